@@ -1,0 +1,1 @@
+"""OpenStack integration for HPE OneView: Ironic hardware type, ML2 driver, tools and simulator."""
