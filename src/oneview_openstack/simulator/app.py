@@ -1,0 +1,52 @@
+"""The ASGI application: routes over the state, the fault gate, and one error mapper."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from .config import SimulatorConfig
+from .errors import ApplianceError, InternalError, MethodNotAllowed, not_found
+from .gate import FaultGate
+from .http import error_response
+from .routes import build_routes
+from .state import SimulatorState
+
+LOG = logging.getLogger("oneview_simulator")
+
+
+async def _http_exception(request: Request, exc: Exception) -> Response:
+    status = getattr(exc, "status_code", 500)
+    error: ApplianceError
+    if status == 404:
+        error = not_found(request.url.path)
+    elif status == 405:
+        error = MethodNotAllowed(
+            f"The method {request.method} is not supported on {request.url.path}."
+        )
+    else:
+        error = ApplianceError(str(getattr(exc, "detail", "")) or "Bad request.", status=status)
+    return error_response(error)
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    LOG.error("unexpected error serving %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(InternalError("An unexpected error occurred in the appliance."))
+
+
+def create_app(config: SimulatorConfig | None = None, state: SimulatorState | None = None) -> Any:
+    """An ASGI app serving one appliance; pass ``state`` to share it with a test."""
+    state = state or SimulatorState(config or SimulatorConfig())
+    app = Starlette(
+        routes=build_routes(),
+        exception_handlers={HTTPException: _http_exception, Exception: _unexpected},
+    )
+    app.state.sim = state
+    gate = FaultGate(app, state)
+    gate.state = state
+    return gate

@@ -1,0 +1,447 @@
+"""Static hardware and network tables the inventory generator draws from.
+
+Kept apart from ``inventory`` so the generator reads as layout logic and these values (model
+names, part numbers, CPU strings, adapter shapes) can be checked against real appliances in one
+place. Everything here is plain data: callers copy what they store.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+# --- Servers ------------------------------------------------------------------------------
+
+BLADE_MODEL: Final[dict[str, str]] = {
+    "model": "Synergy 480 Gen10",
+    "shortModel": "SY 480 Gen10",
+    "partNumber": "871940-B21",
+    "formFactor": "HalfHeight",
+    "romFamily": "I42",
+    "serialPrefix": "CZJ",
+}
+
+RACK_MODEL: Final[dict[str, str]] = {
+    "model": "ProLiant DL360 Gen10",
+    "shortModel": "DL360 Gen10",
+    "partNumber": "867959-B21",
+    "formFactor": "1U",
+    "romFamily": "U32",
+    "serialPrefix": "MXQ",
+}
+
+#: (cores per processor, processorType, processorSpeedMhz): the type string must match the cores.
+CPUS: Final[tuple[tuple[int, str, int], ...]] = (
+    (14, "Intel(R) Xeon(R) Gold 5120 CPU @ 2.20GHz", 2200),
+    (20, "Intel(R) Xeon(R) Gold 6148 CPU @ 2.40GHz", 2400),
+    (24, "Intel(R) Xeon(R) Gold 6252 CPU @ 2.10GHz", 2100),
+)
+
+MEMORY_MB: Final[tuple[int, ...]] = (131072, 262144, 393216)
+
+#: System ROM version suffixes; the ROM family of the model is prepended.
+ROM_RELEASES: Final[tuple[str, ...]] = (
+    "v2.00 (02/02/2019)",
+    "v2.10 (05/21/2019)",
+    "v2.22 (11/13/2019)",
+)
+
+ILO_FIRMWARE: Final[tuple[str, ...]] = (
+    "1.40 Jan 15 2019",
+    "1.46 Jul 18 2019",
+    "2.10 Oct 30 2019",
+)
+
+DISK_SIZES_GIB: Final[tuple[int, ...]] = (480, 960, 1920)
+
+# --- Adapters -----------------------------------------------------------------------------
+
+MEZZ_ADAPTER: Final = "HPE Synergy 3820C 10/20Gb Converged Network Adapter"
+RACK_ADAPTER: Final = "HPE Ethernet 1Gb 4-port 331i Adapter - NIC"
+VIRTUAL_FUNCTIONS: Final = "abcd"
+
+#: Mezz 3 port -> the interconnect bay it is wired to in a Synergy frame.
+MEZZ_PORT_BAYS: Final[dict[int, int]] = {1: 3, 2: 6}
+
+#: The blade's Mezz location; physical port numbers are MEZZ_PORT_BAYS' keys.
+MEZZ_SLOT: Final[dict[str, Any]] = {"location": "Mezz", "slotNumber": 3, "deviceNumber": 3}
+#: The SY 480 Gen10 has no FlexibleLOM; OneView still lists the empty slot.
+BLADE_FLB_SLOT: Final[dict[str, Any]] = {
+    "location": "Flb",
+    "slotNumber": 1,
+    "deviceNumber": 9,
+    "deviceName": "",
+    "physicalPorts": [],
+}
+RACK_SLOT: Final[dict[str, Any]] = {"location": "Embedded", "slotNumber": 1, "deviceNumber": 1}
+#: How many ports of the embedded 4-port NIC are cabled (and so reported) on a rack server.
+RACK_PORT_COUNTS: Final[tuple[int, ...]] = (2, 4, 4)
+
+# --- Server hardware types ----------------------------------------------------------------
+
+PXE_BOOT_POLICIES: Final = ["Auto", "IPv4", "IPv6", "IPv4ThenIPv6", "IPv6ThenIPv4"]
+
+
+def _mezz_adapter() -> dict[str, Any]:
+    ports = [
+        {
+            "number": number,
+            "type": "Ethernet",
+            "maxSpeedMbps": 20000,
+            "physicalFunctionCount": len(VIRTUAL_FUNCTIONS),
+            "mapping": bay,
+            "virtualPorts": [
+                {
+                    "portNumber": index + 1,
+                    "portFunction": function,
+                    "capabilities": ["Ethernet", "PXE"] if function == "a" else ["Ethernet"],
+                }
+                for index, function in enumerate(VIRTUAL_FUNCTIONS)
+            ],
+        }
+        for number, bay in MEZZ_PORT_BAYS.items()
+    ]
+    return {
+        "model": MEZZ_ADAPTER,
+        "location": "Mezz",
+        "slot": 3,
+        "deviceNumber": 3,
+        "deviceType": "Ethernet",
+        "minVFsIncrement": 8,
+        "maxVFsSupported": 256,
+        "capabilities": ["SRIOV", "PXE", "Ethernet", "FibreChannel"],
+        "ports": ports,
+    }
+
+
+def _rack_adapter() -> dict[str, Any]:
+    return {
+        "model": RACK_ADAPTER,
+        "location": "Embedded",
+        "slot": 1,
+        "deviceNumber": 1,
+        "deviceType": "Ethernet",
+        "minVFsIncrement": 0,
+        "maxVFsSupported": 0,
+        "capabilities": ["PXE", "Ethernet"],
+        "ports": [
+            {
+                "number": number,
+                "type": "Ethernet",
+                "maxSpeedMbps": 1000,
+                "physicalFunctionCount": 1,
+                "mapping": 0,
+                "virtualPorts": [],
+            }
+            for number in range(1, 5)
+        ],
+    }
+
+
+def blade_hardware_type() -> dict[str, Any]:
+    """Fields of the Synergy 480 Gen10 type: everything OneView can manage on a blade."""
+    return {
+        "name": "SY 480 Gen10 1",
+        "model": "Synergy 480 Gen10 Compute Module",
+        "family": "I42",
+        "formFactor": "HalfHeight",
+        "capabilities": [
+            "ManageBIOS",
+            "ManageBootOrder",
+            "ManageLocalStorage",
+            "VCConnections",
+            "VirtualMAC",
+            "VirtualWWN",
+            "VirtualUUID",
+            "FirmwareUpdate",
+        ],
+        "bootModes": ["BIOS", "UEFI", "UEFIOptimized"],
+        "pxeBootPolicies": list(PXE_BOOT_POLICIES),
+        "bootCapabilities": ["CD", "USB", "HardDisk", "PXE", "FibreChannelHba"],
+        "adapters": [_mezz_adapter()],
+        "biosSettings": [],
+        "storageCapabilities": {
+            "controllerModes": ["RAID", "HBA", "Mixed"],
+            "raidLevels": ["RAID0", "RAID1"],
+            "maximumDrives": 2,
+        },
+    }
+
+
+def rack_hardware_type() -> dict[str, Any]:
+    """Fields of the DL360 Gen10 type: no VC connections, and no boot-order management."""
+    return {
+        "name": "DL360 Gen10 1",
+        "model": "ProLiant DL360 Gen10",
+        "family": "U32",
+        "formFactor": "1U",
+        "capabilities": ["ManageBIOS", "ManageLocalStorage", "VirtualUUID", "FirmwareUpdate"],
+        "bootModes": ["BIOS", "UEFI", "UEFIOptimized"],
+        "pxeBootPolicies": list(PXE_BOOT_POLICIES),
+        "bootCapabilities": ["CD", "USB", "HardDisk", "PXE"],
+        "adapters": [_rack_adapter()],
+        "biosSettings": [],
+        "storageCapabilities": {
+            "controllerModes": ["RAID", "HBA"],
+            "raidLevels": ["RAID0", "RAID1", "RAID5", "RAID10"],
+            "maximumDrives": 10,
+        },
+    }
+
+
+# --- Frames and fabric --------------------------------------------------------------------
+
+ENCLOSURE_TYPE: Final = "SY12000"
+ENCLOSURE_MODEL: Final = "Synergy 12000 Frame"
+ENCLOSURE_PART_NUMBER: Final = "797740-B21"
+INTERCONNECT_MODEL: Final = "Virtual Connect SE 40Gb F8 Module for Synergy"
+INTERCONNECT_PART_NUMBER: Final = "794502-B23"
+INTERCONNECT_FIRMWARE: Final = "1.04.04.1001"
+UPLINK_PORTS: Final[tuple[str, ...]] = ("Q1", "Q2", "Q3", "Q4")
+#: Uplink ports each pre-built uplink set uses, on both interconnects of its LI.
+TAGGED_UPLINK_PORT: Final = "Q1"
+UNTAGGED_UPLINK_PORT: Final = "Q2"
+
+#: (name, ethernetNetworkType, vlanId, purpose) of the networks the appliance starts with.
+NETWORKS: Final[tuple[tuple[str, str, int | None, str], ...]] = (
+    ("Management", "Tagged", 10, "Management"),
+    ("Deploy", "Tagged", 100, "General"),
+    ("Storage", "Tagged", 20, "General"),
+    ("Native", "Untagged", None, "General"),
+)
+DEPLOY_NETWORK: Final = "Deploy"
+#: Networks a OneView user's pre-existing profile connects (Mezz 3 port 1, then port 2).
+USER_PROFILE_NETWORKS: Final[tuple[str, ...]] = ("Management", "Storage")
+TYPICAL_BANDWIDTH_MBPS: Final = 2500
+MAXIMUM_BANDWIDTH_MBPS: Final = 20000
+
+
+# --- Fixed JSON shapes --------------------------------------------------------------------
+# Builders return fresh containers on every call: the store mutates resources in place, so no
+# two resources may share a list or dict.
+
+
+def location(enclosure_uri: str, bay: int, port: str | None = None) -> dict[str, Any]:
+    """An interconnect (or interconnect port) location inside a frame."""
+    entries: list[dict[str, Any]] = [
+        {"type": "Enclosure", "value": enclosure_uri},
+        {"type": "Bay", "value": str(bay)},
+    ]
+    if port is not None:
+        entries.append({"type": "Port", "value": port})
+    return {"locationEntries": entries}
+
+
+def interconnect_map_template(frames: int, bays: tuple[int, ...]) -> dict[str, Any]:
+    """A LIG's map: one interconnect of the Synergy model in each of ``bays`` of every one of
+    ``frames`` frames (enclosure indexes 1..frames)."""
+    return {
+        "interconnectMapEntryTemplates": [
+            {
+                "enclosureIndex": index,
+                "logicalLocation": {
+                    "locationEntries": [
+                        {"type": "Enclosure", "relativeValue": index},
+                        {"type": "Bay", "relativeValue": bay},
+                    ]
+                },
+                "permittedInterconnectTypeName": INTERCONNECT_MODEL,
+            }
+            for index in range(1, frames + 1)
+            for bay in bays
+        ]
+    }
+
+
+def lig_uplink_set(name: str, kind: str, network_uris: list[str]) -> dict[str, Any]:
+    """A LIG's uplink-set template (the ML2 driver matches it to LI uplink sets by name)."""
+    return {
+        "name": name,
+        "networkType": "Ethernet",
+        "ethernetNetworkType": kind,
+        "networkUris": list(network_uris),
+        "mode": "Auto",
+        "logicalPortConfigInfos": [],
+    }
+
+
+def enclosure_group_settings() -> dict[str, Any]:
+    return {
+        "stackingMode": "Enclosure",
+        "powerMode": "RedundantPowerFeed",
+        "ipAddressingMode": "DHCP",
+        "ipRangeUris": [],
+        "ambientTemperatureMode": "Standard",
+        "osDeploymentSettings": {
+            "manageOSDeployment": False,
+            "deploymentModeSettings": {"deploymentMode": "None"},
+        },
+    }
+
+
+def interconnect_ports(rid: str, uri: str) -> list[dict[str, Any]]:
+    """The uplink ports of one interconnect; their ``uri`` is what uplink sets' portUri cite."""
+    return [
+        {
+            "portName": port,
+            "portId": f"{rid}:{port}",
+            "uri": f"{uri}/ports/{rid}:{port}",
+            "portType": "Uplink",
+            "portStatus": "Linked",
+            "enabled": True,
+        }
+        for port in UPLINK_PORTS
+    ]
+
+
+def uplink_set_settings() -> dict[str, Any]:
+    """Uplink-set fields that do not depend on the set's networks or ports."""
+    return {
+        "networkType": "Ethernet",
+        "nativeNetworkUri": None,
+        "fcNetworkUris": [],
+        "fcoeNetworkUris": [],
+        "connectionMode": "Auto",
+        "lacpTimer": "Long",
+        "manualLoginRedistributionState": "NotSupported",
+        "primaryPort": None,
+        "reachability": "Reachable",
+    }
+
+
+def uplink_port_config(port_uri: str, enclosure_uri: str, bay: int, port: str) -> dict[str, Any]:
+    return {
+        "portUri": port_uri,
+        "desiredSpeed": "Auto",
+        "expectedNeighbor": None,
+        "location": location(enclosure_uri, bay, port),
+    }
+
+
+def boot_mode(mode: str) -> dict[str, Any]:
+    return {"manageMode": True, "mode": mode, "pxeBootPolicy": "Auto", "secureBoot": "Disabled"}
+
+
+def template_connection(cid: int, port: int, network_uri: str, priority: str) -> dict[str, Any]:
+    """A template connection on Mezz 3 ``port``, virtual function a."""
+    return {
+        "id": cid,
+        "name": f"deploy-{port}",
+        "functionType": "Ethernet",
+        "portId": f"Mezz 3:{port}-a",
+        "networkUri": network_uri,
+        "requestedMbps": str(TYPICAL_BANDWIDTH_MBPS),
+        "requestedVFs": "0",
+        "boot": {"priority": priority},
+    }
+
+
+def template_settings() -> dict[str, Any]:
+    """Template sections the generated templates leave unmanaged."""
+    return {
+        "affinity": "Bay",
+        "hideUnusedFlexNics": True,
+        "bios": {"manageBios": False, "overriddenSettings": []},
+        "firmware": {"manageFirmware": False, "forceInstallFirmware": False},
+        "localStorage": {"controllers": []},
+        "sanStorage": {"manageSanStorage": False, "volumeAttachments": []},
+    }
+
+
+def profile_connection(
+    cid: int, name: str, network_uri: str, port: dict[str, Any], port_id: str
+) -> dict[str, Any]:
+    """A deployed profile connection on a portMap physical port, through its function a."""
+    return {
+        "id": cid,
+        "name": name,
+        "functionType": "Ethernet",
+        "networkUri": network_uri,
+        "portId": port_id,
+        "interconnectUri": port["interconnectUri"],
+        "mac": port["virtualPorts"][0]["mac"],
+        "macType": "Physical",
+        "wwnn": None,
+        "wwpn": None,
+        "wwpnType": "Virtual",
+        "requestedMbps": str(TYPICAL_BANDWIDTH_MBPS),
+        "allocatedMbps": TYPICAL_BANDWIDTH_MBPS,
+        "maximumMbps": MAXIMUM_BANDWIDTH_MBPS,
+        "requestedVFs": "0",
+        "allocatedVFs": 0,
+        "boot": {"priority": "NotBootable"},
+        "state": "Deployed",
+        "status": "OK",
+        "managed": True,
+    }
+
+
+def profile_settings() -> dict[str, Any]:
+    """Profile sections of a settled, unmanaged (BIOS, firmware, storage) profile."""
+    return {
+        "serialNumberType": "Virtual",
+        "macType": "Physical",
+        "wwnType": "Virtual",
+        "serverProfileTemplateUri": None,
+        "templateCompliance": "Unknown",
+        "affinity": "Bay",
+        "hideUnusedFlexNics": True,
+        "associatedServer": None,
+        "boot": {"manageBoot": True, "order": ["HardDisk"]},
+        "bootMode": boot_mode("UEFIOptimized"),
+        "bios": {"manageBios": False, "overriddenSettings": [], "reapplyState": "NotApplying"},
+        "firmware": {
+            "manageFirmware": False,
+            "forceInstallFirmware": False,
+            "reapplyState": "NotApplying",
+        },
+        "localStorage": {"controllers": []},
+        "sanStorage": {"manageSanStorage": False, "volumeAttachments": []},
+        "inProgress": False,
+        "taskUri": None,
+        "serverHardwareReapplyState": "NotApplying",
+    }
+
+
+def virtual_port(number: int, function: str, mac: str) -> dict[str, Any]:
+    return {
+        "portNumber": number,
+        "portFunction": function,
+        "mac": mac,
+        "wwnn": None,
+        "wwpn": None,
+        "currentAllocatedVirtualFunctionCount": 0,
+    }
+
+
+def physical_port(
+    number: int,
+    mac: str,
+    interconnect_uri: str | None = None,
+    downlink: int | None = None,
+    virtual_ports: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """A portMap Ethernet port; racks have no interconnect, downlink or virtual ports."""
+    return {
+        "portNumber": number,
+        "type": "Ethernet",
+        "mac": mac,
+        "wwn": None,
+        "interconnectUri": interconnect_uri,
+        "interconnectPort": downlink,
+        "physicalInterconnectUri": interconnect_uri,
+        "physicalInterconnectPort": downlink,
+        "virtualPorts": virtual_ports if virtual_ports is not None else [],
+    }
+
+
+def login_domain(name: str, description: str | None) -> dict[str, Any]:
+    """A /rest/logindomains member (its URI does not follow the /rest/<category>/<id> rule)."""
+    return {
+        "uri": f"/rest/logindomains/{name}",
+        "category": "logindomains",
+        "name": name,
+        "description": description,
+        "state": None,
+        "status": None,
+        "loginDomain": name,
+    }

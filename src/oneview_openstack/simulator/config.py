@@ -1,0 +1,128 @@
+"""Start-up configuration of the simulator: API versions, credentials, timings, rules and faults.
+
+Every knob the contract marks as configurable lives here, so tests and the sandbox can reproduce a
+particular appliance (an older API, a 400 on bad login, task Errors instead of synchronous 409s...).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+# Simulated seconds (min, max) per task kind; scaled by ``time_scale`` into real time (contract §11).
+DEFAULT_TASK_DURATIONS: dict[str, tuple[float, float]] = {
+    "power": (5.0, 20.0),
+    "profile_apply": (60.0, 300.0),
+    "profile_update": (20.0, 60.0),
+    "profile_delete": (20.0, 60.0),
+    "network": (1.0, 5.0),
+    "uplink_set": (10.0, 60.0),
+    "lig": (10.0, 60.0),
+    "refresh": (5.0, 15.0),
+    "patch": (1.0, 3.0),
+}
+
+DEFAULT_PAGE_CAPS: dict[str, int] = {
+    "server-hardware": 32,
+    "server-profile-templates": 64,
+    "default": 256,
+}
+
+
+@dataclass
+class SimulatorConfig:
+    """All settings; ``SimulatorConfig.load(path)`` reads the same fields from TOML or JSON."""
+
+    seed: int = 0
+    servers: int = 16
+    current_api_version: int = 2800
+    minimum_api_version: int = 120
+    # Missing X-API-Version: treated as currentVersion, or 400 when strict (contract §1).
+    strict_api_version_header: bool = False
+    username: str = "Administrator"
+    password: str = "oneview-sim"  # noqa: S105 - a simulator's well-known default
+    login_domains: list[str] = field(default_factory=lambda: ["LOCAL", "corp.example"])
+    # Bad credentials: 401 on modern appliances, 400 on the one python-oneviewclient knew.
+    login_failure_status: int = 401
+    idle_timeout_seconds: float = 24 * 3600.0
+    session_limit: int = 2400
+    session_limit_per_client: int = 960
+    # Real seconds per simulated second: 0.001 turns a 60 s profile apply into 60 ms.
+    time_scale: float = 1.0
+    task_durations: dict[str, tuple[float, float]] = field(
+        default_factory=lambda: dict(DEFAULT_TASK_DURATIONS)
+    )
+    page_caps: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PAGE_CAPS))
+    # Profile assign/delete and boot order/mode edits need the server off.
+    profile_changes_need_power_off: bool = True
+    # Adding or removing a profile connection needs the server off (moving one does not).
+    connection_add_remove_needs_power_off: bool = True
+    # How "server is powered on" refusals arrive: "sync" (409 at once) or "task" (task Error).
+    powered_on_error_channel: str = "sync"
+    faults: list[dict[str, Any]] = field(default_factory=list)
+
+    def task_duration_range(self, kind: str) -> tuple[float, float]:
+        low, high = self.task_durations.get(kind, (1.0, 5.0))
+        return float(low), float(high)
+
+    def page_cap(self, category: str) -> int:
+        return int(self.page_caps.get(category, self.page_caps.get("default", 256)))
+
+    def validate(self) -> None:
+        """Refuse settings that would make the simulator lie, naming the field and the value."""
+        if self.time_scale <= 0:
+            raise ValueError(
+                f"time_scale must be > 0 (real seconds per simulated second), got {self.time_scale!r}"
+            )
+        if not 1 <= self.minimum_api_version <= self.current_api_version:
+            raise ValueError(
+                "minimum_api_version must be between 1 and current_api_version, got "
+                f"{self.minimum_api_version!r} and {self.current_api_version!r}"
+            )
+        if self.login_failure_status not in (400, 401):
+            raise ValueError(
+                f"login_failure_status must be 400 or 401, got {self.login_failure_status!r}"
+            )
+        if self.powered_on_error_channel not in ("sync", "task"):
+            raise ValueError(
+                f"powered_on_error_channel must be 'sync' or 'task', got {self.powered_on_error_channel!r}"
+            )
+        if self.servers < 0:
+            raise ValueError(f"servers must be >= 0, got {self.servers!r}")
+        for kind, bounds in self.task_durations.items():
+            low, high = bounds
+            if not 0 <= low <= high:
+                raise ValueError(
+                    f"task_durations[{kind!r}] must be 0 <= min <= max, got {bounds!r}"
+                )
+
+    @classmethod
+    def from_mapping(cls, values: dict[str, Any]) -> SimulatorConfig:
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(
+                f"unknown simulator settings {unknown}; known settings: {sorted(known)}"
+            )
+        merged = dict(values)
+        if "task_durations" in merged:
+            merged["task_durations"] = {
+                **DEFAULT_TASK_DURATIONS,
+                **{k: tuple(v) for k, v in merged["task_durations"].items()},
+            }
+        if "page_caps" in merged:
+            merged["page_caps"] = {**DEFAULT_PAGE_CAPS, **merged["page_caps"]}
+        config = cls(**merged)
+        config.validate()
+        return config
+
+    @classmethod
+    def load(cls, path: str | Path) -> SimulatorConfig:
+        path = Path(path)
+        text = path.read_text()
+        values = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
+        return cls.from_mapping(values)

@@ -1,0 +1,77 @@
+"""Ethernet networks, uplink sets and logical interconnect groups."""
+
+from __future__ import annotations
+
+from ..http import Call
+from ..tasks import Task
+
+NET = "/rest/ethernet-networks"
+
+
+def _uri(call: Call, category: str) -> str:
+    return f"/rest/{category}/{call.params['id']}"
+
+
+def create_network(call: Call) -> Task:
+    return call.state.networking.create_network(call.body)
+
+
+def create_bulk(call: Call) -> Task:
+    return call.state.networking.create_bulk(call.body)
+
+
+def delete_bulk(call: Call) -> Task:
+    return call.state.networking.delete_bulk(call.body)
+
+
+def update_network(call: Call) -> Task:
+    return call.state.networking.update_network(
+        _uri(call, "ethernet-networks"), call.body, call.header("if-match")
+    )
+
+
+def delete_network(call: Call) -> Task:
+    return call.state.networking.delete_network(_uri(call, "ethernet-networks"))
+
+
+def associated_uplink_sets(call: Call) -> list[str]:
+    return call.state.networking.associated_uplink_sets(_uri(call, "ethernet-networks"))
+
+
+def associated_profiles(call: Call) -> list[str]:
+    return call.state.networking.associated_profiles(_uri(call, "ethernet-networks"))
+
+
+def create_uplink_set(call: Call) -> Task:
+    return call.state.networking.create_uplink_set(call.body)
+
+
+def update_uplink_set(call: Call) -> Task:
+    return call.state.networking.update_uplink_set(
+        _uri(call, "uplink-sets"), call.body, call.header("if-match")
+    )
+
+
+def delete_uplink_set(call: Call) -> Task:
+    return call.state.networking.delete_uplink_set(_uri(call, "uplink-sets"))
+
+
+def update_lig(call: Call) -> Task:
+    return call.state.networking.update_lig(
+        _uri(call, "logical-interconnect-groups"), call.body, call.header("if-match")
+    )
+
+
+ROUTES = [
+    ("POST", NET, create_network, {}),
+    ("POST", f"{NET}/bulk", create_bulk, {}),
+    ("POST", f"{NET}/bulk-delete", delete_bulk, {}),
+    ("PUT", f"{NET}/{{id}}", update_network, {}),
+    ("DELETE", f"{NET}/{{id}}", delete_network, {}),
+    ("GET", f"{NET}/{{id}}/associatedUplinkGroups", associated_uplink_sets, {}),
+    ("GET", f"{NET}/{{id}}/associatedProfiles", associated_profiles, {}),
+    ("POST", "/rest/uplink-sets", create_uplink_set, {}),
+    ("PUT", "/rest/uplink-sets/{id}", update_uplink_set, {}),
+    ("DELETE", "/rest/uplink-sets/{id}", delete_uplink_set, {}),
+    ("PUT", "/rest/logical-interconnect-groups/{id}", update_lig, {}),
+]

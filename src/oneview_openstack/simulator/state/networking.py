@@ -1,0 +1,483 @@
+"""Ethernet networks, uplink sets and logical interconnect groups, with OneView's rules:
+unique network names, VLAN ranges, one VLAN per Ethernet uplink set, one uplink set per network
+per logical interconnect, and no deleting a network a profile still uses."""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+from ..errors import BadRequest, Conflict, invalid_field
+from ..store import Resource
+from ..tasks import Task
+from .core import Core
+
+NETWORK_TYPES = ("Tagged", "Untagged", "Tunnel")
+PURPOSES = ("General", "Management", "VMMigration", "FaultTolerance", "ISCSI")
+NETWORK_FIELDS = ("name", "description", "purpose", "smartLink", "privateNetwork", "vlanId")
+UPLINK_FIELDS = (
+    "name",
+    "networkUris",
+    "nativeNetworkUri",
+    "portConfigInfos",
+    "connectionMode",
+    "lacpTimer",
+    "primaryPort",
+)
+
+
+def _vlan_error(value: Any) -> BadRequest:
+    return BadRequest(
+        f"Value is out of range: vlanId {value!r} must be an integer from 1 to 4094.",
+        error_code="CRM_VALUE_OUT_OF_RANGE",
+        error_source="ethernet-networks",
+    )
+
+
+class Networking:
+    def __init__(self, core: Core) -> None:
+        self._core = core
+
+    # -- Ethernet networks ----------------------------------------------------------------
+    def _network_fields(self, body: Any, *, existing: Resource | None = None) -> dict[str, Any]:
+        if not isinstance(body, dict):
+            raise BadRequest("The network body must be a JSON object.", error_code="INVALID_JSON")
+        base = existing or {}
+        name = body.get("name", base.get("name"))
+        if not isinstance(name, str) or not name.strip():
+            raise invalid_field("name", name, "a non-empty string")
+        self._core.unique_name(
+            "ethernet-networks",
+            name,
+            exclude=base.get("uri"),
+            error_code="CRM_DUPLICATE_NETWORK_NAME",
+            message=f"A network with the name {name} already exists.",
+        )
+        kind = body.get("ethernetNetworkType", base.get("ethernetNetworkType", "Tagged"))
+        if kind not in NETWORK_TYPES:
+            raise invalid_field("ethernetNetworkType", kind, f"one of {NETWORK_TYPES}")
+        if existing and kind != existing.get("ethernetNetworkType"):
+            raise invalid_field(
+                "ethernetNetworkType", kind, "the network's current type (it cannot change)"
+            )
+        vlan = body.get("vlanId", base.get("vlanId")) if kind == "Tagged" else None
+        if kind == "Tagged":
+            if vlan is None:
+                raise BadRequest(
+                    f"The tagged network {name} needs a VLAN ID.",
+                    error_code="CRM_MISSING_VLAN_ID_IN_NETWORK",
+                    error_source="ethernet-networks",
+                )
+            if not isinstance(vlan, int) or isinstance(vlan, bool) or not 1 <= vlan <= 4094:
+                raise _vlan_error(vlan)
+        purpose = body.get("purpose", base.get("purpose", "General"))
+        if purpose not in PURPOSES:
+            raise invalid_field("purpose", purpose, f"one of {PURPOSES}")
+        fields = {"name": name, "ethernetNetworkType": kind, "vlanId": vlan, "purpose": purpose}
+        for flag, default in (("smartLink", False), ("privateNetwork", False)):
+            value = body.get(flag, base.get(flag, default))
+            if not isinstance(value, bool):
+                raise invalid_field(flag, value, "true or false")
+            fields[flag] = value
+        fields["description"] = body.get("description", base.get("description"))
+        return fields
+
+    def _new_network(self, fields: dict[str, Any]) -> Resource:
+        core = self._core
+        nid = core.new_id()
+        template = core.store.add(
+            {
+                "uri": f"/rest/connection-templates/{core.new_id()}",
+                "category": "connection-templates",
+                "name": "name-" + nid[:8],
+                "description": None,
+                "state": None,
+                "status": None,
+                "bandwidth": {"typicalBandwidth": 2500, "maximumBandwidth": 20000},
+            }
+        )
+        uri = f"/rest/ethernet-networks/{nid}"
+        fabric = next(core.store.iter("fabrics"), None)
+        return core.store.add(
+            {
+                "uri": uri,
+                "category": "ethernet-networks",
+                **fields,
+                "state": "Normal",
+                "status": "OK",
+                "connectionTemplateUri": template["uri"],
+                "subnetUri": None,
+                "fabricUri": fabric["uri"] if fabric else None,
+                "scopesUri": f"/rest/scopes/resources{uri}",
+            }
+        )
+
+    def create_network(self, body: Any) -> Task:
+        network = self._new_network(self._network_fields(body))
+        core = self._core
+
+        def failed(_task: Task) -> None:
+            self._forget_network(network)
+
+        return core.run_task(
+            kind="network",
+            name="Create",
+            resource=network,
+            status_text=f"Create Ethernet network: {network['name']}",
+            on_failure=failed,
+            hide_resource_until_running=True,
+        )
+
+    def create_bulk(self, body: Any) -> Task:
+        if not isinstance(body, dict):
+            raise BadRequest("The bulk body must be a JSON object.", error_code="INVALID_JSON")
+        prefix, ranges = body.get("namePrefix"), body.get("vlanIdRange")
+        if not isinstance(prefix, str) or not prefix:
+            raise invalid_field("namePrefix", prefix, "a non-empty string")
+        if not isinstance(ranges, str) or not re.fullmatch(r"\d+(-\d+)?(,\d+(-\d+)?)*", ranges):
+            raise invalid_field("vlanIdRange", ranges, "a range list such as '1-3,5,7'")
+        vlans: list[int] = []
+        for part in ranges.split(","):
+            low, _, high = part.partition("-")
+            vlans.extend(range(int(low), int(high or low) + 1))
+        shared = {k: body[k] for k in ("purpose", "smartLink", "privateNetwork") if k in body}
+        all_fields = []
+        for vlan in vlans:
+            fields = self._network_fields(
+                {
+                    "name": f"{prefix}_{vlan}",
+                    "vlanId": vlan,
+                    "ethernetNetworkType": "Tagged",
+                    **shared,
+                }
+            )
+            if any(f["name"].casefold() == fields["name"].casefold() for f in all_fields):
+                raise BadRequest(
+                    f"A network with the name {fields['name']} already exists.",
+                    error_code="CRM_DUPLICATE_NETWORK_NAME",
+                )
+            all_fields.append(fields)
+        created = [self._new_network(fields) for fields in all_fields]
+
+        def failed(_task: Task) -> None:
+            for network in created:
+                self._forget_network(network)
+
+        return self._core.run_task(
+            kind="network",
+            name="Create",
+            resource=None,
+            resource_uri="/rest/ethernet-networks",
+            status_text=f"Create {len(created)} Ethernet networks",
+            on_failure=failed,
+        )
+
+    def update_network(self, uri: str, body: Any, if_match: str | None) -> Task:
+        core = self._core
+        network = core.store.get(uri)
+        if isinstance(body, dict):
+            core.check_etag(network, body.get("eTag"), if_match)
+        fields = self._network_fields(body, existing=network)
+        if fields["vlanId"] != network.get("vlanId"):
+            for uplink_set in self.uplink_sets_with(uri):
+                self._check_vlans(
+                    uplink_set, uplink_set["networkUris"], changed={uri: fields["vlanId"]}
+                )
+        network.update(fields)
+        core.store.touch(network)
+        return core.run_task(
+            kind="network",
+            name="Update",
+            resource=network,
+            status_text=f"Update Ethernet network: {network['name']}",
+        )
+
+    def profiles_using(self, network_uri: str) -> list[str]:
+        return [
+            profile["uri"]
+            for profile in self._core.store.iter("server-profiles")
+            if any(
+                conn.get("networkUri") == network_uri
+                for conn in (profile.get("connectionSettings") or {}).get("connections", [])
+            )
+        ]
+
+    def uplink_sets_with(self, network_uri: str) -> list[Resource]:
+        return [
+            us
+            for us in self._core.store.iter("uplink-sets")
+            if network_uri in (us.get("networkUris") or [])
+        ]
+
+    def delete_network(self, uri: str) -> Task:
+        core = self._core
+        network = core.store.get(uri)
+        users = self.profiles_using(uri)
+        if users:
+            raise Conflict(
+                f"The network {network['name']} is used by {len(users)} server profile connection(s).",
+                error_code="CRM_NETWORK_IN_USE_BY_PROFILES",
+                details=", ".join(users[:10]),
+                recommended_actions=["Move or remove the profile connections first."],
+            )
+        network["state"] = "Deleting"
+        core.store.touch(network)
+        return core.run_task(
+            kind="network",
+            name="Delete",
+            resource=network,
+            status_text=f"Delete Ethernet network: {network['name']}",
+            on_success=lambda _t: self._forget_network(network),
+            on_failure=lambda _t: self._restore(network),
+        )
+
+    def delete_bulk(self, body: Any) -> Task:
+        uris = body.get("networkUris") if isinstance(body, dict) else None
+        if not isinstance(uris, list) or not all(isinstance(u, str) for u in uris):
+            raise invalid_field("networkUris", uris, "a list of Ethernet network URIs")
+        networks = [self._core.reference("networkUris", u, "ethernet-networks") for u in uris]
+        for network in networks:
+            if self.profiles_using(network["uri"]):
+                raise Conflict(
+                    f"The network {network['name']} is used by server profiles.",
+                    error_code="CRM_NETWORK_IN_USE_BY_PROFILES",
+                )
+
+        def done(_task: Task) -> None:
+            for network in networks:
+                self._forget_network(network)
+
+        return self._core.run_task(
+            kind="network",
+            name="Delete",
+            resource=None,
+            resource_uri="/rest/ethernet-networks",
+            status_text=f"Delete {len(networks)} Ethernet networks",
+            on_success=done,
+        )
+
+    def _restore(self, network: Resource) -> None:
+        network["state"] = "Normal"
+        self._core.store.touch(network)
+
+    def _forget_network(self, network: Resource) -> None:
+        """Deleting a network also takes it out of uplink sets, LIGs and network sets."""
+        store = self._core.store
+        uri = network["uri"]
+        for category in ("uplink-sets", "network-sets"):
+            for holder in store.iter(category):
+                if uri in (holder.get("networkUris") or []):
+                    holder["networkUris"] = [u for u in holder["networkUris"] if u != uri]
+                    if holder.get("nativeNetworkUri") == uri:
+                        holder["nativeNetworkUri"] = None
+                    store.touch(holder)
+        for lig in store.iter("logical-interconnect-groups"):
+            changed = False
+            for template in lig.get("uplinkSets") or []:
+                if uri in (template.get("networkUris") or []):
+                    template["networkUris"] = [u for u in template["networkUris"] if u != uri]
+                    changed = True
+            if changed:
+                store.touch(lig)
+        store.remove(network.get("connectionTemplateUri") or "/rest/x/none")
+        store.remove(uri)
+
+    def associated_uplink_sets(self, uri: str) -> list[str]:
+        self._core.store.get(uri)
+        return [us["uri"] for us in self.uplink_sets_with(uri)]
+
+    def associated_profiles(self, uri: str) -> list[str]:
+        self._core.store.get(uri)
+        return self.profiles_using(uri)
+
+    # -- uplink sets ----------------------------------------------------------------------
+    def _check_vlans(
+        self, uplink_set: Resource, network_uris: list[str], changed: dict[str, Any] | None = None
+    ) -> None:
+        if uplink_set.get("ethernetNetworkType") != "Tagged":
+            return
+        seen: dict[Any, str] = {}
+        for uri in network_uris:
+            network = self._core.store.find(uri) or {}
+            vlan = (changed or {}).get(uri, network.get("vlanId"))
+            if vlan in seen:
+                raise BadRequest(
+                    f"Duplicate VLAN IDs are not allowed in the same uplink set: VLAN {vlan} is used "
+                    f"by {seen[vlan]} and {network.get('name')} in {uplink_set.get('name')}.",
+                    error_code="CRM_DUPLICATE_VLAN_IDS_UPLINK_SET",
+                    error_source="uplink-sets",
+                    data={"vlanId": vlan, "networkUris": [uri]},
+                )
+            seen[vlan] = network.get("name")
+
+    def _uplink_fields(self, body: Any, existing: Resource | None) -> dict[str, Any]:
+        core = self._core
+        if not isinstance(body, dict):
+            raise BadRequest(
+                "The uplink set body must be a JSON object.", error_code="INVALID_JSON"
+            )
+        base = existing or {}
+        li_uri = body.get("logicalInterconnectUri", base.get("logicalInterconnectUri"))
+        core.reference("logicalInterconnectUri", li_uri, "logical-interconnects")
+        if existing and li_uri != existing["logicalInterconnectUri"]:
+            raise invalid_field(
+                "logicalInterconnectUri", li_uri, "the uplink set's own (it cannot change)"
+            )
+        kind = body.get("ethernetNetworkType", base.get("ethernetNetworkType", "Tagged"))
+        if kind not in NETWORK_TYPES:
+            raise invalid_field("ethernetNetworkType", kind, f"one of {NETWORK_TYPES}")
+        name = body.get("name", base.get("name"))
+        if not isinstance(name, str) or not name.strip():
+            raise invalid_field("name", name, "a non-empty string")
+        uris = body.get("networkUris", base.get("networkUris", []))
+        if not isinstance(uris, list) or not all(isinstance(u, str) for u in uris):
+            raise invalid_field("networkUris", uris, "a list of Ethernet network URIs")
+        if len(set(uris)) != len(uris):
+            raise invalid_field("networkUris", uris, "each network at most once")
+        for uri in uris:
+            network = core.reference("networkUris", uri, "ethernet-networks")
+            if network.get("ethernetNetworkType") != kind:
+                raise BadRequest(
+                    f"The network {network['name']} is {network.get('ethernetNetworkType')}; "
+                    f"the uplink set {name} carries {kind} networks only.",
+                    error_code="CRM_INVALID_NETWORK_TYPE_FOR_UPLINK_SET",
+                )
+        if kind == "Untagged" and len(uris) > 1:
+            raise invalid_field(
+                "networkUris", uris, "at most one network in an Untagged uplink set"
+            )
+        for other in core.store.iter("uplink-sets"):
+            if other["uri"] == base.get("uri") or other.get("logicalInterconnectUri") != li_uri:
+                continue
+            if other.get("name", "").casefold() == name.casefold():
+                raise BadRequest(
+                    f"An uplink set named {name} already exists on the logical interconnect.",
+                    error_code="CRM_DUPLICATE_UPLINK_SET_NAME",
+                )
+            shared = set(uris) & set(other.get("networkUris") or [])
+            if shared:
+                raise BadRequest(
+                    f"Another uplink set is using one of the networks: {other['name']} already "
+                    f"carries {sorted(shared)[0]}.",
+                    error_code="CRM_NETWORK_ALREADY_ASSIGNED",
+                    error_source="uplink-sets",
+                )
+        native = body.get("nativeNetworkUri", base.get("nativeNetworkUri"))
+        if native is not None and native not in uris:
+            raise invalid_field("nativeNetworkUri", native, "one of the set's networkUris or null")
+        fields = {key: copy.deepcopy(body[key]) for key in UPLINK_FIELDS if key in body}
+        fields.update(
+            name=name,
+            networkUris=list(uris),
+            nativeNetworkUri=native,
+            logicalInterconnectUri=li_uri,
+            ethernetNetworkType=kind,
+            networkType=body.get("networkType", base.get("networkType", "Ethernet")),
+        )
+        return fields
+
+    def create_uplink_set(self, body: Any) -> Task:
+        core = self._core
+        fields = self._uplink_fields(body, None)
+        uplink_set = {
+            "uri": f"/rest/uplink-sets/{core.new_id()}",
+            "category": "uplink-sets",
+            "description": None,
+            "fcNetworkUris": [],
+            "fcoeNetworkUris": [],
+            "portConfigInfos": [],
+            "connectionMode": "Auto",
+            "lacpTimer": "Long",
+            "manualLoginRedistributionState": "NotSupported",
+            "primaryPort": None,
+            "reachability": "Reachable",
+            "state": "Normal",
+            "status": "OK",
+            **fields,
+        }
+        self._check_vlans(uplink_set, fields["networkUris"])
+        core.store.add(uplink_set)
+        return core.run_task(
+            kind="uplink_set",
+            name="Create",
+            resource=uplink_set,
+            status_text=f"Create uplink set: {uplink_set['name']}",
+            on_failure=lambda _t: core.store.remove(uplink_set["uri"]),
+            hide_resource_until_running=True,
+        )
+
+    def update_uplink_set(self, uri: str, body: Any, if_match: str | None) -> Task:
+        core = self._core
+        uplink_set = core.store.get(uri)
+        if isinstance(body, dict):
+            core.check_etag(uplink_set, body.get("eTag"), if_match)
+        fields = self._uplink_fields(body, uplink_set)
+        self._check_vlans({**uplink_set, **fields}, fields["networkUris"])
+        before = {key: copy.deepcopy(uplink_set.get(key)) for key in fields}
+        uplink_set.update(fields)
+        core.store.touch(uplink_set)
+        revision = uplink_set["_revision"]
+
+        def failed(_task: Task) -> None:
+            if uplink_set["_revision"] == revision:  # nobody changed it since: undo
+                uplink_set.update(before)
+                core.store.touch(uplink_set)
+
+        return core.run_task(
+            kind="uplink_set",
+            name="Update",
+            resource=uplink_set,
+            status_text=f"Update uplink set: {uplink_set['name']}",
+            on_failure=failed,
+        )
+
+    def delete_uplink_set(self, uri: str) -> Task:
+        core = self._core
+        uplink_set = core.store.get(uri)
+        return core.run_task(
+            kind="uplink_set",
+            name="Delete",
+            resource=uplink_set,
+            status_text=f"Delete uplink set: {uplink_set['name']}",
+            on_success=lambda _t: core.store.remove(uri),
+        )
+
+    # -- logical interconnect groups ------------------------------------------------------
+    def update_lig(self, uri: str, body: Any, if_match: str | None) -> Task:
+        core = self._core
+        lig = core.store.get(uri)
+        if not isinstance(body, dict):
+            raise BadRequest(
+                "The logical interconnect group body must be a JSON object.",
+                error_code="INVALID_JSON",
+            )
+        core.check_etag(lig, body.get("eTag"), if_match)
+        templates = body.get("uplinkSets", lig.get("uplinkSets"))
+        if not isinstance(templates, list):
+            raise invalid_field("uplinkSets", templates, "a list of uplink set templates")
+        for index, template in enumerate(templates):
+            if not isinstance(template, dict):
+                raise invalid_field(
+                    f"uplinkSets[{index}]", template, "an uplink set template object"
+                )
+            for net_uri in template.get("networkUris") or []:
+                core.reference(f"uplinkSets[{index}].networkUris", net_uri, "ethernet-networks")
+        lig["uplinkSets"] = copy.deepcopy(templates)
+        if "name" in body:
+            lig["name"] = body["name"]
+        core.store.touch(lig)
+
+        def done(_task: Task) -> None:
+            for li in core.store.iter("logical-interconnects"):
+                if li.get("logicalInterconnectGroupUri") == uri:
+                    li["consistencyStatus"] = "NOT_CONSISTENT"
+                    core.store.touch(li)
+
+        return core.run_task(
+            kind="lig",
+            name="Update",
+            resource=lig,
+            status_text=f"Update logical interconnect group: {lig['name']}",
+            on_success=done,
+        )

@@ -1,0 +1,149 @@
+"""Changes that happen behind the client's back: other OneView users, operators and time.
+
+Faults and ``/_sim/actions`` both use these, so a test can provoke them at an exact moment or
+let a fault fire them on a matching request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import BadRequest, invalid_field
+from ..store import Resource
+from .core import Core
+from .networking import Networking
+from .sessions import Sessions
+
+
+class OutOfBand:
+    def __init__(self, core: Core, sessions: Sessions, networking: Networking) -> None:
+        self._core = core
+        self._sessions = sessions
+        self._networking = networking
+        self._foreign = 0
+
+    def server_for(self, uri: str | None) -> Resource:
+        """The server hardware behind a server or profile URI."""
+        resource = self._core.store.get(uri or "")
+        if resource.get("category") == "server-profiles":
+            resource = self._core.store.get(resource.get("serverHardwareUri") or "")
+        if resource.get("category") != "server-hardware":
+            raise invalid_field("resource", uri, "a server hardware or server profile URI")
+        return resource
+
+    def expire_sessions(self, token: str | None = None) -> int:
+        return self._sessions.expire(token)
+
+    def bump_etag(self, uri: str) -> str:
+        """Someone else edited the resource: every eTag a client holds for it is now stale."""
+        resource = self._core.store.get(uri)
+        self._core.store.touch(resource)
+        return resource["eTag"]
+
+    def vanish(self, uri: str) -> None:
+        store = self._core.store
+        resource = store.get(uri)
+        category = resource.get("category")
+        if category == "ethernet-networks":
+            self._networking._forget_network(resource)
+            return
+        if category == "server-profiles":
+            server = store.find(resource.get("serverHardwareUri"))
+            if server is not None and server.get("serverProfileUri") == uri:
+                server.update(serverProfileUri=None, state="NoProfileApplied", powerLock=False)
+                store.touch(server)
+        store.remove(uri)
+
+    def power_lock(self, uri: str, seconds: float) -> None:
+        server = self.server_for(uri)
+        server["powerLock"] = True
+        self._core.store.touch(server)
+
+        def unlock() -> None:
+            server["powerLock"] = False
+            self._core.store.touch(server)
+
+        self._core.call_later(seconds, unlock)
+
+    def applying_profile(self, uri: str, seconds: float) -> None:
+        """The server looks busy applying a profile (OneView holds it) for a while."""
+        server = self.server_for(uri)
+        previous = server.get("state")
+        profile = self._core.store.find(server.get("serverProfileUri"))
+        server.update(state="ApplyingProfile", powerLock=True)
+        self._core.store.touch(server)
+        if profile is not None:
+            profile["inProgress"] = True
+            self._core.store.touch(profile)
+
+        def release() -> None:
+            server.update(state=previous, powerLock=False)
+            self._core.store.touch(server)
+            if profile is not None:
+                profile["inProgress"] = False
+                self._core.store.touch(profile)
+
+        self._core.call_later(seconds, release)
+
+    def take_server(self, uri: str, name: str | None = None) -> Resource:
+        """A OneView user assigns their own profile to the server (unassigning any other)."""
+        core = self._core
+        server = self.server_for(uri)
+        previous = core.store.find(server.get("serverProfileUri"))
+        if previous is not None:
+            previous.update(serverHardwareUri=None, enclosureUri=None, enclosureBay=None)
+            core.store.touch(previous)
+        self._foreign += 1
+        uid = core.new_id()
+        profile = core.store.add(
+            {
+                "uri": f"/rest/server-profiles/{uid}",
+                "category": "server-profiles",
+                "uuid": uid,
+                "name": name or f"oneview-user-{self._foreign}-{uid[:8]}",
+                "description": "",
+                "serverHardwareUri": server["uri"],
+                "serverHardwareTypeUri": server["serverHardwareTypeUri"],
+                "enclosureGroupUri": server.get("serverGroupUri"),
+                "enclosureUri": server.get("locationUri"),
+                "enclosureBay": server.get("position"),
+                "serverProfileTemplateUri": None,
+                "templateCompliance": "Unknown",
+                "macType": "Physical",
+                "wwnType": "Virtual",
+                "serialNumberType": "Virtual",
+                "affinity": "Bay",
+                "boot": {"manageBoot": False, "order": []},
+                "bootMode": None,
+                "connectionSettings": {"reapplyState": "NotApplying", "connections": []},
+                "status": "OK",
+                "state": "Normal",
+                "inProgress": False,
+                "taskUri": None,
+            }
+        )
+        server.update(serverProfileUri=profile["uri"], state="ProfileApplied", powerLock=False)
+        core.store.touch(server)
+        return profile
+
+    def free_server(self, uri: str) -> None:
+        """A OneView user deletes the server's profile."""
+        server = self.server_for(uri)
+        if server.get("serverProfileUri"):
+            self.vanish(server["serverProfileUri"])
+
+    def set_power(self, uri: str, power_state: Any) -> None:
+        if power_state not in ("On", "Off", "Unknown"):
+            raise invalid_field("powerState", power_state, "On, Off or Unknown")
+        server = self.server_for(uri)
+        server["powerState"] = power_state
+        self._core.store.touch(server)
+
+    def set_api_version(self, version: Any) -> None:
+        minimum = self._core.config.minimum_api_version
+        if not isinstance(version, int) or isinstance(version, bool) or version < minimum:
+            raise BadRequest(
+                f"current_version must be an integer >= {minimum}, got {version!r}.",
+                error_code="INVALID_PARAMETER",
+            )
+        self._core.current_version = version

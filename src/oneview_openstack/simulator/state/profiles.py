@@ -1,0 +1,487 @@
+"""Server profiles and templates: create from template, apply, edit, unassign, delete.
+
+The rules the drivers depend on live here: changes that need the server off, the server
+hardware's ``state``/``powerLock``/``serverProfileUri`` following the profile's life, and
+profiles whose apply failed staying behind (as on a real appliance) until someone deletes them.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from ..errors import BadRequest, Conflict, invalid_field
+from ..store import Resource
+from ..tasks import Task
+from .core import Core, task_error
+from .hardware import BUSY_STATES, taken_error
+from .profile_rules import (
+    MAC_TYPES,
+    connection_changes_need_power_off,
+    normalise_boot,
+    normalise_boot_mode,
+    normalise_connections,
+)
+
+POWERED_ON_MESSAGE = (
+    "Some server profile attributes cannot be changed while the server hardware is powered on."
+)
+# Body fields a client may write; everything else is read-only and ignored on PUT.
+COPIED_FIELDS = (
+    "description",
+    "affinity",
+    "hideUnusedFlexNics",
+    "wwnType",
+    "serialNumberType",
+    "bios",
+    "firmware",
+    "localStorage",
+    "sanStorage",
+    "iscsiInitiatorNameType",
+)
+TEMPLATE_COPIED = (
+    "affinity",
+    "hideUnusedFlexNics",
+    "macType",
+    "wwnType",
+    "serialNumberType",
+    "boot",
+    "bootMode",
+    "bios",
+    "firmware",
+    "localStorage",
+    "sanStorage",
+)
+
+
+def powered_on_error(server: Resource, sections: list[str]) -> dict[str, Any]:
+    listed = "".join(f" * {section}" for section in sections)
+    return task_error(
+        "ServerNotOffWithCauseForNoServerChange",
+        POWERED_ON_MESSAGE,
+        details=(
+            f'The requested changes cannot be applied because {{"name":"{server["name"]}",'
+            f'"uri":"{server["uri"]}"}} is powered on and the changes made to the following '
+            f"sections can only be applied when the power is off:{listed}"
+        ),
+    )
+
+
+class Profiles:
+    def __init__(self, core: Core) -> None:
+        self._core = core
+
+    # -- templates ------------------------------------------------------------------------
+    def new_profile(self, template_uri: str) -> dict[str, Any]:
+        """An unsaved profile body derived from a template (no uri, name or server)."""
+        template = self._core.store.get(template_uri)
+        settings = template.get("connectionSettings") or {}
+        body: dict[str, Any] = {
+            "category": "server-profiles",
+            "name": None,
+            "description": template.get("serverProfileDescription") or "",
+            "uri": None,
+            "serverProfileTemplateUri": template["uri"],
+            "templateCompliance": "Unknown",
+            "serverHardwareUri": None,
+            "serverHardwareTypeUri": template.get("serverHardwareTypeUri"),
+            "enclosureGroupUri": template.get("enclosureGroupUri"),
+            "connectionSettings": {
+                "connections": [
+                    {
+                        key: copy.deepcopy(conn.get(key))
+                        for key in (
+                            "id",
+                            "name",
+                            "functionType",
+                            "portId",
+                            "networkUri",
+                            "requestedMbps",
+                            "requestedVFs",
+                            "boot",
+                        )
+                    }
+                    for conn in settings.get("connections", [])
+                ]
+            },
+            "eTag": None,
+        }
+        for key in TEMPLATE_COPIED:
+            if key in template:
+                body[key] = copy.deepcopy(template[key])
+        return body
+
+    # -- helpers --------------------------------------------------------------------------
+    def _refuse_powered_on(self, server: Resource, sections: list[str]) -> dict[str, Any]:
+        """Raise the synchronous 409, or return the error for a failing task (configurable)."""
+        if self._core.config.powered_on_error_channel == "sync":
+            raise Conflict(
+                POWERED_ON_MESSAGE,
+                error_code="ServerNotOffWithCauseForNoServerChange",
+                details=powered_on_error(server, sections)["details"],
+                recommended_actions=["Power off the server hardware and retry the operation."],
+            )
+        return powered_on_error(server, sections)
+
+    def _failed_task(
+        self, name: str, resource: Resource | None, status_text: str, error: dict[str, Any]
+    ) -> Task:
+        return self._core.run_task(
+            kind="patch",
+            name=name,
+            resource=resource,
+            status_text=status_text,
+            error=error,
+            duration=1.0,
+        )
+
+    def _ensure_idle(self, server: Resource | None) -> None:
+        if server is not None and (server.get("powerLock") or server.get("state") in BUSY_STATES):
+            raise self._core.busy(server, "server hardware")
+
+    def _settings(
+        self,
+        body: dict[str, Any],
+        server: Resource | None,
+        sht: Resource,
+        previous: Resource | None,
+    ) -> dict[str, Any]:
+        mac_type = body.get("macType", (previous or {}).get("macType", "Virtual"))
+        if mac_type not in MAC_TYPES:
+            raise invalid_field("macType", mac_type, f"one of {MAC_TYPES}")
+        old_connections = ((previous or {}).get("connectionSettings") or {}).get("connections", [])
+        return {
+            "macType": mac_type,
+            "boot": normalise_boot(body.get("boot", (previous or {}).get("boot")), sht),
+            "bootMode": normalise_boot_mode(
+                body.get("bootMode", (previous or {}).get("bootMode")), sht
+            ),
+            "connections": normalise_connections(
+                self._core, body, server, sht, mac_type, old_connections
+            ),
+        }
+
+    def _hardware(
+        self, body: dict[str, Any], previous: Resource | None
+    ) -> tuple[Resource | None, Resource, str | None]:
+        """The target server, its hardware type and enclosure group, checked for consistency."""
+        core = self._core
+        key_present = "serverHardwareUri" in body
+        sh_uri = (
+            body.get("serverHardwareUri")
+            if key_present
+            else (previous or {}).get("serverHardwareUri")
+        )
+        server = core.reference("serverHardwareUri", sh_uri, "server-hardware") if sh_uri else None
+        sht_uri = body.get("serverHardwareTypeUri") or (server or {}).get("serverHardwareTypeUri")
+        if not sht_uri:
+            raise BadRequest(
+                "A profile needs either 'serverHardwareUri' or 'serverHardwareTypeUri'.",
+                error_code="INVALID_PARAMETER",
+                details="serverHardwareUri=None, serverHardwareTypeUri=None",
+            )
+        sht = core.reference("serverHardwareTypeUri", sht_uri, "server-hardware-types")
+        eg_uri = body.get("enclosureGroupUri")
+        if server is not None:
+            if sht_uri != server["serverHardwareTypeUri"]:
+                raise BadRequest(
+                    f"The server hardware '{server['name']}' is of type "
+                    f"{server['serverHardwareTypeUri']}, not {sht_uri}.",
+                    error_code="INVALID_PARAMETER_SH_NOT_MATCH_SHT",
+                )
+            if eg_uri and eg_uri != server.get("serverGroupUri"):
+                raise BadRequest(
+                    f"The server hardware '{server['name']}' is in enclosure group "
+                    f"{server.get('serverGroupUri')}, not {eg_uri}.",
+                    error_code="INVALID_PARAMETER_SH_NOT_MATCH_EG",
+                )
+            eg_uri = server.get("serverGroupUri")
+        elif eg_uri:
+            core.reference("enclosureGroupUri", eg_uri, "enclosure-groups")
+        return server, sht, eg_uri
+
+    def _place(
+        self, profile: Resource, server: Resource | None, sht: Resource, eg_uri: str | None
+    ) -> None:
+        profile["serverHardwareUri"] = server["uri"] if server else None
+        profile["serverHardwareTypeUri"] = sht["uri"]
+        profile["enclosureGroupUri"] = eg_uri
+        profile["enclosureUri"] = (server or {}).get("locationUri")
+        profile["enclosureBay"] = (server or {}).get("position")
+
+    def _settle(self, server: Resource | None, state: str, profile_uri: str | None) -> None:
+        if server is None:
+            return
+        server["state"] = state
+        server["powerLock"] = False
+        server["serverProfileUri"] = profile_uri
+        self._core.store.touch(server)
+
+    # -- create ---------------------------------------------------------------------------
+    def create(self, body: Any) -> Task:
+        core = self._core
+        if not isinstance(body, dict):
+            raise BadRequest("The profile body must be a JSON object.", error_code="INVALID_JSON")
+        name = body.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise invalid_field("name", name, "a non-empty string")
+        core.unique_name(
+            "server-profiles",
+            name,
+            error_code="DUPLICATED_PROFILE_NAME",
+            message=f"The profile name '{name}' is already in use by another profile.",
+        )
+        template_uri = body.get("serverProfileTemplateUri") or None
+        if template_uri:
+            core.reference("serverProfileTemplateUri", template_uri, "server-profile-templates")
+        server, sht, eg_uri = self._hardware(body, None)
+        status_text = f"Create profile: {name}"
+        if server is not None:
+            self._ensure_idle(server)
+            if server.get("serverProfileUri"):
+                return self._failed_task("Create", None, status_text, taken_error(server))
+            if server.get("powerState") != "Off" and core.config.profile_changes_need_power_off:
+                error = self._refuse_powered_on(server, ["Server assignment"])
+                return self._failed_task("Create", None, status_text, error)
+        settings = self._settings(body, server, sht, None)
+        uid = core.new_id()
+        profile: Resource = {
+            "uri": f"/rest/server-profiles/{uid}",
+            "category": "server-profiles",
+            "uuid": uid,
+            "name": name,
+            "serialNumber": f"VCG{uid[:7].upper()}",
+            "serverProfileTemplateUri": template_uri,
+            "templateCompliance": "Compliant" if template_uri else "Unknown",
+            "associatedServer": None,
+            "connectionSettings": {
+                "reapplyState": "NotApplying",
+                "connections": settings.pop("connections"),
+            },
+            **settings,
+            "status": "OK",
+            "state": "Creating",
+            "inProgress": True,
+            "serverHardwareReapplyState": "NotApplying",
+        }
+        for key in COPIED_FIELDS:
+            profile.setdefault(key, copy.deepcopy(body.get(key)))
+        profile["description"] = body.get("description") or ""
+        self._place(profile, server, sht, eg_uri)
+        core.store.add(profile)
+        if server is not None:
+            server.update(state="ApplyingProfile", powerLock=True, serverProfileUri=profile["uri"])
+            core.store.touch(server)
+
+        def done(_task: Task) -> None:
+            profile.update(state="Normal", inProgress=False, status="OK")
+            core.store.touch(profile)
+            self._settle(server, "ProfileApplied", profile["uri"])
+
+        def failed(_task: Task) -> None:
+            profile.update(state="CreateFailed", inProgress=False, status="Critical")
+            core.store.touch(profile)
+            self._settle(server, "ProfileError", profile["uri"])
+
+        task = core.run_task(
+            kind="profile_apply" if server else "patch",
+            name="Create",
+            resource=profile,
+            status_text=status_text,
+            on_success=done,
+            on_failure=failed,
+            hide_resource_until_running=True,
+            steps=[
+                "Validating the profile.",
+                "Apply server settings.",
+                "Apply connections.",
+                "Apply boot settings.",
+                "Profile applied.",
+            ],
+        )
+        profile["taskUri"] = task.uri
+        return task
+
+    # -- update ---------------------------------------------------------------------------
+    def update(self, uri: str, body: Any, if_match: str | None) -> Task:
+        core = self._core
+        profile = core.store.get(uri)
+        if not isinstance(body, dict):
+            raise BadRequest("The profile body must be a JSON object.", error_code="INVALID_JSON")
+        core.check_etag(profile, body.get("eTag"), if_match)
+        if profile.get("inProgress"):
+            raise core.busy(profile, "server profile")
+        name = body.get("name", profile["name"])
+        if not isinstance(name, str) or not name.strip():
+            raise invalid_field("name", name, "a non-empty string")
+        core.unique_name(
+            "server-profiles",
+            name,
+            exclude=uri,
+            error_code="DUPLICATED_PROFILE_NAME",
+            message=f"The profile name '{name}' is already in use by another profile.",
+        )
+        old_server = core.store.find(profile.get("serverHardwareUri"))
+        server, sht, eg_uri = self._hardware(body, profile)
+        status_text = f"Update profile: {name}"
+        reassigned = (server or {}).get("uri") != (old_server or {}).get("uri")
+        if reassigned and server is not None and server.get("serverProfileUri"):
+            return self._failed_task("Update", profile, status_text, taken_error(server))
+        for involved in {id(s): s for s in (server, old_server) if s is not None}.values():
+            self._ensure_idle(involved)
+        settings = self._settings(body, server, sht, profile)
+        old_connections = profile["connectionSettings"].get("connections", [])
+        sections = []
+        if reassigned:
+            sections.append("Server assignment")
+        if settings["boot"] != profile.get("boot") or settings["bootMode"] != profile.get(
+            "bootMode"
+        ):
+            sections.append("Boot settings")
+        if settings["macType"] != profile.get("macType") or (
+            core.config.connection_add_remove_needs_power_off
+            and connection_changes_need_power_off(old_connections, settings["connections"])
+        ):
+            sections.append("Connections")
+        powered_on = [
+            s for s in (old_server, server) if s is not None and s.get("powerState") != "Off"
+        ]
+        if sections and powered_on and core.config.profile_changes_need_power_off:
+            error = self._refuse_powered_on(powered_on[0], sections)
+            return self._failed_task("Update", profile, status_text, error)
+
+        profile["name"] = name
+        for key in COPIED_FIELDS:
+            if key in body:
+                profile[key] = copy.deepcopy(body[key])
+        profile["connectionSettings"] = {
+            "reapplyState": "NotApplying",
+            "connections": settings.pop("connections"),
+        }
+        profile.update(settings)
+        self._place(profile, server, sht, eg_uri)
+        profile.update(state="Updating", inProgress=True)
+        core.store.touch(profile)
+        if reassigned and old_server is not None:
+            old_server.update(state="RemovingProfile", powerLock=True)
+            core.store.touch(old_server)
+        if server is not None and sections:
+            server.update(state="ApplyingProfile", powerLock=True, serverProfileUri=uri)
+            core.store.touch(server)
+
+        def done(_task: Task) -> None:
+            profile.update(state="Normal", inProgress=False, status="OK")
+            core.store.touch(profile)
+            if reassigned:
+                self._settle(old_server, "NoProfileApplied", None)
+            self._settle(server, "ProfileApplied", uri)
+
+        def failed(_task: Task) -> None:
+            profile.update(state="UpdateFailed", inProgress=False, status="Critical")
+            core.store.touch(profile)
+            if reassigned:
+                self._settle(old_server, "NoProfileApplied", None)
+            self._settle(server, "ProfileError", uri)
+
+        task = core.run_task(
+            kind="profile_update",
+            name="Update",
+            resource=profile,
+            status_text=status_text,
+            on_success=done,
+            on_failure=failed,
+            steps=["Validating the profile.", "Apply changes.", "Profile updated."],
+        )
+        profile["taskUri"] = task.uri
+        return task
+
+    def patch(self, uri: str, body: Any) -> Task:
+        core = self._core
+        profile = core.store.get(uri)
+        if not isinstance(body, list) or len(body) != 1 or not isinstance(body[0], dict):
+            raise BadRequest(
+                "A profile PATCH body is a JSON array with one operation.",
+                error_code="INVALID_JSON_PATCH",
+            )
+        op = body[0]
+        if (op.get("op"), op.get("path"), op.get("value")) != (
+            "replace",
+            "/templateCompliance",
+            "Compliant",
+        ):
+            raise invalid_field(
+                "path",
+                op.get("path"),
+                "op 'replace' of '/templateCompliance' with value 'Compliant'",
+            )
+        if not profile.get("serverProfileTemplateUri"):
+            raise BadRequest(
+                f"The profile '{profile['name']}' is not associated with a template.",
+                error_code="PROFILE_NOT_ASSOCIATED_WITH_TEMPLATE",
+            )
+        if profile.get("inProgress"):
+            raise core.busy(profile, "server profile")
+
+        def done(_task: Task) -> None:
+            profile["templateCompliance"] = "Compliant"
+            core.store.touch(profile)
+
+        return core.run_task(
+            kind="profile_update",
+            name="Update",
+            resource=profile,
+            status_text=f"Update profile from template: {profile['name']}",
+            on_success=done,
+        )
+
+    # -- delete ---------------------------------------------------------------------------
+    def delete(self, uri: str, force: bool) -> Task:
+        core = self._core
+        profile = core.store.get(uri)
+        if profile.get("inProgress"):
+            raise core.busy(profile, "server profile")
+        server = core.store.find(profile.get("serverHardwareUri"))
+        status_text = f"Delete profile: {profile['name']}"
+        if server is not None:
+            self._ensure_idle(server)
+            needs_off = core.config.profile_changes_need_power_off and not force
+            if needs_off and server.get("powerState") != "Off":
+                error = self._refuse_powered_on(server, ["Server assignment"])
+                return self._failed_task("Delete", profile, status_text, error)
+            server.update(state="RemovingProfile", powerLock=True)
+            core.store.touch(server)
+        previous_state = profile.get("state")
+        profile.update(state="Deleting", inProgress=True)
+        core.store.touch(profile)
+
+        def done(_task: Task) -> None:
+            core.store.remove(uri)
+            if server is not None and server.get("serverProfileUri") == uri:
+                self._settle(server, "NoProfileApplied", None)
+
+        def failed(_task: Task) -> None:
+            profile.update(state="DeleteFailed", inProgress=False, status="Critical")
+            core.store.touch(profile)
+            ok = previous_state not in ("CreateFailed", "UpdateFailed")
+            self._settle(server, "ProfileApplied" if ok else "ProfileError", uri)
+
+        return core.run_task(
+            kind="profile_delete",
+            name="Delete",
+            resource=profile,
+            status_text=status_text,
+            on_success=done,
+            on_failure=failed,
+            steps=["Removing the profile from the server.", "Profile deleted."],
+        )
+
+    def delete_matching(self, members: list[Resource]) -> Task:
+        """``DELETE /rest/server-profiles?filter=...``: 202 even when nothing matches."""
+        deleted = [self.delete(member["uri"], force=False) for member in members]
+        return self._core.run_task(
+            kind="patch",
+            name="Delete",
+            resource=None,
+            status_text=f"Delete {len(deleted)} server profiles",
+            resource_uri="/rest/server-profiles",
+        )
