@@ -44,9 +44,17 @@ class SimulatorState:
     def lock(self) -> Any:
         return self.core.lock
 
-    def reset(self, seed: int | None = None, servers: int | None = None) -> None:
+    def reset(
+        self,
+        seed: int | None = None,
+        servers: int | None = None,
+        config: SimulatorConfig | None = None,
+    ) -> None:
         """Start over with a fresh inventory (and the start-up faults), keeping the same object."""
         with self.core.lock:
+            if config is not None:
+                config.validate()
+                self.config = config
             if seed is not None:
                 self.config.seed = seed
             if servers is not None:

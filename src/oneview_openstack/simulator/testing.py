@@ -1,0 +1,124 @@
+"""Helpers for tests and benchmarks: a simulator on a free port over HTTPS, and a plain client.
+
+``ApplianceClient`` is deliberately naive (requests, one session, no retries): it is how tests
+speak raw OneView HTTP to the simulator, independent of the product's own client.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from .config import SimulatorConfig
+from .server import SimulatorServer
+
+DEFAULT_TEST_CONFIG = {"time_scale": 0.0005}
+
+
+@contextlib.contextmanager
+def running_simulator(
+    config: SimulatorConfig | None = None, *, https: bool = True, state_dir: Path | None = None
+) -> Iterator[SimulatorServer]:
+    """A simulator on 127.0.0.1 and a free port, HTTPS with its own CA, stopped on exit."""
+    with contextlib.ExitStack() as stack:
+        if state_dir is None:
+            state_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ovsim-")))
+        server = SimulatorServer(
+            config or SimulatorConfig(**DEFAULT_TEST_CONFIG), state_dir=state_dir, https=https
+        )
+        stack.enter_context(server)
+        yield server
+
+
+class ApplianceClient:
+    """Raw HTTP to the simulator: ``get/put/post/delete`` return the ``requests`` response."""
+
+    def __init__(self, server: SimulatorServer, api_version: int | None = 2800) -> None:
+        self.base = server.url
+        self._config = server.state.config
+        self.session = requests.Session()
+        # requests lets REQUESTS_CA_BUNDLE override a session's verify; tests must use our CA.
+        self.session.trust_env = False
+        self.session.verify = str(server.ca_file) if server.ca_file else True
+        if api_version is not None:
+            self.session.headers["X-API-Version"] = str(api_version)
+        self.token: str | None = None
+
+    def login(self, username: str | None = None, password: str | None = None) -> str:
+        """Log in with the simulator's configured credentials unless others are given."""
+        body = {
+            "userName": username or self._config.username,
+            "password": password or self._config.password,
+            "loginMsgAck": True,
+        }
+        reply = self.post("/rest/login-sessions", json=body)
+        reply.raise_for_status()
+        self.token = reply.json()["sessionID"]
+        self.session.headers["Auth"] = self.token
+        return self.token
+
+    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        url = path if path.startswith("http") else self.base + path
+        return self.session.request(method, url, timeout=30, **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("GET", path, **kwargs)
+
+    def put(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("PUT", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("POST", path, **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("PATCH", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("DELETE", path, **kwargs)
+
+    def members(self, category: str, **params: Any) -> list[dict[str, Any]]:
+        """Every member of a collection, following nextPageUri."""
+        found: list[dict[str, Any]] = []
+        page = self.get(f"/rest/{category}", params=params)
+        page.raise_for_status()
+        body = page.json()
+        found.extend(body["members"])
+        while body.get("nextPageUri"):
+            body = self.get(body["nextPageUri"]).json()
+            found.extend(body["members"])
+        return found
+
+    def wait(self, task_reply: requests.Response, timeout: float = 10.0) -> dict[str, Any]:
+        """Poll a 202's task until it ends (real seconds; the simulator runs scaled)."""
+        assert task_reply.status_code == 202, task_reply.text
+        location = task_reply.headers["Location"]
+        deadline = time.monotonic() + timeout
+        while True:
+            task = self.get(location).json()
+            if task["taskState"] in (
+                "Completed",
+                "Error",
+                "Warning",
+                "Killed",
+                "Terminated",
+                "Interrupted",
+            ):
+                return task
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"task {location} still {task['taskState']} after {timeout} s")
+            time.sleep(0.005)
+
+    def sim(self, method: str, path: str, **kwargs: Any) -> Any:
+        """Call the simulator's own ``/_sim`` API and return its JSON (raising on errors)."""
+        reply = self.request(method, f"/_sim/{path}", **kwargs)
+        reply.raise_for_status()
+        return reply.json()
+
+    def close(self) -> None:
+        self.session.close()
