@@ -1,0 +1,164 @@
+"""The connector (after sushy's): every OneView request of the product goes through here.
+
+It adds what each request needs (the negotiated X-API-Version, the shared session's token) and
+recovers once from the two answers that mean "your context is stale": 401 (log in again,
+single-flight, and replay) and a 412 refusing our X-API-Version (negotiate again and replay).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from oslo_log import log as logging
+
+from .errors import AuthenticationError, ClientClosed, PreconditionFailed
+from .metrics import ClientMetrics
+from .session import LoginSession
+from .settings import ClientSettings
+from .transport import Transport
+from .version import negotiate
+
+LOG = logging.getLogger(__name__)
+
+
+@dataclass
+class Reply:
+    """A successful answer: status, parsed JSON body (or None) and the headers that matter."""
+
+    status: int
+    body: Any
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def location(self) -> str | None:
+        return self.headers.get("location")
+
+    @property
+    def etag(self) -> str | None:
+        return self.headers.get("etag")
+
+
+def is_version_refusal(error: PreconditionFailed) -> bool:
+    text = f"{error.error_code or ''} {error.message}".lower()
+    return "api_version" in text or "api version" in text
+
+
+class Connector:
+    def __init__(self, settings: ClientSettings, metrics: ClientMetrics | None = None) -> None:
+        self.settings = settings
+        self.metrics = metrics or ClientMetrics()
+        self.transport = Transport(settings, self.metrics)
+        self.session = LoginSession(
+            self.transport, settings, self.metrics, lambda: self.api_version
+        )
+        self._version: int | None = None
+        self._version_lock = threading.Lock()
+        self._closed = False
+
+    # -- API version ---------------------------------------------------------------------
+    @property
+    def api_version(self) -> int:
+        """The negotiated X-API-Version (asked of the appliance on first use, not at start-up)."""
+        version = self._version
+        if version is None:
+            with self._version_lock:
+                if self._version is None:
+                    self._version = negotiate(self.transport, self.settings.max_api_version)
+                version = self._version
+        return version
+
+    def _renegotiate(self, refused: int) -> int:
+        with self._version_lock:
+            if self._version == refused:
+                self._version = negotiate(self.transport, self.settings.max_api_version)
+            return self._version or refused
+
+    # -- requests ------------------------------------------------------------------------
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Any = None,
+        headers: dict[str, str] | None = None,
+        retry: bool | None = None,
+    ) -> Reply:
+        if self._closed:
+            raise ClientClosed("The OneView client is closed.", method=method, uri=path)
+        renewed = renegotiated = False
+        while True:
+            version = self.api_version
+            token = self.session.token()
+            try:
+                response = self.transport.send(
+                    method,
+                    path,
+                    token=token,
+                    api_version=version,
+                    json=json,
+                    params=params,
+                    headers=headers,
+                    retry=retry,
+                )
+            except AuthenticationError as error:
+                if renewed or error.status != 401:
+                    raise
+                renewed = True
+                self.session.renew(token)
+                continue
+            except PreconditionFailed as error:
+                if renegotiated or not is_version_refusal(error):
+                    raise
+                renegotiated = True
+                LOG.warning("OneView refused X-API-Version %d; negotiating again", version)
+                if self._renegotiate(version) == version:
+                    raise
+                continue
+            body = response.json() if response.content else None
+            kept = {k.lower(): v for k, v in response.headers.items() if k.lower() in _KEPT}
+            return Reply(response.status_code, body, kept)
+
+    def get(self, path: str, params: Any = None) -> Any:
+        return self.request("GET", path, params=params).body
+
+    def pages(self, path: str, params: Any = None) -> Iterator[list[dict[str, Any]]]:
+        """Each page's members of a collection, following ``nextPageUri`` to the end."""
+        body = self.get(path, params)
+        seen: set[str] = set()
+        while True:
+            yield list((body or {}).get("members") or [])
+            next_uri = (body or {}).get("nextPageUri")
+            if not next_uri or next_uri in seen:
+                return
+            seen.add(next_uri)
+            body = self.get(next_uri)
+
+    # -- lifecycle -----------------------------------------------------------------------
+    def close(self) -> None:
+        """Log out and drop the pooled connections; later requests raise ClientClosed."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self.session.logout()
+        finally:
+            self.transport.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def reset_after_fork(self) -> None:
+        """In a forked child: new sockets, no session (the parent's token stays the parent's)."""
+        self.transport = Transport(self.settings, self.metrics)
+        self.session = LoginSession(
+            self.transport, self.settings, self.metrics, lambda: self.api_version
+        )
+        self._version_lock = threading.Lock()
+
+
+_KEPT = frozenset({"location", "etag", "content-type"})

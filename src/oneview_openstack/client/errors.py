@@ -1,0 +1,204 @@
+"""One error hierarchy for everything that can go wrong talking to OneView.
+
+Every error carries OneView's own ``errorCode``, message, details and recommended actions, plus
+the request that failed, so ``str(error)`` is something an operator can act on. No error ever holds
+a request header or body, which is how passwords and session tokens stay out of exception text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class OneViewError(Exception):
+    """Base class: ``str()`` reads ``METHOD URI: HTTP status errorCode: message ...``."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        error_code: str | None = None,
+        details: str | None = None,
+        recommended_actions: list[str] | None = None,
+        nested_errors: list[Any] | None = None,
+        status: int | None = None,
+        method: str | None = None,
+        uri: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.error_code = error_code
+        self.details = details or ""
+        self.recommended_actions = list(recommended_actions or [])
+        self.nested_errors = list(nested_errors or [])
+        self.status = status
+        self.method = method
+        self.uri = uri
+
+    def __str__(self) -> str:
+        parts = []
+        if self.method or self.uri:
+            parts.append(f"{self.method or ''} {self.uri or ''}".strip() + ":")
+        if self.status is not None:
+            parts.append(f"HTTP {self.status}")
+        if self.error_code:
+            parts.append(f"{self.error_code}:")
+        parts.append(self.message.rstrip())
+        if self.details and self.details not in self.message:
+            parts.append(f"Details: {self.details.rstrip()}")
+        if self.recommended_actions:
+            parts.append("Recommended: " + " ".join(a.rstrip() for a in self.recommended_actions))
+        return " ".join(parts)
+
+
+class ConfigurationError(OneViewError):
+    """The [oneview] options cannot work (missing URL or credentials, unreadable CA file)."""
+
+
+class ClientClosed(OneViewError):
+    """The client was closed (process shutdown); nothing more may be sent."""
+
+
+class OneViewConnectionError(OneViewError):
+    """No HTTP answer: refused, reset, timed out or a garbled response.
+
+    ``sent`` is False when the connection was never established, so OneView cannot have acted.
+    """
+
+    def __init__(self, message: str, *, sent: bool = True, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.sent = sent
+
+
+class TLSVerificationError(OneViewConnectionError):
+    """The appliance's certificate did not verify against the configured CA."""
+
+
+class ApiVersionError(OneViewError):
+    """The appliance and this client share no usable API version."""
+
+
+class HTTPError(OneViewError):
+    """OneView answered with an error status and (usually) an ErrorMessage body."""
+
+
+class BadRequest(HTTPError):
+    """400: OneView refused the request's content (validation, filter, bad reference)."""
+
+
+class AuthenticationError(HTTPError):
+    """401 or a failed login: the credentials or the session are not accepted."""
+
+
+class SessionLimitReached(AuthenticationError):
+    """The appliance refuses new logins: its session limit is reached."""
+
+
+class Forbidden(HTTPError):
+    """403: the user lacks the privilege, or the attribute is read-only."""
+
+
+class NotFound(HTTPError):
+    """404: the URI does not exist (any more)."""
+
+
+class Conflict(HTTPError):
+    """409: the resource is in a state that forbids the change (busy, powered on...)."""
+
+
+class PreconditionFailed(HTTPError):
+    """412: the eTag sent is stale (or the X-API-Version is refused)."""
+
+
+class ServerError(HTTPError):
+    """5xx: the appliance failed; idempotent requests are retried."""
+
+
+class ServiceUnavailable(ServerError):
+    """503: overloaded or in maintenance."""
+
+
+class TaskError(OneViewError):
+    """Base class of task outcomes that are not a success."""
+
+    def __init__(self, message: str, *, task: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.task = task or {}
+        self.task_uri = self.task.get("uri")
+        self.task_name = self.task.get("name")
+        self.task_state = self.task.get("taskState")
+        self.resource_uri = (self.task.get("associatedResource") or {}).get("resourceUri")
+
+
+class TaskFailed(TaskError):
+    """The task ended Error, Killed, Terminated or Interrupted; carries OneView's taskErrors."""
+
+    @classmethod
+    def from_task(cls, task: dict[str, Any]) -> TaskFailed:
+        errors = [e for e in task.get("taskErrors") or [] if isinstance(e, dict)]
+        first = errors[0] if errors else {}
+        state = task.get("taskState")
+        name = task.get("name") or "task"
+        target = (task.get("associatedResource") or {}).get("resourceUri")
+        what = f"OneView task '{name}' ({task.get('uri')})"
+        if target:
+            what += f" on {target}"
+        reason = first.get("message") or task.get("taskStatus") or "no reason given"
+        return cls(
+            f"{what} ended {state}: {reason}",
+            task=task,
+            error_code=first.get("errorCode"),
+            details=first.get("details"),
+            recommended_actions=first.get("recommendedActions"),
+            nested_errors=errors[1:] + list(first.get("nestedErrors") or []),
+        )
+
+    @property
+    def task_errors(self) -> list[dict[str, Any]]:
+        return list(self.task.get("taskErrors") or [])
+
+
+class TaskTimeout(TaskError):
+    """The task did not end within max_polling_attempts polls or the overall timeout."""
+
+
+_BY_STATUS: dict[int, type[HTTPError]] = {
+    400: BadRequest,
+    401: AuthenticationError,
+    403: Forbidden,
+    404: NotFound,
+    409: Conflict,
+    412: PreconditionFailed,
+    503: ServiceUnavailable,
+}
+
+
+def error_class(status: int, error_code: str | None) -> type[HTTPError]:
+    """The class for an error status, refined by OneView's errorCode where that says more."""
+    code = error_code or ""
+    if code.startswith("SESSION_LIMIT") or code == "AUTHN_SESSION_CLIENT_LIMIT_CROSSED":
+        return SessionLimitReached
+    if code.startswith("AUTHN_"):
+        return AuthenticationError
+    if status in _BY_STATUS:
+        return _BY_STATUS[status]
+    return ServerError if status >= 500 else HTTPError
+
+
+def from_body(status: int, body: Any, method: str, uri: str, fallback_text: str = "") -> HTTPError:
+    """Build the error for an HTTP answer from OneView's ErrorMessage body (or plain text)."""
+    if not isinstance(body, dict):
+        body = {}
+    code = body.get("errorCode")
+    message = body.get("message") or fallback_text.strip()[:300] or f"HTTP {status} with no body"
+    details = body.get("details")
+    return error_class(status, code)(
+        message,
+        error_code=code,
+        details=details if isinstance(details, str) else (str(details) if details else ""),
+        recommended_actions=body.get("recommendedActions") or [],
+        nested_errors=body.get("nestedErrors") or [],
+        status=status,
+        method=method,
+        uri=uri,
+    )

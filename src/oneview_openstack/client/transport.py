@@ -1,0 +1,182 @@
+"""HTTP to OneView: one pooled keep-alive ``requests`` session, verified TLS, bounded retries.
+
+The transport knows nothing of logins or API versions; the connector hands it a token and a
+version per request. It never logs a header or a body, so neither the password (login body) nor
+the session token (``Auth`` header) can reach a log line, whatever the log level.
+"""
+
+from __future__ import annotations
+
+import os
+import ssl
+import time
+import warnings
+from typing import Any
+
+import requests
+import urllib3
+from oslo_log import log as logging
+from requests.adapters import HTTPAdapter
+
+from . import errors
+from .metrics import ClientMetrics
+from .retry import IDEMPOTENT_METHODS, retrying
+from .settings import ClientSettings
+
+LOG = logging.getLogger(__name__)
+MAX_ERROR_TEXT = 300
+
+
+def system_trust() -> bool | str:
+    """The system CA store (what ``tls_cacert_file`` unset means), else requests' own bundle."""
+    paths = ssl.get_default_verify_paths()
+    if paths.cafile and os.path.isfile(paths.cafile):
+        return paths.cafile
+    if paths.capath and os.path.isdir(paths.capath):
+        return paths.capath
+    return True
+
+
+def tls_verify(settings: ClientSettings) -> bool | str:
+    if settings.allow_insecure_connections:
+        return False
+    return settings.tls_cacert_file or system_trust()
+
+
+def _never_sent(error: requests.exceptions.RequestException) -> bool:
+    """True when the connection was never established, so the request cannot have arrived."""
+    if isinstance(error, requests.exceptions.ConnectTimeout):
+        return True
+    cause: Any = error.args[0] if error.args else None
+    reason = getattr(cause, "reason", cause)
+    return isinstance(reason, urllib3.exceptions.NewConnectionError)
+
+
+class Transport:
+    """Sends one request (with retries when safe) and turns failures into typed errors."""
+
+    def __init__(self, settings: ClientSettings, metrics: ClientMetrics) -> None:
+        self.settings = settings
+        self.metrics = metrics
+        self.base_url = settings.base_url
+        self.verify = tls_verify(settings)
+        self.timeout = (settings.connect_timeout, settings.read_timeout)
+        self._session = requests.Session()
+        # REQUESTS_CA_BUNDLE and friends would override ``verify``: tls_cacert_file must win.
+        self._session.trust_env = False
+        self._session.verify = self.verify
+        adapter = HTTPAdapter(
+            pool_connections=2, pool_maxsize=settings.connection_pool_size, max_retries=0
+        )
+        self._session.mount("https://", adapter)
+        self._session.mount("http://", adapter)
+        if self.verify is False:
+            warnings.filterwarnings("ignore", category=urllib3.exceptions.InsecureRequestWarning)
+            LOG.warning(
+                "TLS verification of OneView at %s is DISABLED "
+                "([oneview]/allow_insecure_connections=True): the connection can be intercepted. "
+                "Set tls_cacert_file instead for production.",
+                self.base_url,
+            )
+
+    def close(self) -> None:
+        self._session.close()
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None = None,
+        api_version: int | None = None,
+        json: Any = None,
+        params: Any = None,
+        headers: dict[str, str] | None = None,
+        retry: bool | None = None,
+    ) -> requests.Response:
+        """One logical request; ``retry`` defaults to "the method is idempotent"."""
+        method = method.upper()
+        idempotent = method in IDEMPOTENT_METHODS if retry is None else retry
+        controller = retrying(
+            retries=self.settings.request_retries,
+            idempotent=idempotent,
+            wait=self.settings.retry_wait,
+            max_wait=self.settings.retry_max_wait,
+            on_retry=lambda _error: self.metrics.count("retries"),
+        )
+        for attempt in controller:
+            with attempt:
+                return self._send_once(method, path, token, api_version, json, params, headers)
+        raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
+
+    def _send_once(
+        self,
+        method: str,
+        path: str,
+        token: str | None,
+        api_version: int | None,
+        json: Any,
+        params: Any,
+        extra: dict[str, str] | None,
+    ) -> requests.Response:
+        url = path if path.startswith(("http://", "https://")) else self.base_url + path
+        headers = {"Accept": "application/json", "Accept-Language": "en_US"}
+        if json is not None:
+            headers["Content-Type"] = "application/json"
+        if api_version is not None:
+            headers["X-API-Version"] = str(api_version)
+        if token is not None:
+            headers["Auth"] = token
+        headers.update(extra or {})
+        self.metrics.request(method, path)
+        started = time.monotonic()
+        try:
+            reply = self._session.request(
+                method,
+                url,
+                json=json,
+                params=params,
+                headers=headers,
+                timeout=self.timeout,
+                verify=self.verify,
+                allow_redirects=method == "GET",
+            )
+        except requests.exceptions.SSLError as error:
+            raise errors.TLSVerificationError(
+                f"TLS verification of OneView failed: {_short(error)}",
+                method=method,
+                uri=path,
+                recommended_actions=[
+                    "Set [oneview]/tls_cacert_file to the CA bundle that signed the appliance "
+                    "certificate (allow_insecure_connections=True only for labs)."
+                ],
+            ) from error
+        except requests.exceptions.RequestException as error:
+            failure = errors.OneViewConnectionError(
+                f"No answer from OneView at {self.base_url}: {_short(error)}",
+                method=method,
+                uri=path,
+                recommended_actions=["Check that the appliance is up and reachable."],
+                sent=not _never_sent(error),
+            )
+            LOG.debug("OneView %s %s failed: %s", method, path, failure)
+            raise failure from error
+        elapsed_ms = (time.monotonic() - started) * 1000
+        LOG.debug("OneView %s %s -> %d (%.0f ms)", method, path, reply.status_code, elapsed_ms)
+        if reply.status_code >= 400:
+            raise errors.from_body(
+                reply.status_code, _json_or_none(reply), method, path, reply.text[:MAX_ERROR_TEXT]
+            )
+        return reply
+
+
+def _json_or_none(reply: requests.Response) -> Any:
+    try:
+        return reply.json()
+    except ValueError:
+        return None
+
+
+def _short(error: BaseException) -> str:
+    text = str(error)
+    return text if len(text) <= MAX_ERROR_TEXT else text[:MAX_ERROR_TEXT] + "..."

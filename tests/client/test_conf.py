@@ -1,0 +1,96 @@
+"""[oneview] options: registered for both services, read by the client, listed by the generator."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from oslo_config import cfg
+
+from oneview_openstack import conf as ov_conf
+from oneview_openstack.client import ClientSettings, ConfigurationError, OneViewClient
+
+SEED_NAMES = (
+    "manager_url",
+    "username",
+    "password",
+    "allow_insecure_connections",
+    "tls_cacert_file",
+    "max_polling_attempts",
+)
+
+
+def _conf(**values: object) -> cfg.ConfigOpts:
+    conf = cfg.ConfigOpts()
+    ov_conf.register_opts(conf)
+    ov_conf.register_opts(conf)  # a second registration (another module) is harmless
+    conf([], project="ironic")
+    for name, value in values.items():
+        conf.set_override(name, value, group="oneview")
+    return conf
+
+
+def test_options_keep_the_seed_names_and_hide_the_password():
+    names = {opt.name for opt in ov_conf.ALL_OPTS}
+    assert set(SEED_NAMES) <= names
+    assert {"login_domain", "connect_timeout", "read_timeout", "max_api_version"} <= names
+    password = next(opt for opt in ov_conf.ALL_OPTS if opt.name == "password")
+    assert password.secret
+    conf = _conf()
+    assert conf.oneview.allow_insecure_connections is False
+
+
+def test_settings_from_conf(simulator):
+    conf = _conf(
+        manager_url=simulator.url,
+        username="Administrator",
+        password="pw",
+        tls_cacert_file=str(simulator.ca_file),
+        max_polling_attempts=7,
+        login_domain="LOCAL",
+        read_timeout=12.5,
+    )
+    settings = ClientSettings.from_conf(conf)
+    assert settings.max_polling_attempts == 7
+    assert settings.login_domain == "LOCAL"
+    assert settings.read_timeout == 12.5
+    assert settings.tls_cacert_file == str(simulator.ca_file)
+
+
+def test_from_conf_shares_one_client_per_process(simulator):
+    conf = _conf(
+        manager_url=simulator.url,
+        username=simulator.state.config.username,
+        password=simulator.state.config.password,
+        tls_cacert_file=str(simulator.ca_file),
+    )
+    first = OneViewClient.from_conf(conf)
+    try:
+        assert OneViewClient.from_conf(conf) is first
+        assert OneViewClient.from_conf(conf, shared=False) is not first
+    finally:
+        first.close()
+    assert OneViewClient.from_conf(conf) is not first  # a closed client is replaced
+    OneViewClient.from_conf(conf).close()
+
+
+def test_missing_url_is_a_configuration_error():
+    with pytest.raises(ConfigurationError, match="manager_url"):
+        ClientSettings.from_conf(_conf())
+
+
+def test_sample_config_generator_lists_the_options():
+    generator = Path(sys.executable).with_name("oslo-config-generator")
+    output = subprocess.run(  # noqa: S603 - our own venv script, fixed arguments
+        [str(generator), "--namespace", "oneview-openstack"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    assert "[oneview]" in output
+    for name in (*SEED_NAMES, "login_domain", "connect_timeout", "read_timeout"):
+        assert f"#{name} = " in output, name
+    assert "#allow_insecure_connections = false" in output
