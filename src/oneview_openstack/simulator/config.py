@@ -13,6 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .errors import ApplianceError
+from .faults import FaultRegistry
+from .inventory import MAX_SERVERS
+
 # Simulated seconds (min, max) per task kind; scaled by ``time_scale`` into real time (contract §11).
 DEFAULT_TASK_DURATIONS: dict[str, tuple[float, float]] = {
     "power": (5.0, 20.0),
@@ -25,6 +29,33 @@ DEFAULT_TASK_DURATIONS: dict[str, tuple[float, float]] = {
     "refresh": (5.0, 15.0),
     "patch": (1.0, 3.0),
 }
+
+_EXPECTED_TYPES = {
+    "seed": "int",
+    "servers": "int",
+    "current_api_version": "int",
+    "minimum_api_version": "int",
+    "strict_api_version_header": "bool",
+    "username": "str",
+    "password": "str",
+    "login_domains": "list[str]",
+    "login_failure_status": "int",
+    "idle_timeout_seconds": "number",
+    "session_limit": "int",
+    "session_limit_per_client": "int",
+    "time_scale": "number",
+    "task_durations": "dict",
+    "page_caps": "dict",
+    "profile_changes_need_power_off": "bool",
+    "connection_add_remove_needs_power_off": "bool",
+    "powered_on_error_channel": "str",
+    "faults": "list",
+}
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
 
 DEFAULT_PAGE_CAPS: dict[str, int] = {
     "server-hardware": 32,
@@ -74,6 +105,7 @@ class SimulatorConfig:
 
     def validate(self) -> None:
         """Refuse settings that would make the simulator lie, naming the field and the value."""
+        self._check_types()
         if self.time_scale <= 0:
             raise ValueError(
                 f"time_scale must be > 0 (real seconds per simulated second), got {self.time_scale!r}"
@@ -89,16 +121,52 @@ class SimulatorConfig:
             )
         if self.powered_on_error_channel not in ("sync", "task"):
             raise ValueError(
-                f"powered_on_error_channel must be 'sync' or 'task', got {self.powered_on_error_channel!r}"
+                "powered_on_error_channel must be 'sync' or 'task', got "
+                f"{self.powered_on_error_channel!r}"
             )
-        if self.servers < 0:
-            raise ValueError(f"servers must be >= 0, got {self.servers!r}")
+        if not 0 <= self.servers <= MAX_SERVERS:
+            raise ValueError(f"servers must be within 0..{MAX_SERVERS}, got {self.servers!r}")
+        for name in ("idle_timeout_seconds", "session_limit", "session_limit_per_client"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be > 0, got {getattr(self, name)!r}")
         for kind, bounds in self.task_durations.items():
-            low, high = bounds
-            if not 0 <= low <= high:
+            if (
+                not isinstance(bounds, tuple | list)
+                or len(bounds) != 2
+                or not all(_is_number(b) for b in bounds)
+                or not 0 <= bounds[0] <= bounds[1]
+            ):
                 raise ValueError(
-                    f"task_durations[{kind!r}] must be 0 <= min <= max, got {bounds!r}"
+                    f"task_durations[{kind!r}] must be [min, max] with 0 <= min <= max, got {bounds!r}"
                 )
+        for category, cap in self.page_caps.items():
+            if not isinstance(cap, int) or isinstance(cap, bool) or cap < 1:
+                raise ValueError(f"page_caps[{category!r}] must be an integer >= 1, got {cap!r}")
+        try:
+            FaultRegistry(self.seed).arm_all(self.faults)
+        except ApplianceError as error:
+            raise ValueError(f"faults: {error.message}") from error
+
+    def _check_types(self) -> None:
+        for spec in dataclasses.fields(self):
+            value = getattr(self, spec.name)
+            expected = _EXPECTED_TYPES.get(spec.name)
+            if expected == "number" and not _is_number(value):
+                raise ValueError(f"{spec.name} must be a number, got {value!r}")
+            if expected == "int" and (not isinstance(value, int) or isinstance(value, bool)):
+                raise ValueError(f"{spec.name} must be an integer, got {value!r}")
+            if expected == "bool" and not isinstance(value, bool):
+                raise ValueError(f"{spec.name} must be true or false, got {value!r}")
+            if expected == "str" and not isinstance(value, str):
+                raise ValueError(f"{spec.name} must be a string, got {value!r}")
+            if expected == "dict" and not isinstance(value, dict):
+                raise ValueError(f"{spec.name} must be a table/object, got {value!r}")
+            if expected == "list[str]" and (
+                not isinstance(value, list) or not all(isinstance(v, str) and v for v in value)
+            ):
+                raise ValueError(f"{spec.name} must be a list of non-empty strings, got {value!r}")
+            if expected == "list" and not isinstance(value, list):
+                raise ValueError(f"{spec.name} must be a list, got {value!r}")
 
     @classmethod
     def from_mapping(cls, values: dict[str, Any]) -> SimulatorConfig:

@@ -3,7 +3,8 @@
 A fault is armed at start-up (``SimulatorConfig.faults``) or through ``POST /_sim/faults``. It fires
 on requests that match its method, path glob and resource, either on every match, ``times`` times,
 or with a ``probability``. Request-stage faults act before the handler runs; task-stage faults
-decide how the task that the request creates will end.
+decide how the task that the request creates will end. A state-changing fault that a request
+gives nothing to act on (no session to expire, no such server, not a login) stays armed.
 """
 
 from __future__ import annotations
@@ -39,6 +40,13 @@ TASK_FAULTS: dict[str, str] = {
     "power_anomaly": "leave a power task's server in params.final_state (e.g. Unknown)",
 }
 ALL_FAULTS = {**REQUEST_FAULTS, **TASK_FAULTS}
+# At most one fault of each group fires per request: a request gets one answer (or none) and a
+# task one ending. Stacking faults of a group queues them: the next request gets the next one.
+EXCLUSIVE_GROUPS: tuple[frozenset[str], ...] = (
+    frozenset({"http_error", "reset", "bad_status_line"}),
+    frozenset({"task_error", "task_warning", "task_interrupted", "task_stuck"}),
+)
+POWER_ANOMALY_STATES = ("Unknown", "On", "Off", "PoweringOn", "PoweringOff", "Resetting")
 
 
 @dataclass
@@ -98,6 +106,24 @@ class FaultRegistry:
 
     def arm(self, spec: Any) -> Fault:
         """Validate a fault spec (from JSON) and arm it; errors name the field and the choices."""
+        fault = self._build(spec)
+        self._faults.append(fault)
+        return fault
+
+    def arm_all(self, specs: list[Any]) -> list[Fault]:
+        """Arm a batch, all or nothing: an invalid spec arms none and its error names its index."""
+        built = []
+        for index, spec in enumerate(specs):
+            try:
+                built.append(self._build(spec))
+            except BadRequest as error:
+                error.message = f"[{index}] {error.message}"
+                error.args = (error.message,)
+                raise
+        self._faults.extend(built)
+        return built
+
+    def _build(self, spec: Any) -> Fault:
         if not isinstance(spec, dict):
             raise _invalid("(body)", spec, "a JSON object")
         known = {"kind", "method", "path", "resource", "times", "probability", "params"}
@@ -118,11 +144,12 @@ class FaultRegistry:
         for name in ("method", "path", "resource"):
             if spec.get(name) is not None and not isinstance(spec[name], str):
                 raise _invalid(name, spec[name], "a string")
-        params = spec.get("params") or {}
+        params = spec.get("params")
+        params = {} if params is None else params
         if not isinstance(params, dict):
             raise _invalid("params", params, "a JSON object")
         self._check_params(kind, params)
-        fault = Fault(
+        return Fault(
             id=next(self._ids),
             kind=kind,
             method=spec.get("method"),
@@ -132,16 +159,26 @@ class FaultRegistry:
             probability=float(probability),
             params=params,
         )
-        self._faults.append(fault)
-        return fault
 
     @staticmethod
     def _check_params(kind: str, params: dict[str, Any]) -> None:
-        def number(name: str, default: float | None = None, low: float = 0.0) -> None:
+        def number(
+            name: str, default: float | None = None, low: float = 0.0, high: float | None = None
+        ) -> None:
             value = params.get(name, default)
-            if value is None or not isinstance(value, int | float) or value < low:
-                raise _invalid(f"params.{name}", value, f"a number >= {low}")
+            if (
+                value is None
+                or isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or value < low
+                or (high is not None and value > high)
+            ):
+                expected = f"a number >= {low}" if high is None else f"a number in {low}..{high}"
+                raise _invalid(f"params.{name}", value, expected)
 
+        for name in ("message", "error_code", "name"):
+            if name in params and not isinstance(params[name], str):
+                raise _invalid(f"params.{name}", params[name], "a string")
         if kind == "latency":
             number("seconds")
             number("jitter", 0.0)
@@ -156,22 +193,32 @@ class FaultRegistry:
         elif kind == "api_version":
             number("current_version", low=1)
         elif kind == "task_stuck":
-            number("percent", 50)
+            number("percent", 50, high=99)
         elif kind == "task_slow":
             number("factor", low=0.0)
         elif kind == "task_error":
             state = params.get("state", "Error")
             if state not in ("Error", "Killed", "Terminated"):
                 raise _invalid("params.state", state, "Error, Killed or Terminated")
+        elif kind == "power_anomaly":
+            final = params.get("final_state", "Unknown")
+            if final not in POWER_ANOMALY_STATES:
+                raise _invalid("params.final_state", final, f"one of {POWER_ANOMALY_STATES}")
 
     def take(self, stage: str, method: str, path: str, resources: tuple[str, ...]) -> list[Fault]:
         """The faults of ``stage`` that fire for this request; each firing uses up one ``times``."""
         fired = []
+        taken_groups: set[frozenset[str]] = set()
         for fault in self._faults:
             if fault.stage != stage or not fault.matches(method, path, resources):
                 continue
+            group = next((g for g in EXCLUSIVE_GROUPS if fault.kind in g), None)
+            if group is not None and group in taken_groups:
+                continue  # this request already has its answer (or its task its ending)
             if fault.probability < 1.0 and self._rng.random() >= fault.probability:
                 continue
+            if group is not None:
+                taken_groups.add(group)
             fault.fired += 1
             self.fired_by_kind[fault.kind] = self.fired_by_kind.get(fault.kind, 0) + 1
             if fault.times is not None:
@@ -179,6 +226,20 @@ class FaultRegistry:
             fired.append(fault)
         self._faults = [f for f in self._faults if f.times is None or f.times > 0]
         return fired
+
+    def refund(self, fault: Fault) -> None:
+        """Undo one firing of ``fault`` that had no effect, re-arming it if it was used up."""
+        fault.fired -= 1
+        left = self.fired_by_kind.get(fault.kind, 0) - 1
+        if left > 0:
+            self.fired_by_kind[fault.kind] = left
+        else:
+            self.fired_by_kind.pop(fault.kind, None)
+        if fault.times is not None:
+            fault.times += 1
+        if all(armed is not fault for armed in self._faults):
+            self._faults.append(fault)
+            self._faults.sort(key=lambda armed: armed.id)
 
     def describe(self) -> list[dict[str, Any]]:
         return [fault.describe() for fault in self._faults]

@@ -43,9 +43,13 @@ class FaultGate:
         resource = resource_of(path)
         with self.state.lock:
             self.state.core.tick()
-            fired = self.state.core.faults.take("request", method, path, (resource,))
-            for fault in fired:
-                self._apply_to_state(fault, scope, resource)
+            registry = self.state.core.faults
+            fired = []
+            for fault in registry.take("request", method, path, (resource,)):
+                if self._apply_to_state(fault, scope, resource):
+                    fired.append(fault)
+                else:  # nothing to act on here: keep it armed for a request that has
+                    registry.refund(fault)
         for fault in fired:
             if fault.kind == "latency":
                 delay = float(fault.params.get("seconds", 0))
@@ -59,14 +63,17 @@ class FaultGate:
                 return
         await self.app(scope, receive, send)
 
-    def _apply_to_state(self, fault: Fault, scope: dict[str, Any], resource: str) -> None:
+    def _apply_to_state(self, fault: Fault, scope: dict[str, Any], resource: str) -> bool:
+        """Make a state fault's change; False when this request gives it nothing to act on."""
         oob = self.state.oob
         target = fault.resource or resource
         params = fault.params
         try:
             if fault.kind == "session_expired":
-                oob.expire_sessions(_header(scope, b"auth") or "")
-            elif fault.kind == "session_limit":
+                return oob.expire_sessions(_header(scope, b"auth") or "") > 0
+            if fault.kind == "session_limit":
+                if scope["method"] != "POST" or scope["path"].rstrip("/") != "/rest/login-sessions":
+                    return False
                 scope["oneview_sim.session_limit"] = True
             elif fault.kind == "etag_conflict":
                 oob.bump_etag(target)
@@ -82,7 +89,8 @@ class FaultGate:
                 oob.set_api_version(int(params["current_version"]))
         except ApplianceError:
             # The target is not there (already gone, or not a server): the fault has no effect.
-            pass
+            return False
+        return True
 
     @staticmethod
     def _http_error(fault: Fault) -> ApplianceError:

@@ -161,7 +161,6 @@ def endpoint(
         path = request.url.path
         try:
             raw = await request.body() if method in BODY_METHODS else b""
-            body = parse_body(raw, request.headers.get("content-type"))
             query: dict[str, list[str]] = {}
             for key, value in request.query_params.multi_items():
                 query.setdefault(key, []).append(value)
@@ -173,6 +172,8 @@ def endpoint(
                 core.tick()
                 version = api_version(request, state) if versioned else core.current_version
                 session = state.sessions.authenticate(auth_token(request)) if auth else None
+                # Only now the body: a caller without a session learns nothing from validation.
+                body = parse_body(raw, request.headers.get("content-type"))
                 resources = (resource_of(path),)
                 if isinstance(body, dict) and isinstance(body.get("serverHardwareUri"), str):
                     resources += (body["serverHardwareUri"],)

@@ -104,9 +104,18 @@ class SimulatorServer:
             self._thread.join(0.01)
         return self
 
-    def stop(self) -> None:
+    def stop(self, grace: float = 1.0) -> None:
+        """Stop serving: in-flight requests get ``grace`` seconds, then connections are dropped.
+
+        A TLS connection that a client still holds open (a response object kept alive, e.g. by
+        a failed test's traceback) never answers the close_notify, and a purely graceful
+        shutdown would wait for it until the join below gave up.
+        """
         self._server.should_exit = True
-        self._thread.join(10)
+        self._thread.join(grace)
+        if self._thread.is_alive():
+            self._server.force_exit = True
+            self._thread.join(10)
         self._sock.close()
 
     def __enter__(self) -> SimulatorServer:

@@ -75,6 +75,8 @@ _TYPE_STEPS: dict[str, list[tuple[int, str]]] = {
     "enclosures": [(1, "EnclosureV200"), (300, "EnclosureV300")],
     "network-sets": [(1, "network-setV3"), (300, "network-setV300"), (600, "network-setV4")],
     "connection-templates": [(1, "connection-template")],
+    # Not in the contract's table; OneView's fabric resources are typed "fabric" [unverified].
+    "fabrics": [(1, "fabric")],
     "tasks": [(1, "TaskResourceV2")],
 }
 

@@ -53,10 +53,18 @@ def single(call: Call) -> Reply:
     store = call.state.core.store
     resource = store.get(call.uri)
     etag = f'"{resource["eTag"]}"'
-    wanted = call.header("if-none-match")
-    if wanted and wanted.strip() in (etag, resource["eTag"], "*"):
+    if _none_match(call.header("if-none-match"), resource["eTag"]):
         return Reply(304, None, {"ETag": etag})
     return Reply(200, store.render_bytes(resource, call.version), {"ETag": etag})
+
+
+def _none_match(header: str | None, current: str) -> bool:
+    """If-None-Match holds ``*`` or one of a comma-separated list of (weak or strong) tags."""
+    for tag in (header or "").split(","):
+        tag = tag.strip()
+        if tag == "*" or (tag and tag.removeprefix("W/").strip('"') == current):
+            return True
+    return False
 
 
 ROUTES = [

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
+from .. import catalog
 from ..http import Call, Reply
 from ..state.sessions import session_limit_reached
 
@@ -48,7 +51,18 @@ def set_idle_timeout(call: Call) -> dict[str, int]:
 
 
 def login_domains(call: Call) -> bytes:
-    return call.state.collections.page("logindomains", call.path, call.query, call.version)
+    """The configured directories: the same list login checks ``authLoginDomain`` against."""
+    store = call.state.core.store
+    members = []
+    for name in call.state.config.login_domains:
+        uri = f"/rest/logindomains/{quote(name, safe='')}"
+        domain = store.find(uri)
+        if domain is None:
+            domain = store.add({**catalog.login_domain(name, None), "uri": uri})
+        members.append(domain)
+    return call.state.collections.page(
+        "logindomains", call.path, call.query, call.version, members=members
+    )
 
 
 ROUTES = [

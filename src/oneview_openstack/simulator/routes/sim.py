@@ -41,8 +41,8 @@ def stats(state: SimulatorState, _body: Any, request: Request) -> Any:
 def faults(state: SimulatorState, body: Any, request: Request) -> Any:
     registry = state.core.faults
     if request.method == "POST":
-        specs = body if isinstance(body, list) else [body]
-        return {"armed": [registry.arm(spec).describe() for spec in specs]}
+        armed = registry.arm_all(body) if isinstance(body, list) else [registry.arm(body)]
+        return {"armed": [fault.describe() for fault in armed]}
     if request.method == "DELETE":
         fault_id = request.query_params.get("id")
         return {

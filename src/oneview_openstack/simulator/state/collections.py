@@ -61,7 +61,10 @@ class Collections:
         except QueryError as error:
             raise BadRequest(str(error), error_code="INVALID_PARAMETER") from error
         size = end - start
-        step = size if size > 0 else cap
+        # Links keep the page size the client asked for (capped), not this page's size: the page
+        # before a short last page is a full one.
+        requested = cap if raw_count is None or int(raw_count) == -1 else min(int(raw_count), cap)
+        step = requested if requested > 0 else cap
         carried = [(key, value) for key in PASSED_ON for value in params.get(key, [])]
 
         def link(at: int) -> str:

@@ -15,6 +15,9 @@ TRANSITIONAL = ("PoweringOn", "PoweringOff", "Resetting")
 BUSY_STATES = ("ApplyingProfile", "RemovingProfile", "UpdatingFirmware")
 ONE_TIME_BOOT = ("Normal", "CD", "Floppy", "USB", "HDD", "Network")
 UID_STATES = ("On", "Off", "Blink")
+# Private (never rendered) server field: when an out-of-band power lock ends. While it is set,
+# the lock outlives any operation that settles the server.
+LOCK_UNTIL = "_powerLockUntil"
 
 
 def power_not_allowed(server: Resource) -> Conflict:
@@ -65,20 +68,36 @@ class Hardware:
                 error_code="INVALID_POWER_CONTROL_REQUEST",
                 recommended_actions=["Use powerState On with ColdBoot or Reset."],
             )
+        if control == "PressAndHold" and target == "On":
+            # PressAndHold is the forced power-off; there is no forced power-on (contract §5).
+            raise BadRequest(
+                "powerControl PressAndHold needs powerState Off.",
+                error_code="INVALID_POWER_CONTROL_REQUEST",
+                recommended_actions=[
+                    "Change the power control request specifying an operation and target power "
+                    "state appropriate to the present server power state."
+                ],
+            )
         if reset and current != "On":
             code = "COLDBOOT" if control == "ColdBoot" else "RESET"
             verb = "cold boot" if control == "ColdBoot" else "reset"
+            # Wording of OneView's messages (contract §5): "boot", not "cold boot", in the action.
+            action = "boot" if control == "ColdBoot" else "reset"
             raise BadRequest(
                 f"Unable to {verb} because the server is currently off.",
                 error_code=f"INVALID_POWER_CONTROL_REQUEST_POWER_{code}_OFF",
-                recommended_actions=[f"Power the server on to {verb} the server."],
+                recommended_actions=[f"Power the server on to {action} the server."],
             )
         name = "Reset" if reset else f"Power {target.lower()}"
         status_text = f"{name} Server: {server['name']}"
         if not reset and current == target:
-            return core.run_task(
+            # Already there: accepted, and the task is over at once (contract §5 default).
+            task = core.run_task(
                 kind="power", name=name, resource=server, status_text=status_text, duration=0.0
             )
+            if task.stuck_percent is None:
+                core.tasks.finish_now(task)
+            return task
         server["powerState"] = "Resetting" if reset else f"Powering{target}"
         core.store.touch(server)
         anomaly = next((f for f in core.context.task_faults if f.kind == "power_anomaly"), None)

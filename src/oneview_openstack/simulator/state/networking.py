@@ -140,6 +140,9 @@ class Networking:
         vlans: list[int] = []
         for part in ranges.split(","):
             low, _, high = part.partition("-")
+            if int(high or low) < int(low):
+                # A backwards range would silently create nothing.
+                raise invalid_field("vlanIdRange", ranges, f"ascending ranges ({part!r} is not)")
             vlans.extend(range(int(low), int(high or low) + 1))
         shared = {k: body[k] for k in ("purpose", "smartLink", "privateNetwork") if k in body}
         all_fields = []
@@ -461,7 +464,12 @@ class Networking:
                 raise invalid_field(
                     f"uplinkSets[{index}]", template, "an uplink set template object"
                 )
-            for net_uri in template.get("networkUris") or []:
+            net_uris = template.get("networkUris") or []
+            if not isinstance(net_uris, list):
+                raise invalid_field(
+                    f"uplinkSets[{index}].networkUris", net_uris, "a list of Ethernet network URIs"
+                )
+            for net_uri in net_uris:
                 core.reference(f"uplinkSets[{index}].networkUris", net_uri, "ethernet-networks")
         lig["uplinkSets"] = copy.deepcopy(templates)
         if "name" in body:

@@ -11,8 +11,14 @@ from typing import Any
 from ..errors import BadRequest, invalid_field
 from ..store import Resource
 from .core import Core
+from .hardware import BUSY_STATES, LOCK_UNTIL
 from .networking import Networking
 from .sessions import Sessions
+
+# Private (never rendered) server field: the open out-of-band "applying a profile" window,
+# with the state to return to.
+APPLYING_WINDOW = "_applyingWindow"
+PROFILE_BUSY_STATES = ("Creating", "Updating", "Deleting")
 
 
 class OutOfBand:
@@ -50,40 +56,77 @@ class OutOfBand:
         if category == "server-profiles":
             server = store.find(resource.get("serverHardwareUri"))
             if server is not None and server.get("serverProfileUri") == uri:
-                server.update(serverProfileUri=None, state="NoProfileApplied", powerLock=False)
+                server.update(
+                    serverProfileUri=None,
+                    state="NoProfileApplied",
+                    powerLock=LOCK_UNTIL in server,
+                )
                 store.touch(server)
         store.remove(uri)
 
     def power_lock(self, uri: str, seconds: float) -> None:
+        """OneView holds the server's power for a while.
+
+        Overlapping locks end with the latest one, and the end of a lock leaves alone the lock
+        of an operation that is still running (a profile apply or removal holds its own).
+        """
+        core = self._core
         server = self.server_for(uri)
+        until = core.clock.now() + seconds
+        server[LOCK_UNTIL] = max(server.get(LOCK_UNTIL, until), until)
         server["powerLock"] = True
-        self._core.store.touch(server)
+        core.store.touch(server)
 
         def unlock() -> None:
+            if server.get(LOCK_UNTIL, until) > until:
+                return  # a later lock holds the server
+            server.pop(LOCK_UNTIL, None)
+            if server.get("state") in BUSY_STATES:
+                return  # the running operation releases its own lock when it settles
             server["powerLock"] = False
-            self._core.store.touch(server)
+            core.store.touch(server)
 
-        self._core.call_later(seconds, unlock)
+        core.call_later(seconds, unlock)
 
     def applying_profile(self, uri: str, seconds: float) -> None:
-        """The server looks busy applying a profile (OneView holds it) for a while."""
+        """The server looks busy applying a profile (OneView holds it) for a while.
+
+        Overlapping windows merge: the server returns to the state it had before the first one
+        when the last one ends, unless something else changed its state in the meantime.
+        """
+        core = self._core
         server = self.server_for(uri)
-        previous = server.get("state")
-        profile = self._core.store.find(server.get("serverProfileUri"))
+        until = core.clock.now() + seconds
+        window = server.get(APPLYING_WINDOW)
+        if window is None:
+            window = {"until": until, "state": server.get("state")}
+            server[APPLYING_WINDOW] = window
+        else:
+            window["until"] = max(window["until"], until)
+        profile = core.store.find(server.get("serverProfileUri"))
         server.update(state="ApplyingProfile", powerLock=True)
-        self._core.store.touch(server)
+        core.store.touch(server)
         if profile is not None:
             profile["inProgress"] = True
-            self._core.store.touch(profile)
+            core.store.touch(profile)
 
         def release() -> None:
-            server.update(state=previous, powerLock=False)
-            self._core.store.touch(server)
-            if profile is not None:
+            if server.get(APPLYING_WINDOW) is not window or window["until"] > until:
+                return  # a later window is still open
+            del server[APPLYING_WINDOW]
+            restored = server.get("state")
+            if restored == "ApplyingProfile":
+                restored = window["state"]
+                if not server.get("serverProfileUri") and restored == "ProfileApplied":
+                    restored = "NoProfileApplied"
+            server["state"] = restored
+            server["powerLock"] = LOCK_UNTIL in server or restored in BUSY_STATES
+            core.store.touch(server)
+            if profile is not None and profile.get("state") not in PROFILE_BUSY_STATES:
                 profile["inProgress"] = False
-                self._core.store.touch(profile)
+                core.store.touch(profile)
 
-        self._core.call_later(seconds, release)
+        core.call_later(seconds, release)
 
     def take_server(self, uri: str, name: str | None = None) -> Resource:
         """A OneView user assigns their own profile to the server (unassigning any other)."""
@@ -122,7 +165,9 @@ class OutOfBand:
                 "taskUri": None,
             }
         )
-        server.update(serverProfileUri=profile["uri"], state="ProfileApplied", powerLock=False)
+        server.update(
+            serverProfileUri=profile["uri"], state="ProfileApplied", powerLock=LOCK_UNTIL in server
+        )
         core.store.touch(server)
         return profile
 

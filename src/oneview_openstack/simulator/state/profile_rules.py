@@ -106,7 +106,9 @@ def normalise_connections(
     used_ids = {c.get("id") for c in raw if isinstance(c, dict) and isinstance(c.get("id"), int)}
     free_ports = ethernet_port_ids(server) if server else []
     taken_ports = {
-        c.get("portId") for c in raw if isinstance(c, dict) and c.get("portId") != "Auto"
+        c.get("portId")
+        for c in raw
+        if isinstance(c, dict) and isinstance(c.get("portId"), str) and c.get("portId") != "Auto"
     }
     result: list[dict[str, Any]] = []
     priorities: dict[str, int] = {}
@@ -137,7 +139,12 @@ def normalise_connections(
             raise invalid_field(
                 f"{where}.networkUri", network_uri, "an Ethernet network or network set"
             )
-        port_name = conn.get("portId") or "Auto"
+        port_name = conn.get("portId")
+        if port_name is not None and not isinstance(port_name, str):
+            raise invalid_field(
+                f"{where}.portId", port_name, "a port such as 'Mezz 3:1-a', or 'Auto'"
+            )
+        port_name = port_name or "Auto"
         if port_name == "Auto" and server is not None:
             port_name = next((p for p in free_ports if p not in taken_ports), None)
             if port_name is None:

@@ -14,7 +14,7 @@ from ..errors import BadRequest, Conflict, invalid_field
 from ..store import Resource
 from ..tasks import Task
 from .core import Core, task_error
-from .hardware import BUSY_STATES, taken_error
+from .hardware import BUSY_STATES, LOCK_UNTIL, taken_error
 from .profile_rules import (
     MAC_TYPES,
     connection_changes_need_power_off,
@@ -213,7 +213,8 @@ class Profiles:
         if server is None:
             return
         server["state"] = state
-        server["powerLock"] = False
+        # An out-of-band power lock that has not ended yet outlives the operation.
+        server["powerLock"] = LOCK_UNTIL in server
         server["serverProfileUri"] = profile_uri
         self._core.store.touch(server)
 
@@ -476,12 +477,35 @@ class Profiles:
         )
 
     def delete_matching(self, members: list[Resource]) -> Task:
-        """``DELETE /rest/server-profiles?filter=...``: 202 even when nothing matches."""
+        """``DELETE /rest/server-profiles?filter=...``: 202 even when nothing matches.
+
+        A synchronous refusal (busy, or powered on in "sync" mode) refuses the whole request
+        before any profile is touched, rather than after deleting some of them.
+        """
+        core = self._core
+        for member in members:
+            if member.get("inProgress"):
+                raise core.busy(member, "server profile")
+            server = core.store.find(member.get("serverHardwareUri"))
+            if server is None:
+                continue
+            self._ensure_idle(server)
+            if (
+                core.config.profile_changes_need_power_off
+                and core.config.powered_on_error_channel == "sync"
+                and server.get("powerState") != "Off"
+            ):
+                self._refuse_powered_on(server, ["Server assignment"])
         deleted = [self.delete(member["uri"], force=False) for member in members]
+        # The bulk task ends with the last of its deletes: a client that waited for it must
+        # find the profiles gone (same-time ties finish in submission order, children first).
+        now = self._core.clock.now()
+        remaining = [max(task.due - now, 0.0) for task in deleted if task.ended is None]
         return self._core.run_task(
             kind="patch",
             name="Delete",
             resource=None,
             status_text=f"Delete {len(deleted)} server profiles",
             resource_uri="/rest/server-profiles",
+            duration=max(remaining) if remaining else None,
         )
