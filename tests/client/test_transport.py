@@ -129,3 +129,29 @@ def test_closed_client_refuses_requests(settings):
     client.close()
     with pytest.raises(ClientClosed):
         client.server_hardware.list()
+
+
+def test_one_debug_line_per_request_with_method_path_status_and_ms(client, settings, caplog):
+    import re
+
+    caplog.set_level(logging.DEBUG, logger="oneview_openstack.client.transport")
+    hardware = client.server_hardware.list()
+    client.server_hardware.get(hardware[0]["uri"])
+    with pytest.raises(Exception, match="404"):
+        client.server_hardware.get("no-such-server")
+    line = re.compile(r"^OneView (GET|POST|PUT|PATCH|DELETE) (/rest/\S+) -> (\d{3}) \((\d+) ms\)$")
+    lines = [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "oneview_openstack.client.transport" and r.levelno == logging.DEBUG
+    ]
+    matched = [line.match(text) for text in lines]
+    assert all(matched) and len(matched) == client.metrics.requests()
+    seen = {(m.group(1), m.group(2), m.group(3)) for m in matched}
+    assert ("GET", "/rest/version", "200") in seen
+    assert ("POST", "/rest/login-sessions", "200") in seen
+    assert ("GET", hardware[0]["uri"], "200") in seen
+    assert ("GET", "/rest/server-hardware/no-such-server", "404") in seen
+    token = client.connector.session._token
+    for text in lines:
+        assert settings.password not in text and token not in text

@@ -18,10 +18,12 @@ from .errors import AuthenticationError, ClientClosed, PreconditionFailed
 from .metrics import ClientMetrics
 from .session import LoginSession
 from .settings import ClientSettings
-from .transport import Transport
+from .transport import Transport, json_body, malformed
 from .version import negotiate
 
 LOG = logging.getLogger(__name__)
+# A collection longer than this many pages is a nextPageUri loop, not a real inventory.
+MAX_PAGES = 10_000
 
 
 @dataclass
@@ -118,24 +120,38 @@ class Connector:
                 if self._renegotiate(version) == version:
                     raise
                 continue
-            body = response.json() if response.content else None
+            body = json_body(response, method, path)
             kept = {k.lower(): v for k, v in response.headers.items() if k.lower() in _KEPT}
             return Reply(response.status_code, body, kept)
 
     def get(self, path: str, params: Any = None) -> Any:
         return self.request("GET", path, params=params).body
 
+    def get_object(self, path: str, params: Any = None) -> dict[str, Any]:
+        """GET a resource (a JSON object); MalformedResponse for anything else."""
+        body = self.get(path, params)
+        if not isinstance(body, dict):
+            raise malformed(f"expected a JSON object, got {_kind(body)}", "GET", path)
+        return body
+
     def pages(self, path: str, params: Any = None) -> Iterator[list[dict[str, Any]]]:
         """Each page's members of a collection, following ``nextPageUri`` to the end."""
-        body = self.get(path, params)
+        body = self.get_object(path, params)
         seen: set[str] = set()
         while True:
-            yield list((body or {}).get("members") or [])
-            next_uri = (body or {}).get("nextPageUri")
-            if not next_uri or next_uri in seen:
+            yield members_of(body, path)
+            next_uri = body.get("nextPageUri")
+            if not next_uri:
                 return
+            if not isinstance(next_uri, str) or not next_uri.startswith("/rest/"):
+                raise malformed(f"nextPageUri {next_uri!r} is not a /rest/ URI", "GET", path)
+            if next_uri in seen:
+                return
+            if len(seen) >= MAX_PAGES:
+                raise malformed(f"more than {MAX_PAGES} pages (a nextPageUri loop?)", "GET", path)
             seen.add(next_uri)
-            body = self.get(next_uri)
+            path = next_uri
+            body = self.get_object(next_uri)
 
     # -- lifecycle -----------------------------------------------------------------------
     def close(self) -> None:
@@ -159,6 +175,24 @@ class Connector:
             self.transport, self.settings, self.metrics, lambda: self.api_version
         )
         self._version_lock = threading.Lock()
+
+
+def members_of(page: dict[str, Any], path: str) -> list[dict[str, Any]]:
+    """A collection page's ``members``: a list of objects (missing or null: none)."""
+    members = page.get("members")
+    if members is None:
+        return []
+    if not isinstance(members, list) or not all(isinstance(m, dict) for m in members):
+        raise malformed(f"members is not a list of objects but {_kind(members)}", "GET", path)
+    return members
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "an empty body"
+    if isinstance(value, list):
+        return "a JSON array"
+    return f"a JSON {type(value).__name__}"
 
 
 _KEPT = frozenset({"location", "etag", "content-type"})

@@ -74,6 +74,10 @@ class TLSVerificationError(OneViewConnectionError):
     """The appliance's certificate did not verify against the configured CA."""
 
 
+class MalformedResponse(OneViewError):
+    """OneView answered, but not in a shape this client can read (not JSON, wrong types...)."""
+
+
 class ApiVersionError(OneViewError):
     """The appliance and this client share no usable API version."""
 
@@ -123,11 +127,11 @@ class TaskError(OneViewError):
 
     def __init__(self, message: str, *, task: dict[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
-        self.task = task or {}
+        self.task = task if isinstance(task, dict) else {}
         self.task_uri = self.task.get("uri")
         self.task_name = self.task.get("name")
         self.task_state = self.task.get("taskState")
-        self.resource_uri = (self.task.get("associatedResource") or {}).get("resourceUri")
+        self.resource_uri = _field(self.task.get("associatedResource"), "resourceUri")
 
 
 class TaskFailed(TaskError):
@@ -135,27 +139,27 @@ class TaskFailed(TaskError):
 
     @classmethod
     def from_task(cls, task: dict[str, Any]) -> TaskFailed:
-        errors = [e for e in task.get("taskErrors") or [] if isinstance(e, dict)]
+        errors = [e for e in _list(task.get("taskErrors")) if isinstance(e, dict)]
         first = errors[0] if errors else {}
         state = task.get("taskState")
         name = task.get("name") or "task"
-        target = (task.get("associatedResource") or {}).get("resourceUri")
+        target = _field(task.get("associatedResource"), "resourceUri")
         what = f"OneView task '{name}' ({task.get('uri')})"
         if target:
             what += f" on {target}"
-        reason = first.get("message") or task.get("taskStatus") or "no reason given"
+        reason = _text(first.get("message")) or _text(task.get("taskStatus")) or "no reason given"
         return cls(
             f"{what} ended {state}: {reason}",
             task=task,
-            error_code=first.get("errorCode"),
-            details=first.get("details"),
-            recommended_actions=first.get("recommendedActions"),
-            nested_errors=errors[1:] + list(first.get("nestedErrors") or []),
+            error_code=_text(first.get("errorCode")) or None,
+            details=_text(first.get("details")),
+            recommended_actions=[_text(a) for a in _list(first.get("recommendedActions"))],
+            nested_errors=errors[1:] + _list(first.get("nestedErrors")),
         )
 
     @property
     def task_errors(self) -> list[dict[str, Any]]:
-        return list(self.task.get("taskErrors") or [])
+        return [e for e in _list(self.task.get("taskErrors")) if isinstance(e, dict)]
 
 
 class TaskTimeout(TaskError):
@@ -189,16 +193,36 @@ def from_body(status: int, body: Any, method: str, uri: str, fallback_text: str 
     """Build the error for an HTTP answer from OneView's ErrorMessage body (or plain text)."""
     if not isinstance(body, dict):
         body = {}
-    code = body.get("errorCode")
-    message = body.get("message") or fallback_text.strip()[:300] or f"HTTP {status} with no body"
-    details = body.get("details")
+    code = _text(body.get("errorCode")) or None
+    message = (
+        _text(body.get("message")) or fallback_text.strip()[:300] or f"HTTP {status} with no body"
+    )
     return error_class(status, code)(
         message,
         error_code=code,
-        details=details if isinstance(details, str) else (str(details) if details else ""),
-        recommended_actions=body.get("recommendedActions") or [],
-        nested_errors=body.get("nestedErrors") or [],
+        details=_text(body.get("details")),
+        recommended_actions=[_text(a) for a in _list(body.get("recommendedActions"))],
+        nested_errors=_list(body.get("nestedErrors")),
         status=status,
         method=method,
         uri=uri,
     )
+
+
+# Appliance answers are read defensively: a wrong type becomes text or nothing, never a crash.
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if value is None or (isinstance(value, list | dict) and not value):
+        return ""
+    return str(value)
+
+
+def _list(value: Any) -> list[Any]:
+    if value is None or value == "":
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _field(mapping: Any, key: str) -> Any:
+    return mapping.get(key) if isinstance(mapping, dict) else None

@@ -20,6 +20,7 @@ from oslo_log import log as logging
 from .connector import Connector, Reply, is_version_refusal
 from .errors import PreconditionFailed
 from .tasks import TaskWaiter, is_task
+from .transport import malformed
 
 LOG = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ def task_of(reply: Reply) -> dict[str, Any] | None:
     """The task a 202 started: its body, or the ``Location`` it points to."""
     if is_task(reply.body):
         return reply.body
-    if reply.status == 202 and reply.location:
+    if reply.status == 202 and isinstance(reply.location, str) and reply.location:
         return {"uri": reply.location}
     return None
 
@@ -72,7 +73,9 @@ def update_with_etag(
     attempts = attempts or connector.settings.etag_update_attempts
     for attempt in range(1, attempts + 1):
         read = connector.request("GET", uri)
-        current = read.body or {}
+        current = read.body
+        if not isinstance(current, dict):
+            raise malformed("the resource to update is not a JSON object", "GET", uri)
         desired = copy.deepcopy(current)
         if not change(desired):
             return UpdateResult(current, None, changed=False, attempts=attempt)

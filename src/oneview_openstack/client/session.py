@@ -16,7 +16,7 @@ from oslo_log import log as logging
 from .errors import AuthenticationError, OneViewError
 from .metrics import ClientMetrics
 from .settings import ClientSettings
-from .transport import Transport
+from .transport import Transport, json_body
 
 LOG = logging.getLogger(__name__)
 LOGIN_PATH = "/rest/login-sessions"
@@ -89,8 +89,9 @@ class LoginSession:
                 f"{error.message}"
             )
             raise
-        token = (reply.json() or {}).get("sessionID") if reply.content else None
-        if not token:
+        body = json_body(reply, "POST", LOGIN_PATH)
+        token = body.get("sessionID") if isinstance(body, dict) else None
+        if not token or not isinstance(token, str):
             raise AuthenticationError(
                 f"OneView at {settings.base_url} accepted the login but sent no sessionID.",
                 method="POST",

@@ -17,6 +17,7 @@ from oslo_log import log as logging
 
 from .connector import Connector
 from .errors import TaskFailed, TaskTimeout
+from .transport import malformed
 
 LOG = logging.getLogger(__name__)
 
@@ -39,7 +40,9 @@ def schedule(initial: float, factor: float, cap: float, polls: int) -> list[floa
 
 
 def resource_uri(task: dict[str, Any]) -> str | None:
-    return (task.get("associatedResource") or {}).get("resourceUri")
+    associated = task.get("associatedResource")
+    uri = associated.get("resourceUri") if isinstance(associated, dict) else None
+    return uri if isinstance(uri, str) and uri else None
 
 
 def is_task(body: Any) -> bool:
@@ -64,7 +67,7 @@ class TaskWaiter:
         timeout = settings.task_timeout if timeout is None else timeout
         max_polls = settings.max_polling_attempts if max_polls is None else max_polls
         current = task if isinstance(task, dict) else None
-        uri = task["uri"] if isinstance(task, dict) else task
+        uri = task.get("uri") if isinstance(task, dict) else task
         pauses = poll_intervals(
             settings.task_poll_interval, settings.task_poll_factor, settings.task_poll_max_interval
         )
@@ -72,14 +75,21 @@ class TaskWaiter:
         polls = 0
         self._metrics.count("tasks_waited")
         while True:
-            if current is not None and current.get("taskState") in TERMINAL:
+            state = current.get("taskState") if current is not None else None
+            if isinstance(state, str) and state in TERMINAL:
                 return self._outcome(current)
             remaining = started + timeout - time.monotonic()
             if polls >= max_polls or remaining <= 0:
                 raise self._timeout(current, uri, polls, time.monotonic() - started, timeout)
+            if not isinstance(uri, str) or not uri.startswith(("/rest/", "https://", "http://")):
+                raise malformed(f"a running task without a /rest/ uri ({uri!r})", "GET", "?")
             if current is not None:
                 time.sleep(min(next(pauses), remaining))
-            current = self._connector.get(uri)
+            current = self._connector.get_object(uri)
+            if not isinstance(current.get("taskState"), str):
+                raise malformed(
+                    f"the task has no taskState (got {current.get('taskState')!r})", "GET", uri
+                )
             polls += 1
             self._metrics.count("task_polls")
 

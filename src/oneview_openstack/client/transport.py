@@ -170,6 +170,42 @@ class Transport:
         return reply
 
 
+def json_body(reply: requests.Response, method: str, path: str) -> Any:
+    """The parsed JSON of a successful answer (None when empty); MalformedResponse otherwise.
+
+    The error names the content type and size, never the text: a login answer holds a token.
+    """
+    if not reply.content:
+        return None
+    try:
+        return reply.json()
+    except ValueError as error:
+        kind = reply.headers.get("Content-Type") or "no content type"
+        raise errors.MalformedResponse(
+            f"OneView answered HTTP {reply.status_code} with {len(reply.content)} bytes of "
+            f"{kind} that are not JSON.",
+            error_code="MALFORMED_RESPONSE",
+            status=reply.status_code,
+            method=method,
+            uri=path,
+            recommended_actions=[
+                "Check that manager_url points at the OneView appliance itself, not a proxy "
+                "or a maintenance page."
+            ],
+        ) from error
+
+
+def malformed(what: str, method: str, path: str, status: int | None = None) -> Exception:
+    """The error for a JSON answer of the wrong shape (``what`` says which part)."""
+    return errors.MalformedResponse(
+        f"OneView's answer is not what this client expects: {what}.",
+        error_code="MALFORMED_RESPONSE",
+        status=status,
+        method=method,
+        uri=path,
+    )
+
+
 def _json_or_none(reply: requests.Response) -> Any:
     try:
         return reply.json()

@@ -12,7 +12,7 @@ from oslo_log import log as logging
 
 from .errors import ApiVersionError
 from .settings import HIGHEST_API_VERSION, MINIMUM_API_VERSION
-from .transport import Transport
+from .transport import Transport, json_body
 
 LOG = logging.getLogger(__name__)
 VERSION_PATH = "/rest/version"
@@ -47,11 +47,11 @@ def negotiate(transport: Transport, ceiling: int | None) -> int:
     """Ask the appliance for its range and choose; counts one ``version_negotiations``."""
     reply = transport.send("GET", VERSION_PATH)
     transport.metrics.count("version_negotiations")
-    body: Any = reply.json() if reply.content else {}
+    body: Any = json_body(reply, "GET", VERSION_PATH)
     try:
         current = int(body["currentVersion"])
         minimum = int(body.get("minimumVersion") or 1)
-    except (KeyError, TypeError, ValueError) as error:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as error:
         raise ApiVersionError(
             f"OneView at {transport.base_url} answered {VERSION_PATH} without a usable "
             "currentVersion.",

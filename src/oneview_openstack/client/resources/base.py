@@ -13,11 +13,12 @@ from typing import Any
 
 from oslo_log import log as logging
 
-from ..connector import Connector
+from ..connector import Connector, members_of
 from ..errors import OneViewConnectionError, OneViewError, ServerError
 from ..etag import Change, UpdateResult, task_of, update_with_etag
 from ..retry import RETRYABLE_STATUS
 from ..tasks import TaskWaiter, resource_uri
+from ..transport import malformed
 
 LOG = logging.getLogger(__name__)
 CREATE_ATTEMPTS = 2
@@ -30,6 +31,15 @@ def quote(value: str) -> str:
 
 def name_filter(name: str) -> str:
     return f'"name={quote(name)}"'
+
+
+def _count(body: dict[str, Any], key: str, default: int, path: str) -> int:
+    value = body.get(key)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise malformed(f"{key} {value!r} is not an integer", "GET", path)
+    return value
 
 
 @dataclass
@@ -63,7 +73,7 @@ class ResourceFamily:
 
     # -- reads ---------------------------------------------------------------------------
     def get(self, id_or_uri: str) -> dict[str, Any]:
-        return self._connector.get(self.uri(id_or_uri))
+        return self._connector.get_object(self.uri(id_or_uri))
 
     @staticmethod
     def _params(
@@ -89,12 +99,15 @@ class ResourceFamily:
     ) -> Page:
         """One page of the collection (OneView may return fewer than ``count``)."""
         params = [*self._params(filters, sort, query), ("start", str(start)), ("count", str(count))]
-        body = self._connector.get(self.path, params) or {}
+        body = self._connector.get_object(self.path, params)
+        next_page_uri = body.get("nextPageUri") or None
+        if next_page_uri is not None and not isinstance(next_page_uri, str):
+            raise malformed(f"nextPageUri {next_page_uri!r} is not a URI", "GET", self.path)
         return Page(
-            members=list(body.get("members") or []),
-            total=int(body.get("total") or 0),
-            start=int(body.get("start") or start),
-            next_page_uri=body.get("nextPageUri"),
+            members=members_of(body, self.path),
+            total=_count(body, "total", 0, self.path),
+            start=_count(body, "start", start, self.path),
+            next_page_uri=next_page_uri,
         )
 
     def iter(
@@ -134,6 +147,8 @@ class ResourceFamily:
         reply = self._connector.request(method, path, json=json, params=params)
         task = task_of(reply)
         if task is None:
+            if reply.body is not None and not isinstance(reply.body, dict):
+                raise malformed("expected a task or an object", method, path, reply.status)
             return reply.body or {}
         return self._waiter.wait(task, timeout=timeout) if wait else task
 

@@ -53,6 +53,7 @@ class ServerHardware(ResourceFamily):
         return {
             server["uri"]: {key: server.get(key) for key in keep}
             for server in self.iter(filters=filters)
+            if isinstance(server.get("uri"), str)
         }
 
     def remote_console_url(self, id_or_uri: str) -> str | None:
