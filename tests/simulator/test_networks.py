@@ -7,27 +7,13 @@ from typing import Any
 
 import pytest
 
-from oneview_openstack.simulator.testing import ApplianceClient
+from oneview_openstack.simulator.testing import ApplianceClient, error_of, named
 
 Resource = dict[str, Any]
 NETS = "/rest/ethernet-networks"
 
 
 # --- helpers ------------------------------------------------------------------------------
-
-
-def error_of(reply: Any, status: int, code: str) -> dict[str, Any]:
-    assert reply.status_code == status, reply.text
-    body = reply.json()
-    assert body["errorCode"] == code, body
-    assert body["message"]
-    assert isinstance(body["recommendedActions"], list)
-    return body
-
-
-def named(api: ApplianceClient, category: str, name: str) -> Resource:
-    (found,) = api.members(category, filter=f"\"name='{name}'\"")
-    return found
 
 
 def ml2_body(name: str, vlan: int | None = None, kind: str = "Tagged") -> dict[str, Any]:

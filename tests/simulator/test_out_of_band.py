@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from oneview_openstack.simulator.testing import ApplianceClient
+from oneview_openstack.simulator.testing import ApplianceClient, named
 
 Resource = dict[str, Any]
 TEST_TIME_SCALE = 0.0005
@@ -27,11 +27,6 @@ def error_of(reply: Any, status: int, code: str) -> dict[str, Any]:
 
 def action(api: ApplianceClient, name: str, **body: Any) -> Any:
     return api.request("POST", f"/_sim/actions/{name}", json=body)
-
-
-def named(api: ApplianceClient, category: str, name: str) -> Resource:
-    (found,) = api.members(category, filter=f"\"name='{name}'\"")
-    return found
 
 
 def free_blade(api: ApplianceClient, power: str = "Off", index: int = 0) -> Resource:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from oneview_openstack.simulator.config import SimulatorConfig
-from oneview_openstack.simulator.testing import ApplianceClient
+from oneview_openstack.simulator.testing import ApplianceClient, error_of, named
 
 Resource = dict[str, Any]
 TEST_TIME_SCALE = 0.0005
@@ -20,20 +20,6 @@ PROFILES = "/rest/server-profiles"
 
 
 # --- helpers ------------------------------------------------------------------------------
-
-
-def error_of(reply: Any, status: int, code: str) -> dict[str, Any]:
-    assert reply.status_code == status, reply.text
-    body = reply.json()
-    assert body["errorCode"] == code, body
-    assert body["message"]
-    assert isinstance(body["recommendedActions"], list)
-    return body
-
-
-def named(api: ApplianceClient, category: str, name: str) -> Resource:
-    (found,) = api.members(category, filter=f"\"name='{name}'\"")
-    return found
 
 
 def free_blades(api: ApplianceClient, power: str) -> list[Resource]:

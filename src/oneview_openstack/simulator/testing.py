@@ -36,6 +36,22 @@ def running_simulator(
         yield server
 
 
+def error_of(reply: requests.Response, status: int, code: str) -> dict[str, Any]:
+    """Assert that a reply is OneView's ErrorMessage with this status and errorCode."""
+    assert reply.status_code == status, reply.text
+    body = reply.json()
+    assert body["errorCode"] == code, body
+    assert body["message"]
+    assert isinstance(body["recommendedActions"], list)
+    return body
+
+
+def named(api: ApplianceClient, category: str, name: str) -> dict[str, Any]:
+    """The one member of a collection with this name."""
+    (found,) = api.members(category, filter=f"\"name='{name}'\"")
+    return found
+
+
 class ApplianceClient:
     """Raw HTTP to the simulator: ``get/put/post/delete`` return the ``requests`` response."""
 
