@@ -1,27 +1,12 @@
-"""Every ``[oneview]`` option, declared once.
+"""How the OneView client reaches the appliance, and its limits (read by every service).
 
-Ironic (ironic.conf) and Neutron (neutron.conf) both call :func:`register_opts` on their own
-``CONF``; ``oslo-config-generator --namespace oneview-openstack`` reads :func:`list_opts`. The
-first six names are the ones the original design documents promised operators, so they are kept.
+The first six names are the ones the original design documents promised operators, so they
+are kept.
 """
 
 from __future__ import annotations
 
-import copy
-
 from oslo_config import cfg
-
-GROUP_NAME = "oneview"
-
-
-def oneview_group() -> cfg.OptGroup:
-    """A fresh group object: oslo.config keeps per-ConfigOpts state (overrides) inside it."""
-    return cfg.OptGroup(
-        GROUP_NAME,
-        title="HPE OneView",
-        help="How to reach HPE OneView: address, credentials, TLS, and the client's limits.",
-    )
-
 
 CONNECTION_OPTS = [
     cfg.StrOpt(
@@ -113,16 +98,4 @@ LIMIT_OPTS = [
     ),
 ]
 
-ALL_OPTS = CONNECTION_OPTS + LIMIT_OPTS
-
-
-def register_opts(conf: cfg.ConfigOpts) -> None:
-    """Register ``[oneview]`` on a service's ``CONF`` (safe to call more than once)."""
-    if GROUP_NAME not in conf:
-        conf.register_group(oneview_group())
-    conf.register_opts(ALL_OPTS, group=GROUP_NAME)
-
-
-def list_opts() -> list[tuple[cfg.OptGroup, list[cfg.Opt]]]:
-    """The ``oslo.config.opts`` entry point: what the sample-config generator prints."""
-    return [(oneview_group(), copy.deepcopy(ALL_OPTS))]
+CLIENT_OPTS = CONNECTION_OPTS + LIMIT_OPTS
