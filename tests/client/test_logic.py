@@ -11,7 +11,7 @@ from oneview_openstack.client.coalesce import Coalescer
 from oneview_openstack.client.metrics import ClientMetrics, route_of
 from oneview_openstack.client.retry import is_retryable
 from oneview_openstack.client.settings import MINIMUM_API_VERSION, ClientSettings
-from oneview_openstack.client.tasks import schedule
+from oneview_openstack.client.tasks import paced, schedule
 from oneview_openstack.client.version import choose_version
 
 
@@ -33,6 +33,22 @@ def test_backoff_schedule_starts_short_grows_geometrically_and_caps():
 
 def test_backoff_schedule_never_exceeds_cap_even_when_initial_is_larger():
     assert schedule(5.0, 2.0, 3.0, 3) == [3.0, 3.0, 3.0]
+
+
+def test_progress_brings_the_next_poll_forward_to_the_predicted_end():
+    # 50% after 1 s: the task should end 1 s from now; the back-off step (1.5 s) would overshoot.
+    assert paced(1.5, 1.0, 50, 1.0) == pytest.approx(1.02)
+    # Far from the end the back-off step is shorter, so it stays.
+    assert paced(1.5, 1.0, 10, 1.0) == 1.5
+
+
+def test_progress_never_makes_polling_faster_than_the_first_interval():
+    assert paced(5.0, 30.0, 99, 1.0) == 1.0
+
+
+@pytest.mark.parametrize("percent", [None, 0, 100, -5, "50", True, 150])
+def test_missing_or_odd_progress_leaves_the_back_off_alone(percent):
+    assert paced(2.25, 3.0, percent, 1.0) == 2.25
 
 
 def test_version_choice_takes_the_highest_common_version():

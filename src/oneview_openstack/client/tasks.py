@@ -3,7 +3,9 @@
 Every wait ends: after ``max_polling_attempts`` polls or ``task_timeout`` seconds, whichever comes
 first, with a TaskTimeout naming the task. Polls start short (a power task is noticed within about
 a second) and back off geometrically to a cap (a 30-minute profile apply costs a few hundred
-polls, not thousands).
+polls, not thousands). When the task reports progress, the next poll is brought forward to when
+that progress says the task will end, so the end of a short task is not overshot by a whole
+back-off step.
 """
 
 from __future__ import annotations
@@ -37,6 +39,18 @@ def poll_intervals(initial: float, factor: float, cap: float) -> Iterator[float]
 def schedule(initial: float, factor: float, cap: float, polls: int) -> list[float]:
     """The first ``polls`` pauses (for documentation, tests and capacity planning)."""
     return list(itertools.islice(poll_intervals(initial, factor, cap), polls))
+
+
+def paced(pause: float, elapsed: float, percent: Any, floor: float) -> float:
+    """``pause``, or sooner if ``percent`` done after ``elapsed`` s predicts an earlier end.
+
+    Never shorter than ``floor`` (a stalled task cannot make us poll faster than the first
+    interval), never longer than the back-off step. 2% margin so the poll lands after the end.
+    """
+    if isinstance(percent, bool) or not isinstance(percent, int | float) or not 0 < percent < 100:
+        return pause
+    predicted = elapsed * (100 - percent) / percent * 1.02
+    return min(pause, max(predicted, floor))
 
 
 def resource_uri(task: dict[str, Any]) -> str | None:
@@ -84,7 +98,13 @@ class TaskWaiter:
             if not isinstance(uri, str) or not uri.startswith(("/rest/", "https://", "http://")):
                 raise malformed(f"a running task without a /rest/ uri ({uri!r})", "GET", "?")
             if current is not None:
-                time.sleep(min(next(pauses), remaining))
+                pause = paced(
+                    next(pauses),
+                    time.monotonic() - started,
+                    current.get("percentComplete"),
+                    settings.task_poll_interval,
+                )
+                time.sleep(min(pause, remaining))
             current = self._connector.get_object(uri)
             if not isinstance(current.get("taskState"), str):
                 raise malformed(
