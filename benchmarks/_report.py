@@ -1,0 +1,176 @@
+"""How each benchmark's JSON becomes a section of docs/performance.md: a table and a figure."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, no display
+import matplotlib.pyplot as plt
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+RESULTS = DOCS / "benchmarks"
+FIGURES = DOCS / "performance"
+Lines = list[str]
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str  # docs/benchmarks/<name>.json
+    script: str
+    title: str
+    render: Callable[[dict[str, Any]], Lines]
+    args: tuple[str, ...] = field(default=())
+
+
+def table(header: list[str], rows: list[list[Any]]) -> Lines:
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return out
+
+
+def figure(name: str, caption: str) -> Lines:
+    return ["", f"![{caption}](performance/{name}.png)", "", f"_{caption}_"]
+
+
+def save(fig: Any, name: str) -> None:
+    FIGURES.mkdir(parents=True, exist_ok=True)
+    fig.tight_layout()
+    fig.savefig(FIGURES / f"{name}.png", dpi=110)
+    plt.close(fig)
+
+
+def side_by_side(name: str, labels: list[str], series: dict[str, list[float]], ylabel: str) -> None:
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    width = 0.8 / len(series)
+    for index, (side, values) in enumerate(series.items()):
+        xs = [i + index * width for i in range(len(labels))]
+        bars = ax.bar(xs, values, width, label=side)
+        ax.bar_label(bars, fmt="%.3g", fontsize=8)
+    ax.set_xticks([i + width * (len(series) - 1) / 2 for i in range(len(labels))], labels)
+    ax.set_ylabel(ylabel)
+    ax.legend()
+    save(fig, name)
+
+
+# -- client vs hpeOneView ---------------------------------------------------------------------
+def render_client(data: dict[str, Any]) -> Lines:
+    rows, labels, ours, theirs = [], [], [], []
+    for workload, row in data["workloads"].items():
+        o, h = row["ours"], row["hpeOneView"]
+        rows.append(
+            [
+                workload,
+                f"{o['seconds']:.2f} s",
+                f"{h['seconds']:.2f} s",
+                f"**{row['speedup']}x**",
+                f"{o['logins']} / {h['logins']}",
+                f"{o['tcpConnections']} / {h['tcpConnections']}",
+                f"{o['failures']} / {h['failures']}",
+            ]
+        )
+        labels.append(workload)
+        ours.append(o["seconds"])
+        theirs.append(h["seconds"])
+    side_by_side(
+        "client", labels, {"ours": ours, "hpeOneView": theirs}, "seconds (lower is better)"
+    )
+    setup = data["setup"]
+    return [
+        "Our client against HPE's SDK used the way the last upstream Ironic driver used it (a new",
+        f"SDK client per operation). Setup: {setup['hpeOneView']}; ours: {setup['ours']};",
+        f"simulator: {setup['simulator']}; connections counted as {setup['connections']}.",
+        "",
+        *table(
+            [
+                "workload",
+                "ours",
+                "hpeOneView",
+                "speed-up",
+                "logins (ours / SDK)",
+                "TCP connections",
+                "failed calls",
+            ],
+            rows,
+        ),
+        *figure("client", "Wall time per workload, ours vs hpeOneView 11.4.0 (one run)."),
+    ]
+
+
+# -- task waits --------------------------------------------------------------------------------
+def render_task_wait(data: dict[str, Any]) -> Lines:
+    rows, labels = [], list(data["lengths"])
+    overhead: dict[str, list[float]] = {}
+    for length, row in data["lengths"].items():
+        for side, r in row.items():
+            overhead.setdefault(side, []).append(r["meanOverheadPercent"])
+            rows.append(
+                [
+                    length,
+                    side,
+                    f"{r['meanOverheadPercent']}%",
+                    f"{r['worstOverheadPercent']}%",
+                    r["pollsPerTask"],
+                    r["pollsPerMinute"],
+                ]
+            )
+    side_by_side("task_wait", labels, overhead, "mean overhead % (lower is better)")
+    setup = data["setup"]
+    return [
+        "How long after a OneView task ends the waiter notices, as overhead = observed wait /",
+        "task length - 1, and what it costs in polls. Targets: overhead at most 10%, at most 15",
+        f"polls a minute. Ours: {setup['ours']}. Baseline: {setup['hpeOneView']}.",
+        f"Simulator: {setup['simulator']}; {setup['scaling']}.",
+        "",
+        *table(
+            ["task length", "side", "mean overhead", "worst", "polls per task", "polls a minute"],
+            rows,
+        ),
+        *figure("task_wait", "Mean task-wait overhead by task length (one run)."),
+    ]
+
+
+# -- simulator ---------------------------------------------------------------------------------
+def render_simulator(data: dict[str, Any]) -> Lines:
+    listing = data["listing"]
+    rows = [
+        [
+            f"paged listing of {listing['servers']:,} servers ({listing['pages']} pages)",
+            f"{listing['median_s']:.3f} s median, {listing['best_s']:.3f} s best",
+            f"< {data['targets']['listing_s']} s",
+        ]
+    ]
+    for gets in data["single_gets"]:
+        rows.append(
+            [
+                f"single GETs, {gets['threads']} client thread(s)",
+                f"{gets['per_second']:,.0f} /s",
+                f">= {data['targets']['gets_per_s']:,} /s",
+            ]
+        )
+    return [
+        "The appliance every other number depends on: if it were slow, it would hide the",
+        "client's differences. HTTPS, keep-alive, the simulator in its own process.",
+        "",
+        *table(["workload", "measured", "target"], rows),
+    ]
+
+
+def render_raw(data: dict[str, Any]) -> Lines:
+    """Fallback for a benchmark without a renderer yet: its JSON, verbatim."""
+    return ["```json", json.dumps(data, indent=2), "```"]
+
+
+def sections() -> list[Section]:
+    return [
+        Section("client", "client_vs_hpeoneview.py", "Client vs hpeOneView", render_client),
+        Section("task_wait", "task_wait.py", "Task-wait overhead", render_task_wait),
+        Section("power_sync", "power_sync.py", "Power-state sync vs node count", render_raw),
+        Section("uplink_set_churn", "uplink_set_churn.py", "Uplink-set churn", render_raw),
+        Section("simulator", "simulator_throughput.py", "Simulator throughput", render_simulator),
+    ]
