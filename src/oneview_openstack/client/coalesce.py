@@ -8,9 +8,12 @@ two or three PUTs instead of ten, and none of them loses another's network.
 
 from __future__ import annotations
 
+import contextlib
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
+from contextlib import AbstractContextManager
 from typing import Any, Generic, TypeVar
 
 from oslo_log import log as logging
@@ -32,13 +35,27 @@ class _Batch(Generic[C]):
 
 
 class Coalescer(Generic[C]):
-    """``submit(key, change)`` blocks until a write containing ``change`` has finished."""
+    """``submit(key, change)`` blocks until a write containing ``change`` has finished.
+
+    Two optional knobs widen batches under contention, at no cost when there is none:
+    ``linger`` (seconds a leader that had to wait for the previous write waits once more, so
+    callers still preparing their change can join) and ``guard`` (a context manager per key held
+    around each write, e.g. a host-wide file lock, so worker processes on one host write in turn
+    while their own batches keep filling).
+    """
 
     def __init__(
-        self, runner: Callable[[str, list[C]], Any], metrics: ClientMetrics | None = None
+        self,
+        runner: Callable[[str, list[C]], Any],
+        metrics: ClientMetrics | None = None,
+        *,
+        linger: float = 0.0,
+        guard: Callable[[str], AbstractContextManager[Any]] | None = None,
     ) -> None:
         self._runner = runner
         self._metrics = metrics or ClientMetrics()
+        self.linger = linger
+        self.guard = guard
         self._lock = threading.Lock()
         self._open: dict[str, _Batch[C]] = {}
         self._writers: dict[str, threading.Lock] = {}
@@ -59,10 +76,19 @@ class Coalescer(Generic[C]):
             batch.items.append((change, future))
             writer = self._writers.setdefault(key, threading.Lock())
         if leader:
-            with writer:  # one write per key at a time; meanwhile newcomers join this batch
-                with self._lock:
-                    del self._open[key]  # closed: later changes start the next batch
-                self._run(key, batch.items)
+            contended = not writer.acquire(blocking=False)
+            if contended:
+                writer.acquire()  # one write per key at a time; meanwhile newcomers join
+            try:
+                guard = self.guard(key) if self.guard else contextlib.nullcontext()
+                with guard:
+                    if contended and self.linger > 0:
+                        time.sleep(self.linger)
+                    with self._lock:
+                        del self._open[key]  # closed: later changes start the next batch
+                    self._run(key, batch.items)
+            finally:
+                writer.release()
         return future.result()
 
     def _run(self, key: str, items: list[tuple[C, Future[Any]]]) -> None:

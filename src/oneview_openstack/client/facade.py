@@ -30,6 +30,7 @@ from .resources import (
     Tasks,
     UplinkSets,
 )
+from .resources.hardware_catalog import Interconnects
 from .settings import ClientSettings
 from .tasks import TaskWaiter
 
@@ -59,6 +60,7 @@ class OneViewClient:
         self.logical_interconnects = LogicalInterconnects(*parts)
         self.logical_interconnect_groups = LogicalInterconnectGroups(*parts)
         self.tasks = Tasks(*parts)
+        self.interconnects = Interconnects(*parts)
         _LIVE.add(self)
 
     def __repr__(self) -> str:

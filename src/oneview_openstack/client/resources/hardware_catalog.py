@@ -1,4 +1,4 @@
-"""Read-only descriptions the drivers validate against: server hardware types, enclosure groups."""
+"""Read-only descriptions the drivers validate against: hardware types, enclosure groups, interconnects."""
 
 from __future__ import annotations
 
@@ -15,3 +15,9 @@ class EnclosureGroups(ResourceFamily):
     """A server's enclosure group is its ``serverGroupUri``; templates must match it."""
 
     category = "enclosure-groups"
+
+
+class Interconnects(ResourceFamily):
+    """Interconnect modules: a server port's downlink names one (for ``local_link_connection``)."""
+
+    category = "interconnects"

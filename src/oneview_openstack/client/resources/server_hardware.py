@@ -12,6 +12,8 @@ from .base import ResourceFamily
 
 POWER_STATES = ("On", "Off")
 POWER_CONTROLS = ("MomentaryPress", "PressAndHold", "ColdBoot", "Reset")
+ONE_TIME_BOOT = ("Normal", "CD", "Floppy", "USB", "HDD", "Network")
+UID_STATES = ("On", "Off", "Blink")
 
 
 class ServerHardware(ResourceFamily):
@@ -67,3 +69,29 @@ class ServerHardware(ResourceFamily):
     def utilization(self, id_or_uri: str, fields: list[str] | None = None) -> dict[str, Any]:
         params = [("fields", ",".join(fields))] if fields else None
         return self._connector.get(self.uri(id_or_uri) + "/utilization", params) or {}
+
+    def local_storage(self, id_or_uri: str) -> dict[str, Any]:
+        """What OneView knows of the local disks (``localStorageV2``; may be empty)."""
+        return self._connector.get(self.uri(id_or_uri) + "/localStorageV2") or {}
+
+    def patch(
+        self, id_or_uri: str, operations: list[dict[str, Any]], *, wait: bool = True
+    ) -> dict[str, Any]:
+        """``PATCH`` the server (``replace`` of ``/uidState`` or ``/oneTimeBoot``); the task."""
+        return self._call("PATCH", self.uri(id_or_uri), json=operations, wait=wait)
+
+    def set_one_time_boot(self, id_or_uri: str, device: str, *, wait: bool = True) -> dict:
+        """The device for the next boot only (``Normal`` clears it); OneView's own override."""
+        if device not in ONE_TIME_BOOT:
+            raise ValueError(f"device must be one of {ONE_TIME_BOOT}, got {device!r}")
+        return self.patch(
+            id_or_uri, [{"op": "replace", "path": "/oneTimeBoot", "value": device}], wait=wait
+        )
+
+    def set_uid_state(self, id_or_uri: str, state: str, *, wait: bool = True) -> dict:
+        """The UID (identify) LED: ``On``, ``Off`` or ``Blink``."""
+        if state not in UID_STATES:
+            raise ValueError(f"state must be one of {UID_STATES}, got {state!r}")
+        return self.patch(
+            id_or_uri, [{"op": "replace", "path": "/uidState", "value": state}], wait=wait
+        )

@@ -8,7 +8,8 @@ someone outside this process re-reads and re-applies them all.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from typing import Any
 
 from ..coalesce import Coalescer
@@ -55,6 +56,16 @@ class UplinkSets(ResourceFamily):
 
     def reset_after_fork(self) -> None:
         self._coalescer.reset_after_fork()
+
+    def configure_coalescing(
+        self,
+        *,
+        linger: float = 0.0,
+        guard: Callable[[str], AbstractContextManager[Any]] | None = None,
+    ) -> None:
+        """Widen coalesced batches under contention (see :class:`Coalescer`)."""
+        self._coalescer.linger = linger
+        self._coalescer.guard = guard
 
     def _write(self, uri: str, changes: list[Change]) -> UpdateResult:
         return update_with_etag(self._connector, uri, compose(changes), waiter=self._waiter)

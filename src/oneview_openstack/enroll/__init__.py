@@ -1,0 +1,1 @@
+"""Enrollment: OneView inventory -> Ironic nodes, ports and resource classes (``enroll``)."""

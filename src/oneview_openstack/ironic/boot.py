@@ -1,0 +1,215 @@
+"""Boot device and boot mode through OneView, deferred while OneView refuses them.
+
+A persistent boot device is the profile's boot order and the boot mode is the profile's
+``bootMode``: OneView changes neither while the server is on, nor without a profile Ironic owns.
+Such a change is stored in ``driver_internal_info`` and applied right before the next power-on
+(when the server is off and, after a claim, carries our profile). A one-time boot is OneView's
+own ``oneTimeBoot`` override on the server, which works at any time and needs no iLO credentials.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ironic.common import boot_devices, boot_modes, exception
+from oslo_log import log as logging
+
+from ..client import Conflict, OneViewError
+from . import common
+from .view import View
+
+LOG = logging.getLogger(__name__)
+
+# Ironic boot device -> OneView boot order name, and -> one-time boot value.
+ORDER_NAMES = {
+    boot_devices.PXE: "PXE",
+    boot_devices.DISK: "HardDisk",
+    boot_devices.CDROM: "CD",
+    boot_devices.FLOPPY: "Floppy",
+}
+ONE_TIME_NAMES = {
+    boot_devices.PXE: "Network",
+    boot_devices.DISK: "HDD",
+    boot_devices.CDROM: "CD",
+    boot_devices.FLOPPY: "Floppy",
+}
+MODE_NAMES = {
+    "BIOS": boot_modes.LEGACY_BIOS,
+    "UEFI": boot_modes.UEFI,
+    "UEFIOptimized": boot_modes.UEFI,
+}
+
+
+def _reverse(table: dict[str, str], value: Any) -> str | None:
+    return next((ironic for ironic, name in table.items() if name == value), None)
+
+
+def supported_devices(view: View) -> list[str]:
+    """Ironic boot devices the server hardware type can boot from, in Ironic's order."""
+    capabilities = view.hardware_type().get("bootCapabilities") or []
+    return [device for device, name in ORDER_NAMES.items() if name in capabilities]
+
+
+def supported_modes(view: View) -> list[str]:
+    modes = view.hardware_type().get("bootModes") or []
+    return sorted({MODE_NAMES[m] for m in modes if m in MODE_NAMES})
+
+
+def check_device(view: View, device: str) -> None:
+    supported = supported_devices(view)
+    if device not in supported:
+        raise exception.InvalidParameterValue(
+            f"Node {view.node.uuid}: boot device {device!r} is not supported by server hardware "
+            f"type {view.info.server_hardware_type_uri}; expected one of {supported}."
+        )
+
+
+def _writable_profile(view: View) -> dict[str, Any] | None:
+    """Our profile if OneView would accept a change to it now (server off), else None."""
+    profile = view.profile()
+    if profile is None or view.server_hardware().get("powerState") != "Off":
+        return None
+    return profile
+
+
+def _store(task: Any, key: str, value: Any, why: str) -> None:
+    task.node.set_driver_internal_info(key, value)
+    task.node.save()
+    LOG.info("Node %s: %s stored and applied at the next power-on (%s)", task.node.uuid, key, why)
+
+
+def set_persistent_device(task: Any, view: View, device: str) -> None:
+    """Move ``device`` to the front of the profile's boot order, now or at the next power-on."""
+    pending = {"boot_device": device, "persistent": True}
+    if _writable_profile(view) is None:
+        _store(task, common.PENDING_BOOT_DEVICE, pending, "server on or no Ironic profile")
+        return
+    try:
+        _write_order(view, device)
+    except Conflict as error:  # switched on meanwhile, or OneView busy
+        _store(task, common.PENDING_BOOT_DEVICE, pending, f"OneView refused: {error}")
+        return
+    task.node.del_driver_internal_info(common.PENDING_BOOT_DEVICE)
+    task.node.save()
+
+
+def _write_order(view: View, device: str) -> None:
+    profile_uri = view.info.applied_server_profile_uri
+    name = ORDER_NAMES[device]
+    current = (view.profile() or {}).get("boot", {}).get("order") or []
+    order = [name, *[d for d in current if d != name]]
+    view.client.server_profiles.set_boot_order(profile_uri, order)
+    view.forget("sp")
+
+
+def set_one_time_device(view: View, device: str) -> None:
+    uri = view.info.server_hardware_uri
+    try:
+        view.client.server_hardware.set_one_time_boot(uri, ONE_TIME_NAMES[device])
+    except OneViewError as error:
+        raise common.driver_error(error, f"Setting one-time boot {device} on {uri}") from error
+    view.forget("sh")
+
+
+def clear_one_time_device(view: View) -> None:
+    server = view.server_hardware()
+    if server.get("oneTimeBoot") not in (None, "Normal"):
+        view.client.server_hardware.set_one_time_boot(server["uri"], "Normal")
+        view.forget("sh")
+
+
+def current_device(task: Any, view: View) -> dict[str, Any]:
+    """Pending change first, then OneView's one-time override, then the profile's order."""
+    pending = task.node.driver_internal_info.get(common.PENDING_BOOT_DEVICE)
+    if pending:
+        return dict(pending)
+    one_time = view.server_hardware().get("oneTimeBoot")
+    if one_time not in (None, "Normal"):
+        return {"boot_device": _reverse(ONE_TIME_NAMES, one_time), "persistent": False}
+    profile = view.profile()
+    order = ((profile or {}).get("boot") or {}).get("order") or []
+    if not order:
+        return {"boot_device": None, "persistent": None}
+    return {"boot_device": _reverse(ORDER_NAMES, order[0]), "persistent": True}
+
+
+def set_mode(task: Any, view: View, mode: str) -> None:
+    supported = supported_modes(view)
+    if mode not in supported:
+        raise exception.InvalidParameterValue(
+            f"Node {view.node.uuid}: boot mode {mode!r} is not supported by server hardware type "
+            f"{view.info.server_hardware_type_uri}; expected one of {supported}."
+        )
+    if _writable_profile(view) is None:
+        _store(task, common.PENDING_BOOT_MODE, mode, "server on or no Ironic profile")
+        return
+    try:
+        _write_mode(view, mode)
+    except Conflict as error:
+        _store(task, common.PENDING_BOOT_MODE, mode, f"OneView refused: {error}")
+        return
+    task.node.del_driver_internal_info(common.PENDING_BOOT_MODE)
+    task.node.save()
+
+
+def _write_mode(view: View, mode: str) -> None:
+    if mode == boot_modes.UEFI:
+        modes = view.hardware_type().get("bootModes") or []
+        name = "UEFIOptimized" if "UEFIOptimized" in modes else "UEFI"
+    else:
+        name = "BIOS"
+    current = ((view.profile() or {}).get("bootMode") or {}).get("mode")
+    if MODE_NAMES.get(current) == mode:
+        return
+    view.client.server_profiles.set_boot_mode(view.info.applied_server_profile_uri, name)
+    view.forget("sp")
+    view.node.set_driver_internal_info(common.PROFILE_BOOT_MODE, mode)
+
+
+def current_mode(task: Any, view: View) -> str | None:
+    """Pending mode, else the mode of our profile (recorded when we wrote it), else the
+    template's. Costs no request in Ironic's power sync, which asks this of every node."""
+    info = task.node.driver_internal_info
+    if info.get(common.PENDING_BOOT_MODE):
+        return info[common.PENDING_BOOT_MODE]
+    if view.info.applied_server_profile_uri and info.get(common.PROFILE_BOOT_MODE):
+        return info[common.PROFILE_BOOT_MODE]
+    if view.info.applied_server_profile_uri and not task.shared:
+        profile = view.profile()
+        if profile is not None:
+            return MODE_NAMES.get((profile.get("bootMode") or {}).get("mode"))
+    return MODE_NAMES.get((view.shared_template().get("bootMode") or {}).get("mode"))
+
+
+def record_mode(task: Any, profile: dict[str, Any]) -> None:
+    """Remember our profile's boot mode on the node (we are the only one who changes it)."""
+    mode = MODE_NAMES.get((profile.get("bootMode") or {}).get("mode"))
+    if mode:
+        task.node.set_driver_internal_info(common.PROFILE_BOOT_MODE, mode)
+    else:
+        task.node.del_driver_internal_info(common.PROFILE_BOOT_MODE)
+
+
+def apply_pending(task: Any, view: View) -> None:
+    """Before a power-on, with the server off: write what OneView refused earlier."""
+    info = task.node.driver_internal_info
+    device = info.get(common.PENDING_BOOT_DEVICE)
+    mode = info.get(common.PENDING_BOOT_MODE)
+    if not device and not mode:
+        return
+    if _writable_profile(view) is None:
+        LOG.info("Node %s: pending boot settings kept (no Ironic profile yet)", task.node.uuid)
+        return
+    try:
+        if mode:
+            _write_mode(view, mode)
+            task.node.del_driver_internal_info(common.PENDING_BOOT_MODE)
+        if device:
+            _write_order(view, device["boot_device"])
+            task.node.del_driver_internal_info(common.PENDING_BOOT_DEVICE)
+    except OneViewError as error:
+        doing = f"Applying the pending boot settings of {task.node.uuid}"
+        raise common.driver_error(error, doing) from error
+    finally:
+        task.node.save()
+    LOG.info("Node %s: pending boot settings applied to its profile", task.node.uuid)

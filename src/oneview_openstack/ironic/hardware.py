@@ -1,0 +1,40 @@
+"""The hardware type ``oneview``: Ironic's generic hardware with OneView power, boot and allocation.
+
+Deploy is only through the two allocating interfaces, so a ``oneview`` node never deploys on a
+server it has not claimed. ``fake`` boot is listed last (never a default) for test beds and the
+sandbox, where no PXE or virtual media exists.
+"""
+
+from __future__ import annotations
+
+from ironic.drivers import generic
+from ironic.drivers.modules import fake, inspector, noop
+
+from .deploy import OneViewAgentDeploy, OneViewRamdiskDeploy
+from .inspect import OneViewInspect
+from .management import OneViewManagement
+from .power import OneViewPower
+
+
+class OneViewHardware(generic.GenericHardware):
+    """Servers managed by HPE OneView."""
+
+    @property
+    def supported_power_interfaces(self) -> list[type]:
+        return [OneViewPower]
+
+    @property
+    def supported_management_interfaces(self) -> list[type]:
+        return [OneViewManagement]
+
+    @property
+    def supported_deploy_interfaces(self) -> list[type]:
+        return [OneViewAgentDeploy, OneViewRamdiskDeploy]
+
+    @property
+    def supported_inspect_interfaces(self) -> list[type]:
+        return [OneViewInspect, inspector.AgentInspect, noop.NoInspect]
+
+    @property
+    def supported_boot_interfaces(self) -> list[type]:
+        return [*super().supported_boot_interfaces, fake.FakeBoot]

@@ -1,0 +1,71 @@
+"""OneView's utilization and environmental data as Ironic sensor data (the format Ceilometer reads).
+
+Grouped by sensor type, one entry per metric named ``<metric>@<server name>``, each with a
+``Sensor Reading`` plus the Redfish-style fields Ironic's ``redfish`` management reports.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+TEMPERATURE_METRICS = ("AmbientTemperature",)
+POWER_METRICS = ("AveragePower", "PeakPower", "PowerCap")
+
+
+def _latest(metric: dict[str, Any]) -> Any:
+    samples = metric.get("metricSamples") or []
+    return samples[0][1] if samples and len(samples[0]) > 1 else None
+
+
+def sensors_data(
+    server: dict[str, Any], utilization: dict[str, Any], environment: dict[str, Any]
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """Pure: the three OneView bodies -> ``{'Temperature': {...}, 'Power': {...}}``."""
+    name = server.get("name") or server.get("uri")
+    health = server.get("status")
+    metrics = {m.get("metricName"): m for m in utilization.get("metricList") or []}
+    temperature: dict[str, dict[str, Any]] = {}
+    power: dict[str, dict[str, Any]] = {}
+    for metric_name in TEMPERATURE_METRICS:
+        metric = metrics.get(metric_name)
+        value = _latest(metric) if metric else None
+        if value is None:
+            continue
+        temperature[f"{metric_name}@{name}"] = {
+            "identity": metric_name,
+            "reading_celsius": value,
+            "max_reading_range_temp": metric.get("metricCapacity"),
+            "physical_context": "Intake",
+            "health": health,
+            "Sensor Reading": f"{value} C",
+        }
+    for metric_name in POWER_METRICS:
+        metric = metrics.get(metric_name)
+        value = _latest(metric) if metric else None
+        if value is None:
+            continue
+        power[f"{metric_name}@{name}"] = {
+            "identity": metric_name,
+            "last_power_output_watts": value,
+            "power_capacity_watts": metric.get("metricCapacity"),
+            "health": health,
+            "Sensor Reading": f"{value} W",
+        }
+    for key, label in (
+        ("calibratedMaxPower", "CalibratedMaxPower"),
+        ("idleMaxPower", "IdleMaxPower"),
+    ):
+        value = environment.get(key)
+        if value is not None:
+            power[f"{label}@{name}"] = {
+                "identity": label,
+                "power_capacity_watts": value,
+                "health": health,
+                "Sensor Reading": f"{value} W",
+            }
+    data: dict[str, dict[str, dict[str, Any]]] = {}
+    if temperature:
+        data["Temperature"] = temperature
+    if power:
+        data["Power"] = power
+    return data

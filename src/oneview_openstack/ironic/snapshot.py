@@ -1,0 +1,106 @@
+"""A process-wide snapshot of every server's power state, so power sync is a few requests.
+
+Ironic asks each node's power state every ``[conductor]sync_power_state_interval``. Instead of
+one GET per node, the first misses after the snapshot expires trigger one paged listing of the
+whole fleet (OneView serves 32 servers a page), shared by every node and thread until
+``power_state_cache_ttl`` passes. Our own power actions write their result into it, and a lone
+read (one miss, not a sweep) costs one GET of that server only. When the fleet has more pages
+than this conductor has nodes (a small Ironic on a big appliance), per-node GETs are cheaper and
+are used instead.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from oslo_log import log as logging
+
+from ..client import OneViewClient
+
+LOG = logging.getLogger(__name__)
+
+# Misses within one TTL window after which a fleet listing is cheaper than more single GETs.
+SWEEP_MISSES = 2
+# Servers per page of OneView's server-hardware collection.
+PAGE_SIZE = 32
+
+
+class PowerSnapshot:
+    """``{server uri: fields}`` from the fleet listing, with its age."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._refresh_lock = threading.Lock()
+        self._servers: dict[str, dict[str, Any]] = {}
+        self._taken_at: float | None = None
+        self._misses: list[float] = []
+        self._known: set[str] = set()  # servers this process has asked about
+        self._pages: int | None = None  # pages the last fleet listing took
+        self.refreshes = 0
+
+    def _fresh(self, ttl: float) -> bool:
+        return self._taken_at is not None and self._clock() - self._taken_at < ttl
+
+    def get(self, client: OneViewClient, uri: str, ttl: float) -> dict[str, Any]:
+        """The server's snapshot fields (powerState, powerLock, state, serverProfileUri, status)."""
+        if ttl <= 0:
+            return self._single(client, uri)
+        with self._lock:
+            self._known.add(uri)
+            if self._fresh(ttl) and uri in self._servers:
+                return self._servers[uri]
+            now = self._clock()
+            self._misses = [t for t in self._misses if now - t < ttl] + [now]
+            cheaper = self._pages is None or len(self._known) >= self._pages
+            sweep = len(self._misses) >= SWEEP_MISSES and cheaper
+        if not sweep:
+            return self._single(client, uri)
+        with self._refresh_lock:  # single flight: one listing for every waiting thread
+            with self._lock:
+                if self._fresh(ttl) and uri in self._servers:
+                    return self._servers[uri]
+            servers = client.server_hardware.power_snapshot()
+            with self._lock:
+                self._servers = servers
+                self._pages = max(1, -(-len(servers) // PAGE_SIZE))
+                self._taken_at = self._clock()
+                self._misses = []
+                self.refreshes += 1
+            LOG.debug("Power snapshot of %d servers taken from OneView", len(servers))
+        with self._lock:
+            found = self._servers.get(uri)
+        return found if found is not None else self._single(client, uri)
+
+    def _single(self, client: OneViewClient, uri: str) -> dict[str, Any]:
+        server = client.server_hardware.get(uri)
+        self.record(uri, server)
+        return server
+
+    def record(self, uri: str, server: dict[str, Any]) -> None:
+        """A fresher view of one server (read by us, or the result of our own action)."""
+        keep = ("name", "powerState", "powerLock", "state", "serverProfileUri", "status")
+        with self._lock:
+            if self._taken_at is not None:
+                self._servers[uri] = {key: server.get(key) for key in keep}
+
+    def set_power(self, uri: str, power_state: str) -> None:
+        """Our own power action finished: correct the snapshot without asking OneView."""
+        with self._lock:
+            if uri in self._servers:
+                self._servers[uri] = {**self._servers[uri], "powerState": power_state}
+
+    def clear(self) -> None:
+        with self._lock:
+            self._servers = {}
+            self._taken_at = None
+            self._misses = []
+            self._known = set()
+            self._pages = None
+            self.refreshes = 0
+
+
+SNAPSHOT = PowerSnapshot()

@@ -1,0 +1,124 @@
+"""``validate``: the node contract, then its consistency with OneView (two cached reads).
+
+Checks the server's hardware type and enclosure group against the node's capabilities, the
+template against the server (same hardware type and enclosure group, manages boot, physical MACs,
+the upstream driver's bug 1627818) and the Ironic ports' MACs against the server's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ironic.common import exception
+
+from ..client import NotFound
+from . import common
+from .view import View, view_of
+
+
+def server_macs(server: dict[str, Any]) -> list[str]:
+    """The MAC of each physical Ethernet port: its FlexNIC ``a`` if it has FlexNICs."""
+    macs = []
+    for slot in (server.get("portMap") or {}).get("deviceSlots") or []:
+        for port in slot.get("physicalPorts") or []:
+            if port.get("type") != "Ethernet":
+                continue
+            virtual = [v for v in port.get("virtualPorts") or [] if v.get("portFunction") == "a"]
+            mac = (virtual[0] if virtual else port).get("mac")
+            if mac:
+                macs.append(mac.lower())
+    return macs
+
+
+def _read(view: View, what: str, field: str, value: str, reader: Any) -> dict[str, Any]:
+    try:
+        return reader()
+    except common.OneViewDriverError as error:
+        if isinstance(error.__cause__, NotFound):
+            raise exception.InvalidParameterValue(
+                f"Node {view.node.uuid}: {field} {value!r} does not exist in OneView; expected "
+                f"the URI of an existing {what}."
+            ) from error
+        raise exception.InvalidParameterValue(
+            f"Node {view.node.uuid}: could not check {field} {value!r} against OneView: {error}"
+        ) from error
+
+
+def validate(task: Any) -> View:
+    """Raise Missing/InvalidParameterValue naming field, value and expectation; else the view."""
+    view = view_of(task)
+    info = view.info  # the contract: presence and URI kinds
+    node = task.node
+    server = _read(
+        view,
+        "server hardware",
+        "driver_info/server_hardware_uri",
+        info.server_hardware_uri,
+        view.server_hardware,
+    )
+    server_type = server.get("serverHardwareTypeUri")
+    server_group = server.get("serverGroupUri")
+    if server_type != info.server_hardware_type_uri:
+        raise exception.InvalidParameterValue(
+            f"Node {node.uuid}: properties/capabilities/server_hardware_type_uri "
+            f"{info.server_hardware_type_uri!r} is inconsistent with server hardware "
+            f"{info.server_hardware_uri}; expected its serverHardwareTypeUri {server_type!r}."
+        )
+    if info.enclosure_group_uri and info.enclosure_group_uri != server_group:
+        raise exception.InvalidParameterValue(
+            f"Node {node.uuid}: properties/capabilities/enclosure_group_uri "
+            f"{info.enclosure_group_uri!r} is inconsistent with server hardware "
+            f"{info.server_hardware_uri}; expected its serverGroupUri {server_group!r}."
+        )
+    template = _read(
+        view,
+        "server profile template",
+        "properties/capabilities/server_profile_template_uri",
+        info.server_profile_template_uri,
+        view.template,
+    )
+    _check_template(node, info, template, server_type, server_group)
+    _check_ports(task, info, server)
+    return view
+
+
+def _check_template(
+    node: Any, info: common.NodeInfo, template: dict[str, Any], server_type: Any, group: Any
+) -> None:
+    where = (
+        f"Node {node.uuid}: server profile template {info.server_profile_template_uri} "
+        f"({template.get('name')!r})"
+    )
+    if template.get("serverHardwareTypeUri") != server_type:
+        raise exception.InvalidParameterValue(
+            f"{where} is for server hardware type {template.get('serverHardwareTypeUri')!r}; "
+            f"expected the type of server hardware {info.server_hardware_uri}, {server_type!r}."
+        )
+    template_group = template.get("enclosureGroupUri")
+    if template_group and template_group != group:
+        raise exception.InvalidParameterValue(
+            f"{where} has enclosureGroupUri {template_group!r}; expected the serverGroupUri of "
+            f"server hardware {info.server_hardware_uri}, {group!r}."
+        )
+    if not (template.get("boot") or {}).get("manageBoot"):
+        raise exception.InvalidParameterValue(
+            f"{where} has boot.manageBoot false; expected true, so that Ironic can set the boot "
+            "order."
+        )
+    if template.get("macType") != "Physical":
+        raise exception.InvalidParameterValue(
+            f"{where} has macType {template.get('macType')!r}; expected 'Physical', so that the "
+            "Ironic ports' MACs are the server's own."
+        )
+
+
+def _check_ports(task: Any, info: common.NodeInfo, server: dict[str, Any]) -> None:
+    ports = [p.address.lower() for p in task.ports or [] if p.address]
+    if not ports:
+        return
+    macs = server_macs(server)
+    if macs and not set(ports) & set(macs):
+        raise exception.InvalidParameterValue(
+            f"Node {task.node.uuid}: no Ironic port MAC ({', '.join(sorted(ports))}) belongs to "
+            f"server hardware {info.server_hardware_uri}; expected one of {', '.join(macs)}."
+        )

@@ -1,0 +1,85 @@
+"""Find a bare-metal port's server: the Ironic node named by ``binding:host_id``.
+
+The node's ``driver_info.applied_server_profile_uri`` is the profile Ironic applied; the driver
+never guesses the server any other way (networking-oneview's ``switch_info`` hack is gone). The
+session comes from Neutron's own ``[ironic]`` keystoneauth options, as Neutron's Ironic notifier
+builds it.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from oslo_log import log as logging
+
+from ..conf.neutron import IRONIC_GROUP, register_ironic_opts
+from .errors import PortWiringError
+
+__all__ = ["IronicLookup", "IronicUnavailable", "Node", "NodeNotFound", "register_ironic_opts"]
+
+LOG = logging.getLogger(__name__)
+
+
+class NodeNotFound(PortWiringError):
+    pass
+
+
+class IronicUnavailable(PortWiringError):
+    pass
+
+
+@dataclass(frozen=True)
+class Node:
+    uuid: str
+    name: str | None
+    profile_uri: str | None
+    server_hardware_uri: str | None
+
+
+class IronicLookup:
+    """One openstacksdk connection per process, built on first use."""
+
+    def __init__(self, conf: Any) -> None:
+        self._conf = conf
+        register_ironic_opts(conf)
+        self._conn: Any = None
+        self._lock = threading.Lock()
+
+    def _baremetal(self) -> Any:
+        with self._lock:
+            if self._conn is None:
+                from keystoneauth1 import loading as ks_loading
+                from openstack import connection
+
+                auth = ks_loading.load_auth_from_conf_options(self._conf, IRONIC_GROUP)
+                session = ks_loading.load_session_from_conf_options(
+                    self._conf, IRONIC_GROUP, auth=auth
+                )
+                self._conn = connection.Connection(
+                    session=session, oslo_conf=self._conf, connect_retries=1
+                )
+            return self._conn.baremetal
+
+    def node(self, host: str) -> Node:
+        """The node whose UUID (or name) is ``host``; raises a PortWiringError saying why not."""
+        from openstack import exceptions as sdk_exc
+
+        try:
+            node = self._baremetal().get_node(host)
+        except sdk_exc.NotFoundException:
+            raise NodeNotFound(
+                f"binding:host_id {host!r} is not an Ironic node (GET /v1/nodes/{host} is 404)"
+            ) from None
+        except Exception as error:  # keystoneauth/openstacksdk raise many kinds
+            raise IronicUnavailable(
+                f"cannot look up Ironic node {host!r}: {type(error).__name__}: {error}"
+            ) from None
+        info = node.driver_info or {}
+        return Node(
+            uuid=node.id,
+            name=node.name,
+            profile_uri=info.get("applied_server_profile_uri") or None,
+            server_hardware_uri=info.get("server_hardware_uri") or None,
+        )

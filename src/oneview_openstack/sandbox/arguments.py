@@ -1,0 +1,35 @@
+"""The ``sandbox`` subcommand's options (kept apart so ``--help`` loads nothing heavy)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--state-dir",
+        type=Path,
+        default=Path(".sandbox"),
+        help="where configs, databases and logs go (default ./.sandbox; wiped at start)",
+    )
+    parser.add_argument("--servers", type=int, default=16, help="simulated servers (default 16)")
+    parser.add_argument("--seed", type=int, default=0, help="simulator inventory seed")
+    parser.add_argument(
+        "--time-scale",
+        type=float,
+        default=0.02,
+        help="real seconds per simulated OneView second (default 0.02: a 2-minute profile "
+        "apply takes about 2 s)",
+    )
+    parser.add_argument(
+        "--exit-after-scenario",
+        action="store_true",
+        help="stop everything once the scenario has run (default: keep running until Ctrl+C)",
+    )
+    parser.add_argument(
+        "--no-scenario", action="store_true", help="start and enroll only; run no scenario"
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=300.0, help="bound on each wait of the scenario (s)"
+    )

@@ -1,0 +1,93 @@
+"""``oneview-openstack sandbox``: start everything, enroll, run the scenario, keep running.
+
+Exit codes: 0 the scenario ran and OneView ended clean (or Ctrl+C while waiting), 1 something
+failed (the message names the step and the log to read).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from typing import Any
+
+from rich.console import Console
+
+from ..client.errors import OneViewError
+from ..enroll.command import main as enroll
+from . import report, scenario
+from .environment import Options, Sandbox
+from .processes import SandboxError
+
+
+def _drivers_line(sandbox: Sandbox) -> str:
+    if sandbox.ironic_oneview and sandbox.neutron_oneview:
+        return "Drivers: Ironic hardware type 'oneview', ML2 mechanism driver 'oneview'."
+    missing = []
+    if not sandbox.ironic_oneview:
+        missing.append(f"Ironic 'oneview' ({sandbox.ironic_probe.detail})")
+    if not sandbox.neutron_oneview:
+        missing.append(f"ML2 'oneview' ({sandbox.neutron_probe.detail})")
+    return "Drivers not loadable, using stand-ins: " + "; ".join(missing)
+
+
+def run(args: argparse.Namespace) -> int:
+    console = report.console()
+    options = Options(
+        state_dir=args.state_dir,
+        servers=args.servers,
+        seed=args.seed,
+        time_scale=args.time_scale,
+        timeout=args.timeout,
+    )
+    started = time.monotonic()
+    sandbox = Sandbox(options, say=lambda message: console.print(f"[dim]…[/] {message}"))
+    try:
+        with sandbox:
+            console.print(
+                f"Started in {time.monotonic() - started:.0f} s. {_drivers_line(sandbox)}"
+            )
+            console.rule("Enrollment")
+            enroll(sandbox.enroll_argv())
+            ok = True
+            if not args.no_scenario:
+                result = _scenario(sandbox, args, console)
+                ok = result.error is None and result.clean
+            assert sandbox.simulator is not None
+            report.show_explore(
+                console, sandbox.endpoints(), sandbox.simulator.ca_file, str(sandbox.state_dir)
+            )
+            if args.exit_after_scenario:
+                return 0 if ok else 1
+            return _wait(sandbox, console)
+    except KeyboardInterrupt:
+        console.print("Stopping the sandbox…")
+        return 0
+    except (SandboxError, OneViewError) as error:
+        console.print(f"[bold red]sandbox:[/] {error}")
+        return 1
+    finally:
+        sandbox.close()
+
+
+def _scenario(sandbox: Sandbox, args: argparse.Namespace, console: Console) -> Any:
+    console.rule("Scenario running")
+    console.print(
+        "Creating a provisioning and a tenant VLAN network, deploying two nodes onto the tenant "
+        "network with oneview-ramdisk, undeploying them, then deleting the networks."
+    )
+    result = scenario.run(sandbox, timeout=args.timeout)
+    report.show_scenario(console, result, result.label)
+    return result
+
+
+def _wait(sandbox: Sandbox, console: Console) -> int:
+    """Keep the services up until Ctrl+C (or SIGTERM); stop if one of them dies."""
+    console.print("[bold]The sandbox keeps running; press Ctrl+C to stop it.[/]")
+    while True:
+        for service in sandbox.supervisor.services:
+            if not service.running:
+                console.print(
+                    f"[bold red]{service.name} stopped unexpectedly[/]; see {service.log_path}."
+                )
+                return 1
+        time.sleep(1.0)

@@ -1,0 +1,250 @@
+"""Configuration files the sandbox generates for Ironic and Neutron, all in one state folder.
+
+The settings follow the tested recipe in the team's notes (running-openstack-for-tests.md):
+``ironic`` as one combined process with sqlite, noauth and ``rpc_transport = none``; the Neutron
+API as a WSGI app under gunicorn with sqlite, noauth and the ``fake:/`` transport. Files holding
+the OneView password are created with mode 0600.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+Sections = Mapping[str, Mapping[str, Any]]
+
+PHYSNET = "physnet1"
+VLAN_RANGE = (101, 199)  # the simulator's uplink sets already carry VLANs 10, 20 and 100
+PROVISIONING_NETWORK = "provisioning"
+TENANT_NETWORK = "tenant"
+
+NEUTRON_WSGI = '''"""The Neutron API for gunicorn: neutron reads sys.argv, which holds gunicorn's own flags."""
+import sys
+
+_argv = sys.argv
+sys.argv = [_argv[0]]
+from neutron.wsgi.api import application  # noqa: E402,F401
+
+sys.argv = _argv
+'''
+
+NEUTRON_SCHEMA = '''"""Neutron's sqlite schema from its models (its migrations need MySQL), then stamped."""
+import sys
+
+import sqlalchemy as sa
+from neutron.db.migration.models import head
+
+head.get_metadata().create_all(sa.create_engine(sys.argv[1]))
+'''
+
+
+@dataclass
+class OneViewAccess:
+    """How the services reach OneView; the password never appears in ``repr``."""
+
+    url: str
+    username: str
+    password: str = field(repr=False)
+    ca_file: str | None = None
+
+    def section(self) -> dict[str, Any]:
+        values: dict[str, Any] = {
+            "manager_url": self.url,
+            "username": self.username,
+            "password": self.password,
+        }
+        if self.ca_file:
+            values["tls_cacert_file"] = self.ca_file
+        return values
+
+
+@dataclass
+class Layout:
+    """Where everything lives: one state folder, and the ports chosen for this run."""
+
+    state_dir: Path
+    ironic_port: int
+    neutron_port: int
+
+    @property
+    def ironic_url(self) -> str:
+        return f"http://127.0.0.1:{self.ironic_port}"
+
+    @property
+    def neutron_url(self) -> str:
+        return f"http://127.0.0.1:{self.neutron_port}"
+
+    def path(self, name: str) -> Path:
+        return self.state_dir / name
+
+
+def render(sections: Sections) -> str:
+    """INI text; lists become comma-separated values, None drops the key."""
+    out: list[str] = []
+    for section, values in sections.items():
+        out.append(f"[{section}]")
+        for key, value in values.items():
+            if value is None:
+                continue
+            if isinstance(value, bool):
+                value = "true" if value else "false"
+            elif isinstance(value, list | tuple):
+                value = ",".join(str(v) for v in value)
+            out.append(f"{key} = {value}")
+        out.append("")
+    return "\n".join(out)
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a file only its owner can read (it holds the OneView password)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+
+
+@dataclass
+class IronicChoices:
+    """Which hardware type and interfaces Ironic enables (``oneview``, or fake-hardware)."""
+
+    hardware_types: list[str]
+    power: list[str]
+    management: list[str]
+    inspect: list[str]
+    deploy: list[str]
+    boot: list[str]
+    network: list[str]
+
+
+def ironic_conf(
+    layout: Layout,
+    oneview: OneViewAccess,
+    choices: IronicChoices,
+    *,
+    sync_power_state_interval: int = 30,
+) -> Sections:
+    state = layout.state_dir
+    return {
+        "DEFAULT": {
+            "auth_strategy": "noauth",
+            "rpc_transport": "none",
+            "host": "sandbox-conductor",
+            "graceful_shutdown_timeout": 5,  # a sandbox stops quickly, even mid-deploy
+            "debug": False,
+            "log_file": state / "ironic.log",
+            "enabled_hardware_types": choices.hardware_types,
+            "enabled_power_interfaces": choices.power,
+            "enabled_management_interfaces": choices.management,
+            "enabled_inspect_interfaces": choices.inspect,
+            "enabled_deploy_interfaces": choices.deploy,
+            "enabled_boot_interfaces": choices.boot,
+            "enabled_network_interfaces": choices.network,
+            "default_network_interface": choices.network[0],
+            "enabled_raid_interfaces": ["no-raid"],
+            "enabled_rescue_interfaces": ["no-rescue"],
+            "enabled_vendor_interfaces": ["no-vendor"],
+            "enabled_bios_interfaces": ["no-bios"],
+            "enabled_console_interfaces": ["no-console"],
+            "enabled_firmware_interfaces": ["no-firmware"],
+            "enabled_storage_interfaces": ["noop"],
+        },
+        "api": {"host_ip": "127.0.0.1", "port": layout.ironic_port, "api_workers": 1},
+        "database": {"connection": f"sqlite:///{state / 'ironic.db'}"},
+        "conductor": {
+            "sync_power_state_interval": sync_power_state_interval,
+            "automated_clean": False,
+            "deploy_callback_timeout": 600,
+            "file_url_allowed_paths": state,
+        },
+        # PXE boot writes its files here; nothing serves them (no server boots for real).
+        "pxe": {
+            "tftp_root": state / "tftp",
+            "tftp_master_path": state / "tftp" / "master_images",
+            "images_path": state / "pxe-images",
+            "instance_master_path": state / "pxe-master",
+            "tftp_server": "127.0.0.1",
+        },
+        "deploy": {"http_root": state / "http", "http_url": "http://127.0.0.1:8080"},
+        "dhcp": {"dhcp_provider": "none"},
+        "oslo_concurrency": {"lock_path": state / "locks"},
+        "neutron": {
+            "auth_type": "none",
+            "endpoint_override": layout.neutron_url,
+            "provisioning_network": PROVISIONING_NETWORK,
+            "cleaning_network": PROVISIONING_NETWORK,
+            "inspection_network": PROVISIONING_NETWORK,
+        },
+        "oneview": oneview.section(),
+    }
+
+
+def neutron_conf(
+    layout: Layout,
+    oneview: OneViewAccess,
+    *,
+    mechanism_drivers: list[str],
+    uplink_sets: list[str] | None = None,
+    reconcile_interval: int = 60,
+) -> Sections:
+    state = layout.state_dir
+    oneview_section = oneview.section()
+    if uplink_sets:
+        # VLAN networks on physnet1 join these (tagged) uplink sets of the simulator.
+        oneview_section["uplink_set_mappings"] = [f"{PHYSNET}:{uuid}" for uuid in uplink_sets]
+        oneview_section["reconcile_interval"] = reconcile_interval
+    return {
+        "DEFAULT": {
+            "core_plugin": "ml2",
+            "service_plugins": "",
+            "auth_strategy": "noauth",
+            "api_paste_config": Path(sys.prefix) / "etc" / "neutron" / "api-paste.ini",
+            "api_workers": 0,
+            "rpc_workers": 0,
+            "rpc_state_report_workers": 0,
+            "transport_url": "fake:/",
+            "graceful_shutdown_timeout": 5,
+            "state_path": state,
+            "log_file": state / "neutron.log",
+            "debug": False,
+            "notify_nova_on_port_status_changes": False,
+            "notify_nova_on_port_data_changes": False,
+        },
+        # The API's threads and the periodic worker share one sqlite file: wait for its lock
+        # (pysqlite's busy timeout) instead of failing with "database is locked".
+        "database": {"connection": f"sqlite:///{state / 'neutron.db'}?timeout=60"},
+        "oslo_concurrency": {"lock_path": state / "locks"},
+        "oslo_policy": {"enforce_new_defaults": False},
+        "ml2": {
+            "type_drivers": ["vlan"],
+            "tenant_network_types": ["vlan"],
+            "mechanism_drivers": mechanism_drivers,
+            "extension_drivers": ["port_security"],
+        },
+        "ml2_type_vlan": {"network_vlan_ranges": f"{PHYSNET}:{VLAN_RANGE[0]}:{VLAN_RANGE[1]}"},
+        # The ML2 driver finds the node behind a port through Ironic (binding:host_id).
+        "ironic": {"auth_type": "none", "endpoint_override": layout.ironic_url},
+        "oneview": oneview_section,
+    }
+
+
+def write_all(layout: Layout, ironic: Sections, neutron: Sections) -> dict[str, Path]:
+    """Write every generated file; returns their paths by role."""
+    layout.state_dir.mkdir(parents=True, exist_ok=True)
+    for folder in ("locks", "tftp", "http", "pxe-images", "pxe-master"):
+        (layout.state_dir / folder).mkdir(exist_ok=True)
+    files = {
+        "ironic.conf": render(ironic),
+        "neutron.conf": render(neutron),
+    }
+    paths: dict[str, Path] = {}
+    for name, text in files.items():
+        paths[name] = layout.path(name)
+        write_private(paths[name], text)
+    paths["neutron_wsgi.py"] = layout.path("neutron_wsgi.py")
+    paths["neutron_wsgi.py"].write_text(NEUTRON_WSGI)
+    paths["neutron_schema.py"] = layout.path("neutron_schema.py")
+    paths["neutron_schema.py"].write_text(NEUTRON_SCHEMA)
+    return paths

@@ -1,0 +1,208 @@
+"""The running sandbox: simulator, Ironic, Neutron API and worker, and the clients to drive them.
+
+``Sandbox`` is a context manager so tests and the command share one start/stop path; leaving it
+(normally, by exception or by Ctrl+C) always stops every process it started.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from openstack import connection as os_connection
+
+from ..client import OneViewClient
+from ..client.settings import ClientSettings
+from . import configs, services
+from .drivers import Probe, probe_drivers
+from .processes import Supervisor, free_port
+
+STALE = ("ironic.db", "neutron.db", "ironic.log", "neutron.log", "ironic.out", "neutron.out",
+         "neutron-periodic.out", "simulator.log")  # fmt: skip
+
+
+IMAGES = ("ipa.kernel", "ipa.initramfs", "vmlinuz", "initrd.img")
+
+
+@dataclass
+class Options:
+    state_dir: Path
+    servers: int = 16
+    seed: int = 0
+    time_scale: float = 0.02
+    timeout: float = 300.0
+    use_oneview_drivers: bool | None = None  # None: when they load
+
+
+class Sandbox:
+    def __init__(self, options: Options, say: Callable[[str], None] | None = None) -> None:
+        self.options = options
+        self.say = say or (lambda _message: None)
+        self.state_dir = options.state_dir.resolve()
+        self.supervisor = Supervisor()
+        self.simulator: services.SimulatorInfo | None = None
+        self.layout: configs.Layout | None = None
+        self.oneview: OneViewClient | None = None
+        self.conn: os_connection.Connection | None = None
+        self.ironic_probe = Probe(False, "not probed")
+        self.neutron_probe = Probe(False, "not probed")
+        self.files: dict[str, Path] = {}
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def __enter__(self) -> Sandbox:
+        self.supervisor.install_signal_handlers()
+        try:
+            self.start()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for closing in (self.oneview, self.conn):
+            if closing is not None:
+                with contextlib.suppress(Exception):
+                    closing.close()
+        self.supervisor.stop_all()
+
+    @property
+    def ironic_oneview(self) -> bool:
+        return self.ironic_probe.ok and self.options.use_oneview_drivers is not False
+
+    @property
+    def neutron_oneview(self) -> bool:
+        return self.neutron_probe.ok and self.options.use_oneview_drivers is not False
+
+    def start(self) -> None:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        for name in STALE:
+            (self.state_dir / name).unlink(missing_ok=True)
+        for folder in ("locks", "tftp", "http", "pxe-images", "pxe-master"):
+            shutil.rmtree(self.state_dir / folder, ignore_errors=True)
+        images = self.state_dir / "images"
+        images.mkdir(exist_ok=True)
+        for name in IMAGES:
+            (images / name).write_bytes(b"sandbox placeholder: nothing boots it\n")
+        if self.options.use_oneview_drivers is not False:
+            self.say("Checking that the oneview hardware type and ML2 driver load")
+            self.ironic_probe, self.neutron_probe = probe_drivers()
+        self.say("Starting the OneView simulator")
+        self.simulator = services.start_simulator(
+            self.supervisor,
+            self.state_dir,
+            servers=self.options.servers,
+            seed=self.options.seed,
+            time_scale=self.options.time_scale,
+        )
+        access = configs.OneViewAccess(
+            self.simulator.url,
+            self.simulator.username,
+            self.simulator.password,
+            self.simulator.ca_file,
+        )
+        self.oneview = OneViewClient(
+            ClientSettings(
+                manager_url=access.url,
+                username=access.username,
+                password=access.password,
+                tls_cacert_file=access.ca_file,
+            )
+        )
+        tagged = [
+            str(u["uri"]).rsplit("/", 1)[-1]
+            for u in self.oneview.uplink_sets.iter()
+            if u.get("ethernetNetworkType", "Tagged") == "Tagged"
+        ]
+        self.layout = configs.Layout(self.state_dir, free_port(), free_port())
+        ironic_conf = configs.ironic_conf(self.layout, access, self.ironic_choices())
+        neutron_conf = configs.neutron_conf(
+            self.layout,
+            access,
+            mechanism_drivers=["oneview"] if self.neutron_oneview else [],
+            uplink_sets=tagged if self.neutron_oneview else None,
+        )
+        self.files = configs.write_all(self.layout, ironic_conf, neutron_conf)
+        self.say(f"Starting Neutron (API on {self.layout.neutron_url}, periodic worker)")
+        services.start_neutron(
+            self.supervisor, self.layout, self.files["neutron.conf"], timeout=self.options.timeout
+        )
+        self.say(f"Starting Ironic (API and conductor on {self.layout.ironic_url})")
+        services.start_ironic(
+            self.supervisor, self.layout, self.files["ironic.conf"], timeout=self.options.timeout
+        )
+        self.conn = os_connection.Connection(
+            auth_type="none",
+            baremetal_endpoint_override=self.layout.ironic_url,
+            baremetal_api_version="1.90",
+            network_endpoint_override=self.layout.neutron_url + "/",
+        )
+
+    def ironic_choices(self) -> configs.IronicChoices:
+        if not self.ironic_oneview:
+            return configs.IronicChoices(
+                hardware_types=["fake-hardware"],
+                power=["fake"],
+                management=["fake"],
+                inspect=["fake", "no-inspect"],
+                deploy=["fake"],
+                boot=["fake"],
+                network=["noop"],
+            )
+        found = self.ironic_probe.interfaces
+
+        def pick(kind: str, preferred: list[str], extra: list[str]) -> list[str]:
+            supported = found.get(kind) or []
+            chosen = [name for name in preferred if name in supported] or supported[:1]
+            return chosen + [name for name in extra if name not in chosen]
+
+        return configs.IronicChoices(
+            hardware_types=["oneview", "fake-hardware"],
+            power=pick("power", ["oneview"], ["fake"]),
+            management=pick("management", ["oneview"], ["fake"]),
+            inspect=pick("inspect", ["oneview"], ["no-inspect", "fake"]),
+            deploy=pick("deploy", ["oneview-ramdisk", "oneview-direct"], ["fake"]),
+            # Ironic's ramdisk deploy needs a boot interface with the ramdisk_boot capability.
+            boot=pick("boot", ["pxe"], ["fake"]),
+            network=(["neutron", "noop"] if self.neutron_oneview else ["noop"]),
+        )
+
+    # -- views for the report ----------------------------------------------------------------
+    def enroll_argv(self) -> list[str]:
+        assert self.layout is not None
+        argv = [
+            "--config-file", str(self.files["ironic.conf"]),
+            "--ironic-url", self.layout.ironic_url,
+            "--physical-network", configs.PHYSNET,
+            "--provide", "--timeout", str(self.options.timeout),
+        ]  # fmt: skip
+        if self.ironic_oneview:
+            choices = self.ironic_choices()
+            argv += ["--interface", f"deploy={choices.deploy[0]}"]
+            argv += ["--interface", f"boot={choices.boot[0]}"]
+            argv += ["--interface", f"network={choices.network[0]}"]
+            argv += ["--deploy-kernel", self.image_url("ipa.kernel")]
+            argv += ["--deploy-ramdisk", self.image_url("ipa.initramfs")]
+        else:
+            argv += ["--driver", "fake-hardware", "--interface", "deploy=fake"]
+            argv += ["--interface", "network=noop"]
+        return argv
+
+    def image_url(self, name: str) -> str:
+        """A file:// image in the state folder (Ironic allows that folder as an image source)."""
+        return f"file://{self.state_dir / 'images' / name}"
+
+    def endpoints(self) -> dict[str, Any]:
+        assert self.layout is not None and self.simulator is not None
+        return {
+            "OneView (simulator)": self.simulator.url,
+            "Ironic API": self.layout.ironic_url,
+            "Neutron API": self.layout.neutron_url,
+            "state folder": str(self.state_dir),
+        }

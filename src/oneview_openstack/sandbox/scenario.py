@@ -1,0 +1,288 @@
+"""The sandbox's scenario: networks, two deployments onto a tenant network, undeploy, clean.
+
+Every step goes through the public APIs (openstacksdk for Ironic and Neutron); OneView is only
+read, through the product's client, to show what the drivers did. Every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..enroll.inventory import natural
+from .configs import PHYSNET, PROVISIONING_NETWORK, TENANT_NETWORK
+from .environment import Sandbox
+
+NETWORKS = ((PROVISIONING_NETWORK, 101, "10.101.0.0/24"), (TENANT_NETWORK, 150, "10.150.0.0/24"))
+
+
+@dataclass
+class OneViewView:
+    """What OneView holds that the drivers may change."""
+
+    profiles: list[dict[str, Any]]
+    networks: dict[str, Any]  # name -> VLAN
+    uplink_sets: dict[str, list[str]]  # name -> network names
+
+    def neutron_networks(self) -> list[str]:
+        return sorted(n for n in self.networks if n.startswith("Neutron ["))
+
+
+@dataclass
+class Step:
+    title: str
+    seconds: float
+    oneview: OneViewView | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ScenarioResult:
+    steps: list[Step] = field(default_factory=list)
+    nodes: list[dict[str, Any]] = field(default_factory=list)
+    ports: list[dict[str, Any]] = field(default_factory=list)
+    baseline: OneViewView | None = None
+    error: str | None = None
+    network_names: dict[str, str] = field(default_factory=dict)  # "Neutron [<id>]" -> name
+
+    def label(self, value: str) -> str:
+        """``Neutron [<uuid>]`` -> ``Neutron [<uuid>] ('tenant')``, for the report."""
+        name = self.network_names.get(value)
+        return f"{value} ('{name}')" if name else value
+
+    @property
+    def clean(self) -> bool:
+        final = self.steps[-1].oneview if self.steps else None
+        return bool(final and self.baseline and same(final, self.baseline))
+
+
+def same(one: OneViewView, other: OneViewView) -> bool:
+    names = {p["name"] for p in one.profiles} == {p["name"] for p in other.profiles}
+    return names and one.networks == other.networks and one.uplink_sets == other.uplink_sets
+
+
+def look(sandbox: Sandbox) -> OneViewView:
+    client = sandbox.oneview
+    assert client is not None
+    networks = client.ethernet_networks.list()
+    name_of = {n["uri"]: n["name"] for n in networks}
+    servers = {s["uri"]: s.get("name") for s in client.server_hardware.list()}
+    profiles = []
+    for profile in client.server_profiles.list():
+        settings = profile.get("connectionSettings") or {}
+        connections = settings.get("connections") or profile.get("connections") or []
+        profiles.append(
+            {
+                "name": profile.get("name"),
+                "server": servers.get(profile.get("serverHardwareUri"), "-"),
+                "state": profile.get("state"),
+                "connections": [
+                    {
+                        "name": c.get("name"),
+                        "portId": c.get("portId"),
+                        "network": name_of.get(c.get("networkUri"), c.get("networkUri")),
+                        "mac": c.get("mac"),
+                        "boot": (c.get("boot") or {}).get("priority"),
+                    }
+                    for c in connections
+                ],
+            }
+        )
+    return OneViewView(
+        profiles=sorted(profiles, key=lambda p: str(p["name"])),
+        networks={n["name"]: n.get("vlanId") for n in networks},
+        uplink_sets={
+            u["name"]: sorted(name_of.get(uri, uri) for uri in u.get("networkUris") or [])
+            for u in client.uplink_sets.list()
+        },
+    )
+
+
+Observer = Callable[[str], None]
+
+
+def _timed(
+    result: ScenarioResult,
+    sandbox: Sandbox,
+    title: str,
+    action: Callable[[], Any],
+    observe: Observer | None = None,
+) -> Any:
+    started = time.monotonic()
+    value = action()
+    result.steps.append(Step(title, time.monotonic() - started, look(sandbox)))
+    if observe is not None:
+        observe(title)
+    return value
+
+
+def pick_nodes(sandbox: Sandbox, count: int = 2) -> list[Any]:
+    conn = sandbox.conn
+    assert conn is not None
+    available = [n for n in conn.baremetal.nodes(details=True) if n.provision_state == "available"]
+    if len(available) < count:
+        raise RuntimeError(f"only {len(available)} available nodes; the scenario needs {count}")
+    return sorted(available, key=lambda n: natural(str(n.name)))[:count]
+
+
+def create_networks(sandbox: Sandbox) -> dict[str, Any]:
+    network = sandbox.conn.network  # type: ignore[union-attr]
+    made = {}
+    for name, vlan, cidr in NETWORKS:
+        net = network.create_network(
+            name=name,
+            provider_network_type="vlan",
+            provider_physical_network=PHYSNET,
+            provider_segmentation_id=vlan,
+        )
+        network.create_subnet(network_id=net.id, ip_version=4, cidr=cidr, name=f"{name}-subnet")
+        made[name] = net
+    return made
+
+
+def deploy(sandbox: Sandbox, nodes: list[Any], tenant: Any, timeout: float) -> list[Any]:
+    conn = sandbox.conn
+    assert conn is not None
+    vifs = []
+    for node in nodes:
+        vif = conn.network.create_port(network_id=tenant.id, name=f"{node.name}-vif")
+        conn.baremetal.attach_vif_to_node(node, vif.id)
+        conn.baremetal.update_node(node, instance_info=instance_info(sandbox))
+        vifs.append(vif)
+    for node in nodes:
+        conn.baremetal.set_node_provision_state(node, "active")
+    wait_nodes(sandbox, nodes, "active", timeout)
+    return vifs
+
+
+def instance_info(sandbox: Sandbox) -> dict[str, Any]:
+    """What a ramdisk deployment boots (files in the state folder; nothing is downloaded)."""
+    return {
+        "kernel": sandbox.image_url("vmlinuz"),
+        "ramdisk": sandbox.image_url("initrd.img"),
+        "display_name": "sandbox",
+    }
+
+
+def undeploy(sandbox: Sandbox, nodes: list[Any], timeout: float) -> None:
+    conn = sandbox.conn
+    assert conn is not None
+    for node in nodes:
+        conn.baremetal.set_node_provision_state(node, "deleted")
+    wait_nodes(sandbox, nodes, "available", timeout)
+
+
+def wait_nodes(sandbox: Sandbox, nodes: list[Any], state: str, timeout: float) -> None:
+    """Bounded wait; a node that fails raises with Ironic's last_error."""
+    conn = sandbox.conn
+    assert conn is not None
+    conn.baremetal.wait_for_nodes_provision_state(
+        [n.id for n in nodes], state, timeout=timeout, abort_on_failed_state=True
+    )
+
+
+def delete_networks(sandbox: Sandbox, vifs: list[Any], networks: dict[str, Any]) -> None:
+    """Delete the scenario's ports (also any a failed step left on its networks), then them."""
+    network = sandbox.conn.network  # type: ignore[union-attr]
+    for vif in vifs:
+        network.delete_port(vif.id, ignore_missing=True)
+    for net in networks.values():
+        for port in network.ports(network_id=net.id):
+            network.delete_port(port.id, ignore_missing=True)
+        network.delete_network(net.id, ignore_missing=True)
+
+
+def node_rows(sandbox: Sandbox, nodes: list[Any], stage: str) -> list[dict[str, Any]]:
+    conn = sandbox.conn
+    assert conn is not None
+    rows = []
+    for node in nodes:
+        fresh = conn.baremetal.get_node(node.id)
+        rows.append(
+            {
+                "stage": stage,
+                "name": fresh.name,
+                "uuid": fresh.id,
+                "server": (fresh.driver_info or {}).get("server_hardware_uri"),
+                "provision_state": fresh.provision_state,
+                "power_state": fresh.power_state,
+                "profile": (fresh.driver_info or {}).get("applied_server_profile_uri"),
+                "last_error": fresh.last_error,
+            }
+        )
+    return rows
+
+
+def port_rows(sandbox: Sandbox, vifs: list[Any], stage: str) -> list[dict[str, Any]]:
+    network = sandbox.conn.network  # type: ignore[union-attr]
+    rows = []
+    for vif in vifs:
+        port = network.get_port(vif.id)
+        rows.append(
+            {
+                "stage": stage,
+                "name": port.name,
+                "mac": port.mac_address,
+                "status": port.status,
+                "vif_type": port.binding_vif_type,
+                "host": port.binding_host_id,
+            }
+        )
+    return rows
+
+
+def run(
+    sandbox: Sandbox, *, timeout: float = 300.0, observe: Observer | None = None
+) -> ScenarioResult:
+    """Run the scenario; a failure is recorded (with the state OneView was left in), not raised.
+
+    ``observe`` is called with each step's title right after the step (tests look at OneView
+    through their own eyes there).
+    """
+    result = ScenarioResult(baseline=look(sandbox))
+    vifs: list[Any] = []
+    networks: dict[str, Any] = {}
+    nodes: list[Any] = []
+    try:
+        networks = _timed(
+            result,
+            sandbox,
+            "Created Neutron VLAN networks",
+            lambda: create_networks(sandbox),
+            observe,
+        )
+        result.network_names = {f"Neutron [{n.id}]": name for name, n in networks.items()}
+        nodes = pick_nodes(sandbox)
+        vifs = _timed(
+            result,
+            sandbox,
+            f"Deployed {' and '.join(n.name for n in nodes)} onto '{TENANT_NETWORK}'",
+            lambda: deploy(sandbox, nodes, networks[TENANT_NETWORK], timeout),
+            observe,
+        )
+        result.nodes = node_rows(sandbox, nodes, "deployed")
+        result.ports = port_rows(sandbox, vifs, "deployed")
+        _timed(
+            result,
+            sandbox,
+            "Undeployed both nodes",
+            lambda: undeploy(sandbox, nodes, timeout),
+            observe,
+        )
+        result.nodes += node_rows(sandbox, nodes, "released")
+        result.ports += port_rows(sandbox, vifs, "released")
+        _timed(
+            result,
+            sandbox,
+            "Deleted the Neutron ports and networks",
+            lambda: delete_networks(sandbox, vifs, networks),
+            observe,
+        )
+    except Exception as error:
+        result.error = f"{type(error).__name__}: {error}"
+        if nodes:
+            result.nodes += node_rows(sandbox, nodes, "after the error")
+        result.steps.append(Step("Scenario stopped by an error", 0.0, look(sandbox)))
+    return result

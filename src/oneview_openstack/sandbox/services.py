@@ -1,0 +1,181 @@
+"""Starting the sandbox's services: the OneView simulator, Ironic, the Neutron API and its worker.
+
+Each is a separate process started the way an operator would start it (console scripts from this
+virtualenv), so the sandbox exercises the real entry points, config files and process models.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .configs import Layout
+from .processes import SandboxError, Supervisor, tail
+
+BIN = Path(sys.executable).parent
+
+
+@dataclass
+class SimulatorInfo:
+    url: str
+    username: str
+    password: str = field(repr=False)
+    ca_file: str
+
+
+def script(name: str) -> str:
+    """A console script of this virtualenv (the sandbox never relies on PATH)."""
+    path = BIN / name
+    if not path.exists():
+        raise SandboxError(
+            f"{path} is missing: install the sandbox extras, e.g. "
+            "`uv pip install -c constraints.txt -e '.[sandbox]'`."
+        )
+    return str(path)
+
+
+def run_step(
+    argv: list[str],
+    log_path: Path,
+    what: str,
+    *,
+    env: dict[str, str] | None = None,
+    timeout: float = 180.0,
+) -> None:
+    """A one-shot command (schema creation, stamping); its output goes to the log."""
+    import os
+
+    with open(log_path, "ab") as log:
+        try:
+            done = subprocess.run(  # noqa: S603 - fixed argv, no shell
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, **(env or {})},
+                timeout=timeout,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as error:
+            raise SandboxError(f"{what} took longer than {timeout:.0f} s") from error
+    if done.returncode != 0:
+        raise SandboxError(f"{what} failed (code {done.returncode}):\n{tail(log_path)}")
+
+
+def start_simulator(
+    supervisor: Supervisor,
+    state_dir: Path,
+    *,
+    servers: int,
+    seed: int,
+    time_scale: float,
+    timeout: float = 60.0,
+) -> SimulatorInfo:
+    """``oneview-simulator`` on a free port; reads its announcement for URL, CA and creds."""
+    log_path = state_dir / "simulator.log"
+    log_path.unlink(missing_ok=True)
+    argv = [
+        sys.executable, "-m", "oneview_openstack.simulator.cli",
+        "--port", "0", "--state-dir", str(state_dir / "simulator"),
+        "--servers", str(servers), "--seed", str(seed), "--time-scale", str(time_scale),
+    ]  # fmt: skip
+    service = supervisor.start("OneView simulator", argv, log_path=log_path)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        fields = _announcement(log_path)
+        if fields is not None:
+            info = SimulatorInfo(
+                fields["URL"], fields["username"], fields["password"], fields["CA file"]
+            )
+            service.url = info.url
+            return info
+        if not service.running:
+            break
+        time.sleep(0.2)
+    supervisor.stop(service)
+    raise SandboxError(f"the OneView simulator did not start:\n{tail(log_path)}")
+
+
+def _announcement(log_path: Path) -> dict[str, str] | None:
+    try:
+        text = log_path.read_text(errors="replace")
+    except OSError:
+        return None
+    if "Press Ctrl+C" not in text:
+        return None
+    fields: dict[str, str] = {}
+    for line in text.splitlines():
+        if line.startswith("  ") and ":" in line:
+            key, _, value = line.strip().partition(":")
+            fields[key] = value.strip()
+    return fields
+
+
+def start_ironic(
+    supervisor: Supervisor, layout: Layout, conf: Path, *, timeout: float = 180.0
+) -> None:
+    """``ironic-dbsync create_schema`` then the combined ``ironic`` process."""
+    out = layout.path("ironic.out")
+    run_step(
+        [script("ironic-dbsync"), "--config-file", str(conf), "create_schema"],
+        out,
+        "creating Ironic's database",
+    )
+    service = supervisor.start(
+        "Ironic", [script("ironic"), "--config-file", str(conf)], log_path=out
+    )
+    supervisor.wait_http(
+        service,
+        layout.ironic_url + "/v1",
+        timeout=timeout,
+        ok=lambda reply: reply.status_code == 200,
+    )
+
+
+def start_neutron(
+    supervisor: Supervisor, layout: Layout, conf: Path, *, timeout: float = 180.0
+) -> None:
+    """Schema from models + stamp, the API under gunicorn, and ``neutron-periodic-workers``.
+
+    One gunicorn thread: requests are served one at a time, because concurrent writers on one
+    sqlite file end in "database is locked" (a production Neutron uses MySQL and many workers).
+    """
+    out = layout.path("neutron.out")
+    database = f"sqlite:///{layout.path('neutron.db')}"
+    run_step(
+        [sys.executable, str(layout.path("neutron_schema.py")), database],
+        out,
+        "creating Neutron's database",
+    )
+    run_step(
+        [script("neutron-db-manage"), "--config-file", str(conf), "stamp", "heads"],
+        out,
+        "stamping Neutron's database",
+    )
+    env = {"OS_NEUTRON_CONFIG_DIR": str(layout.state_dir), "OS_NEUTRON_CONFIG_FILES": conf.name}
+    api = supervisor.start(
+        "Neutron API",
+        [
+            script("gunicorn"), "--chdir", str(layout.state_dir),
+            "--bind", f"127.0.0.1:{layout.neutron_port}",
+            "--workers", "1", "--threads", "1", "--timeout", "300", "--graceful-timeout", "5",
+            "neutron_wsgi:application",
+        ],
+        log_path=out,
+        env=env,
+        cwd=layout.state_dir,
+    )  # fmt: skip
+    supervisor.wait_http(
+        api,
+        layout.neutron_url + "/v2.0/networks",
+        timeout=timeout,
+        ok=lambda reply: reply.status_code == 200,
+    )
+    supervisor.start(
+        "Neutron periodic worker",
+        [script("neutron-periodic-workers"), "--config-file", str(conf)],
+        log_path=layout.path("neutron-periodic.out"),
+    )

@@ -1,0 +1,121 @@
+"""Faults during the scenario: a clear error on the node, and nothing left behind in OneView."""
+
+from __future__ import annotations
+
+import pytest
+
+from oneview_openstack.sandbox import scenario
+from oneview_openstack.sandbox.configs import TENANT_NETWORK
+from oneview_openstack.sandbox.environment import Sandbox
+
+from .conftest import Witness
+
+TIMEOUT = 180.0
+
+
+def one_node(sandbox: Sandbox):
+    (node,) = scenario.pick_nodes(sandbox, 1)
+    return node
+
+
+@pytest.mark.timeout(600)
+def test_a_failed_claim_fails_the_deploy_clearly_and_leaves_no_profile(
+    sandbox: Sandbox, witness: Witness
+) -> None:
+    conn = sandbox.conn
+    assert conn is not None
+    networks = scenario.create_networks(sandbox)
+    node = one_node(sandbox)
+    server_uri = node.driver_info["server_hardware_uri"]
+    before = witness.state()
+    witness.sim(
+        "POST",
+        "faults",
+        {
+            "kind": "task_error",
+            "method": "POST",
+            "path": "/rest/server-profiles",
+            "resource": server_uri,
+            "params": {"error_code": "SANDBOX_INJECTED", "message": "Injected apply failure."},
+        },
+    )
+    try:
+        with pytest.raises(Exception, match="deploy failed"):
+            scenario.deploy(sandbox, [node], networks[TENANT_NETWORK], TIMEOUT)
+        failed = conn.baremetal.get_node(node.id)
+        assert failed.provision_state == "deploy failed"
+        assert "SANDBOX_INJECTED" in failed.last_error or "Injected" in failed.last_error
+        assert witness.profiles_on(server_uri) == []
+        assert not failed.driver_info.get("applied_server_profile_uri")
+
+        conn.baremetal.set_node_provision_state(node, "deleted")
+        scenario.wait_nodes(sandbox, [node], "available", TIMEOUT)
+        assert witness.profiles_on(server_uri) == []
+    finally:
+        witness.sim("DELETE", "faults")
+        scenario.delete_networks(sandbox, [], networks)
+    after = witness.state()
+    assert {p["uri"] for p in after["server-profiles"]} == {
+        p["uri"] for p in before["server-profiles"]
+    }
+
+
+@pytest.mark.timeout(600)
+def test_an_expired_session_is_renewed_and_the_deploy_completes(
+    sandbox: Sandbox, witness: Witness
+) -> None:
+    conn = sandbox.conn
+    assert conn is not None
+    networks = scenario.create_networks(sandbox)
+    node = one_node(sandbox)
+    server_uri = node.driver_info["server_hardware_uri"]
+    vifs = []
+    try:
+        witness.sim("POST", "actions/expire_sessions", {})
+        vifs = scenario.deploy(sandbox, [node], networks[TENANT_NETWORK], TIMEOUT)
+        deployed = conn.baremetal.get_node(node.id)
+        assert deployed.provision_state == "active"
+        assert len(witness.profiles_on(server_uri)) == 1
+        assert conn.network.get_port(vifs[0].id).status == "ACTIVE"
+
+        witness.sim("POST", "actions/expire_sessions", {})
+        scenario.undeploy(sandbox, [node], TIMEOUT)
+        assert witness.profiles_on(server_uri) == []
+    finally:
+        scenario.delete_networks(sandbox, vifs, networks)
+    names = {n["name"] for n in witness.state()["ethernet-networks"]}
+    assert not any(name.startswith("Neutron [") for name in names)
+
+
+@pytest.mark.timeout(600)
+def test_a_session_that_keeps_expiring_fails_the_claim_clearly(
+    sandbox: Sandbox, witness: Witness
+) -> None:
+    conn = sandbox.conn
+    assert conn is not None
+    networks = scenario.create_networks(sandbox)
+    node = one_node(sandbox)
+    server_uri = node.driver_info["server_hardware_uri"]
+    witness.sim(
+        "POST",
+        "faults",
+        {
+            "kind": "session_expired",
+            "method": "POST",
+            "path": "/rest/server-profiles",
+            "times": None,
+        },
+    )
+    try:
+        with pytest.raises(Exception, match="deploy failed"):
+            scenario.deploy(sandbox, [node], networks[TENANT_NETWORK], TIMEOUT)
+        failed = conn.baremetal.get_node(node.id)
+        assert "401" in failed.last_error
+        assert "password" not in failed.last_error.lower()
+        assert witness.profiles_on(server_uri) == []
+    finally:
+        witness.sim("DELETE", "faults")
+    conn.baremetal.set_node_provision_state(node, "deleted")
+    scenario.wait_nodes(sandbox, [node], "available", TIMEOUT)
+    scenario.delete_networks(sandbox, [], networks)
+    assert witness.profiles_on(server_uri) == []

@@ -1,0 +1,65 @@
+"""The sandbox's pure parts: the OneView diff in its report, and its config rendering."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from oneview_openstack.sandbox import configs
+from oneview_openstack.sandbox.report import changes
+from oneview_openstack.sandbox.scenario import OneViewView, same
+
+
+def view(**kwargs) -> OneViewView:
+    base = {"profiles": [], "networks": {"Deploy": 100}, "uplink_sets": {"US": ["Deploy"]}}
+    return OneViewView(**{**base, **kwargs})
+
+
+def test_changes_name_networks_uplink_sets_profiles_and_moved_connections():
+    before = view(
+        profiles=[
+            {"name": "p", "server": "bay 1", "connections": [{"portId": "1-a", "network": "A"}]}
+        ]
+    )
+    after = view(
+        networks={"Deploy": 100, "Neutron [x]": 150},
+        uplink_sets={"US": ["Deploy", "Neutron [x]"]},
+        profiles=[
+            {
+                "name": "p",
+                "server": "bay 1",
+                "connections": [{"portId": "1-a", "network": "Neutron [x]"}],
+            },
+            {"name": "q", "server": "bay 2", "connections": []},
+        ],
+    )
+    lines = changes(before, after, lambda n: n.upper())
+    assert "+ Ethernet network NEUTRON [X] (VLAN 150)" in lines
+    assert "+ uplink set US now carries NEUTRON [X]" in lines
+    assert "+ server profile 'q' applied to bay 2" in lines
+    assert "~ profile 'p': connection 1-a moved A -> NEUTRON [X]" in lines
+    back = changes(after, before)
+    assert "- Ethernet network Neutron [x] deleted" in back
+    assert "- server profile 'q' removed from bay 2" in back
+    assert same(before, before) and not same(before, after)
+
+
+def test_rendered_configs_keep_secrets_private(tmp_path: Path):
+    layout = configs.Layout(tmp_path, 6385, 9696)
+    access = configs.OneViewAccess("https://ov", "Administrator", "s3cret", "/ca.pem")
+    assert "s3cret" not in repr(access)
+    choices = configs.IronicChoices(["oneview"], ["oneview"], ["oneview"], ["no-inspect"],
+                                    ["oneview-ramdisk"], ["pxe"], ["neutron"])  # fmt: skip
+    files = configs.write_all(
+        layout,
+        configs.ironic_conf(layout, access, choices),
+        configs.neutron_conf(layout, access, mechanism_drivers=["oneview"], uplink_sets=["u1"]),
+    )
+    ironic = files["ironic.conf"].read_text()
+    assert "rpc_transport = none" in ironic
+    assert "enabled_deploy_interfaces = oneview-ramdisk" in ironic
+    neutron = files["neutron.conf"].read_text()
+    assert "uplink_set_mappings = physnet1:u1" in neutron
+    assert "endpoint_override = http://127.0.0.1:6385" in neutron
+    for name in ("ironic.conf", "neutron.conf"):
+        assert files[name].stat().st_mode & 0o077 == 0
+    assert configs.render({"s": {"a": None, "b": True, "c": [1, 2]}}) == "[s]\nb = true\nc = 1,2\n"

@@ -1,0 +1,82 @@
+"""Pure enrollment logic on the simulator's real inventory documents (read once, no Ironic)."""
+
+from __future__ import annotations
+
+import copy
+
+from oneview_openstack.enroll import inventory
+from oneview_openstack.simulator.testing import ApplianceClient, named
+
+
+def test_templates_that_cannot_back_ironic_nodes_say_why(api: ApplianceClient):
+    checks = {
+        t["name"]: inventory.check_template(t) for t in api.members("server-profile-templates")
+    }
+    assert checks["ironic-EG-1"].ready
+    assert "manageBoot" in checks["no-manage-boot-EG-1"].problems[0]
+    assert "Virtual MACs" in checks["ironic-virtual-mac-EG-1"].problems[0]
+
+
+def test_compatibility_follows_hardware_type_and_enclosure_group(api: ApplianceClient):
+    blade = named(api, "server-hardware", "Encl1, bay 1")
+    rack = named(api, "server-hardware", "rack-dl360-1")
+    blade_template = named(api, "server-profile-templates", "ironic-EG-1")
+    rack_template = named(api, "server-profile-templates", "ironic-dl360")
+    assert inventory.compatible(blade, blade_template)
+    assert not inventory.compatible(rack, blade_template)
+    assert inventory.compatible(rack, rack_template)  # no enclosure group to match
+    elsewhere = dict(blade, serverGroupUri="/rest/enclosure-groups/other")
+    assert not inventory.compatible(elsewhere, blade_template)
+
+
+def test_rack_servers_get_an_unmanaged_link_and_their_nic_mac(api: ApplianceClient):
+    rack = named(api, "server-hardware", "rack-dl360-1")
+    template = named(api, "server-profile-templates", "ironic-dl360")
+    (port,) = inventory.port_bodies(rack, template, {})
+    first = rack["portMap"]["deviceSlots"][0]["physicalPorts"][0]
+    assert port["address"] == first["mac"].lower()
+    assert port["local_link_connection"] == {"network_type": "unmanaged"}
+    node = inventory.node_body(rack, template)
+    assert "enclosure_group_uri" not in node["properties"]["capabilities"]
+
+
+def test_all_ports_and_the_pxe_port(api: ApplianceClient):
+    blade = named(api, "server-hardware", "Encl1, bay 1")
+    template = named(api, "server-profile-templates", "ironic-EG-1")
+    ports = inventory.port_bodies(blade, template, {}, all_ports=True)
+    assert [p["extra"]["oneview_port_id"] for p in ports] == ["Mezz 3:1-a", "Mezz 3:2-a"]
+    assert [p["pxe_enabled"] for p in ports] == [True, False]
+
+
+def test_plan_skips_enrolled_owned_and_unfit_servers(api: ApplianceClient):
+    servers = api.members("server-hardware")
+    templates = [inventory.check_template(t) for t in api.members("server-profile-templates")]
+    first = named(api, "server-hardware", "Encl1, bay 1")
+    plan = {c.name: c for c in inventory.plan(servers, templates, {first["uri"]: "node-1"})}
+    assert plan["Encl1, bay 1"].skip_reason == "already enrolled as node node-1"
+    assert "in use by OneView" in (plan["Encl2, bay 1"].skip_reason or "")
+    assert plan["Encl1, bay 2"].skip_reason is None
+    assert plan["Encl1, bay 2"].template is not None
+    assert plan["Encl1, bay 2"].template["name"] == "ironic-EG-1"
+    assert list(plan)[:3] == ["Encl1, bay 1", "Encl1, bay 2", "Encl1, bay 3"]
+
+
+def test_node_body_carries_no_secret_and_the_interfaces_asked_for(api: ApplianceClient):
+    blade = copy.deepcopy(named(api, "server-hardware", "Encl1, bay 10"))
+    template = named(api, "server-profile-templates", "ironic-EG-1")
+    body = inventory.node_body(
+        blade, template, interfaces={"deploy": "oneview-direct"}, local_gb=100
+    )
+    assert body["name"] == "encl1-bay-10"
+    assert body["deploy_interface"] == "oneview-direct"
+    assert body["properties"]["local_gb"] == 100
+    assert "boot_mode:uefi" in body["properties"]["capabilities"]
+    assert set(body["driver_info"]) == {"server_hardware_uri"}
+
+
+def test_names_and_sorting():
+    assert inventory.slug("Encl1, bay 3") == "encl1-bay-3"
+    assert inventory.slug("***") == "server"
+    names = ["bay 10", "bay 2", "bay 1"]
+    assert sorted(names, key=inventory.natural) == ["bay 1", "bay 2", "bay 10"]
+    assert inventory.resource_class({"name": "Ironic EG/1"}) == "oneview-ironic-eg-1"

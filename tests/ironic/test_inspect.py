@@ -1,0 +1,104 @@
+"""Out-of-band inspection: properties from OneView, ports wired for the ML2 driver, no claim."""
+
+from __future__ import annotations
+
+from ironic.common import exception, states
+from ov_base import OneViewTestCase
+
+from ironic import objects
+from oneview_openstack.ironic import inspect
+
+
+class InspectTest(OneViewTestCase):
+    def _inspect(self, node):
+        with self.acquire(node) as task:
+            return task.driver.inspect.inspect_hardware(task)
+
+    def test_properties_and_ports_without_a_claim(self):
+        node = self.make_node()
+        server = self.server_of(node)
+        self.sim.reset_stats()
+        self.assertEqual(states.MANAGEABLE, self._inspect(node))
+        node.refresh()
+        props = node.properties
+        self.assertEqual(server["processorCount"] * server["processorCoreCount"], props["cpus"])
+        self.assertEqual(server["memoryMb"], props["memory_mb"])
+        self.assertEqual("x86_64", props["cpu_arch"])
+        self.assertIn("boot_mode:uefi", props["capabilities"])
+        self.assertIn("server_profile_template_uri:", props["capabilities"])  # kept
+        self.assertIsNone(self.server_of(node).get("serverProfileUri"))
+        self.assertNotIn("POST /rest/server-profiles", self.sim.stats()["byRoute"])
+
+        ports = objects.Port.list_by_node_id(self.context, node.id)
+        first = server["portMap"]["deviceSlots"][0]["physicalPorts"][0]
+        interconnect = self.sim.get(first["interconnectUri"])
+        by_mac = {p.address: p for p in ports}
+        port = by_mac[first["virtualPorts"][0]["mac"].lower()]
+        self.assertEqual(
+            {
+                "switch_id": interconnect["interconnectMAC"].lower(),
+                "port_id": f"d{first['interconnectPort']}",
+                "switch_info": first["interconnectUri"],
+            },
+            port.local_link_connection,
+        )
+        self.assertEqual(2, len(ports))
+
+    def test_local_gb_from_oneview_or_zero_never_a_guess(self):
+        node = self.make_node()
+        self._inspect(node)
+        node.refresh()
+        storage = self.sim.get(node.driver_info["server_hardware_uri"] + "/localStorageV2")
+        self.assertEqual(inspect.local_gb(storage), node.properties["local_gb"])
+        known = {"data": [{"PhysicalDrives": [{"CapacityGB": 480}, {"CapacityGB": 960}]}]}
+        self.assertEqual(959, inspect.local_gb(known))
+        self.assertEqual(0, inspect.local_gb({"collectionState": "NotSupported", "data": []}))
+
+    def test_existing_port_gets_its_link(self):
+        from ironic.tests.unit.objects import utils as obj_utils
+
+        node = self.make_node()
+        with self.acquire(node, shared=True) as task:
+            mac = task.driver.management.get_mac_addresses(task)[0]
+        obj_utils.create_test_port(self.context, node_id=node.id, address=mac)
+        self._inspect(node)
+        ports = objects.Port.list_by_node_id(self.context, node.id)
+        self.assertEqual(2, len(ports))
+        self.assertTrue(all(p.local_link_connection.get("port_id") for p in ports))
+
+    def test_rack_server_ports_have_no_link(self):
+        rack_template = self.sim.template("ironic-dl360")
+        rack = next(
+            s
+            for s in self.sim.members("server-hardware")
+            if s["serverHardwareTypeUri"] == rack_template["serverHardwareTypeUri"]
+        )
+        node = self.make_node(
+            server=rack,
+            template=rack_template,
+            properties={
+                "capabilities": f"server_hardware_type_uri:{rack['serverHardwareTypeUri']},"
+                f"server_profile_template_uri:{rack_template['uri']}"
+            },
+        )
+        self._inspect(node)
+        ports = objects.Port.list_by_node_id(self.context, node.id)
+        self.assertEqual(4, len(ports))
+        self.assertTrue(all(not p.local_link_connection for p in ports))
+
+    def test_oneview_failure_is_an_inspection_failure(self):
+        node = self.make_node()
+        self.sim.arm(
+            "http_error", method="GET", path="/rest/server-hardware/*", params={"status": 400}
+        )
+        with self.acquire(node) as task:
+            caught = self.assertRaises(
+                exception.HardwareInspectionFailure, task.driver.inspect.inspect_hardware, task
+            )
+        self.assertIn(node.driver_info["server_hardware_uri"], str(caught))
+
+    def test_cpu_arch_from_processor_type(self):
+        self.assertEqual("x86_64", inspect.cpu_arch("Intel(R) Xeon(R) Gold 5120 CPU @ 2.20GHz"))
+        self.assertEqual("x86_64", inspect.cpu_arch("AMD EPYC 7702"))
+        self.assertEqual("aarch64", inspect.cpu_arch("Ampere Altra Q80-30"))
+        self.assertIsNone(inspect.cpu_arch("Mystery CPU"))

@@ -1,0 +1,250 @@
+"""Power interface against the simulator: every action, timeouts, locks, ownership, the snapshot."""
+
+from __future__ import annotations
+
+from ironic.common import exception, states
+from ironic.conductor import utils as conductor_utils
+from ov_base import OneViewTestCase, mgr_utils
+
+from oneview_openstack.ironic import common
+from oneview_openstack.ironic.snapshot import SNAPSHOT
+
+
+class PowerTest(OneViewTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.node = self.make_node()
+        self.uri = self.node.driver_info["server_hardware_uri"]
+
+    def _power(self, state, timeout=None):
+        with self.acquire(self.node) as task:
+            task.driver.power.set_power_state(task, state, timeout=timeout)
+            return task.driver.power.get_power_state(task)
+
+    def test_off_on_reboot_soft(self):
+        self.assertEqual(states.POWER_OFF, self._power(states.POWER_OFF))
+        self.assertEqual("Off", self.sim.get(self.uri)["powerState"])
+        self.assertEqual(states.POWER_ON, self._power(states.POWER_ON))
+        self.assertEqual(states.POWER_ON, self._power(states.REBOOT))
+        self.assertEqual(states.POWER_ON, self._power(states.SOFT_REBOOT))
+        self.assertEqual(states.POWER_OFF, self._power(states.SOFT_POWER_OFF))
+        self.assertEqual(states.POWER_ON, self._power(states.REBOOT))  # reboot of an off node
+
+    def test_supported_states(self):
+        with self.acquire(self.node, shared=True) as task:
+            supported = task.driver.power.get_supported_power_states(task)
+        self.assertIn(states.SOFT_REBOOT, supported)
+        self.assertIn(states.SOFT_POWER_OFF, supported)
+
+    def test_already_in_state_sends_no_power_request(self):
+        self._power(states.POWER_OFF)
+        self.sim.reset_stats()
+        self._power(states.POWER_OFF)
+        self.assertEqual(
+            1, self.sim.stats()["byRoute"].get("PUT /rest/server-hardware/{id}/powerState")
+        )
+        self.sim.reset_stats()
+        self._power(states.POWER_ON)
+        self._power(states.POWER_ON)
+        self.assertEqual(
+            1, self.sim.stats()["byRoute"].get("PUT /rest/server-hardware/{id}/powerState")
+        )
+
+    def test_refuses_a_server_a_oneview_user_owns(self):
+        self.sim.action("take_server", uri=self.uri, name="bob")
+        before = self.sim.get(self.uri)["powerState"]
+        with self.acquire(self.node) as task:
+            caught = self.assertRaises(
+                exception.PowerStateFailure,
+                task.driver.power.set_power_state,
+                task,
+                states.POWER_OFF,
+            )
+            self.assertRaises(exception.PowerStateFailure, task.driver.power.reboot, task)
+        self.assertIn("in use by OneView", str(caught))
+        self.assertEqual(before, self.sim.get(self.uri)["powerState"])
+
+    def test_waits_for_power_lock(self):
+        self._power(states.POWER_OFF)
+        self.sim.action("power_lock", uri=self.uri, seconds=20)  # 10 ms at the test time scale
+        self.assertEqual(states.POWER_ON, self._power(states.POWER_ON))
+
+    def test_waits_for_a_profile_being_applied(self):
+        self._power(states.POWER_OFF)
+        self.sim.action("applying_profile", uri=self.uri, seconds=20)
+        self.assertEqual(states.POWER_ON, self._power(states.POWER_ON))
+
+    def test_power_lock_wait_is_bounded(self):
+        self.config(power_lock_timeout=0.05, group="oneview")
+        self.sim.action("power_lock", uri=self.uri, seconds=100000)
+        with self.acquire(self.node) as task:
+            caught = self.assertRaises(
+                exception.PowerStateFailure,
+                task.driver.power.set_power_state,
+                task,
+                states.POWER_OFF,
+            )
+        self.assertIn("power_lock_timeout", str(caught))
+
+    def test_409_from_oneview_is_retried_within_the_lock_window(self):
+        self.sim.arm(
+            "http_error",
+            method="PUT",
+            path="/rest/server-hardware/*/powerState",
+            times=2,
+            params={"status": 409, "error_code": "POWER_CONTROL_NOT_ALLOWED"},
+        )
+        self.assertEqual(states.POWER_OFF, self._power(states.POWER_OFF))
+
+    def test_timeout_is_honoured(self):
+        self.sim.arm(
+            "task_stuck", path="/rest/server-hardware/*/powerState", params={"percent": 50}
+        )
+        with self.acquire(self.node) as task:
+            caught = self.assertRaises(
+                exception.PowerStateFailure,
+                task.driver.power.set_power_state,
+                task,
+                states.POWER_OFF,
+                timeout=1,
+            )
+        self.assertIn("did not finish within 1", str(caught))
+
+    def test_failed_task_reaches_the_operator(self):
+        self.sim.arm(
+            "task_error",
+            path="/rest/server-hardware/*/powerState",
+            params={"error_code": "POWER_FAILED", "message": "The iLO did not answer."},
+        )
+        with self.acquire(self.node) as task:
+            caught = self.assertRaises(
+                exception.PowerStateFailure,
+                task.driver.power.set_power_state,
+                task,
+                states.POWER_OFF,
+            )
+        self.assertIn("The iLO did not answer.", str(caught))
+
+    def test_a_power_anomaly_is_detected(self):
+        self.sim.arm("power_anomaly", path="/rest/server-hardware/*/powerState")
+        with self.acquire(self.node) as task:
+            caught = self.assertRaises(
+                exception.PowerStateFailure,
+                task.driver.power.set_power_state,
+                task,
+                states.POWER_OFF,
+            )
+        self.assertIn("'Unknown'", str(caught))
+
+    def test_unknown_power_state_is_error(self):
+        self.sim.action("set_power", uri=self.uri, powerState="Unknown")
+        with self.acquire(self.node) as task:
+            self.assertEqual(states.ERROR, task.driver.power.get_power_state(task))
+
+    def test_session_expiry_is_invisible(self):
+        self._power(states.POWER_OFF)
+        self.sim.action("expire_sessions")
+        self.assertEqual(states.POWER_ON, self._power(states.POWER_ON))
+        self.assertGreaterEqual(self.sim.stats()["logins"], 2)
+
+    def test_pending_boot_device_applied_before_power_on(self):
+        from oneview_openstack.ironic import allocation
+
+        with self.acquire(self.node) as task:
+            allocation.claim(task, "test claim")
+        self._power(states.POWER_ON)
+        with self.acquire(self.node) as task:
+            task.driver.management.set_boot_device(task, "disk", persistent=True)
+            self.assertIn(common.PENDING_BOOT_DEVICE, task.node.driver_internal_info)
+            task.driver.power.reboot(task)
+            self.assertNotIn(common.PENDING_BOOT_DEVICE, task.node.driver_internal_info)
+        profile = self.sim.get(self.server_of(self.node)["serverProfileUri"])
+        self.assertEqual("HardDisk", profile["boot"]["order"][0])
+
+    def test_conductor_power_action_through_node_power_action(self):
+        with self.acquire(self.node) as task:
+            conductor_utils.node_power_action(task, states.POWER_OFF)
+        self.node.refresh()
+        self.assertEqual(states.POWER_OFF, self.node.power_state)
+        self.assertIsNone(self.node.last_error)
+
+
+class SnapshotTest(OneViewTestCase):
+    def test_shared_reads_come_from_one_fleet_listing(self):
+        nodes = [self.make_node(index=i) for i in range(3)]
+        self.sim.reset_stats()
+        for _ in range(3):
+            for node in nodes:
+                with self.acquire(node, shared=True) as task:
+                    task.driver.power.get_power_state(task)
+        by_route = self.sim.stats()["byRoute"]
+        # one lone GET, then one listing (16 servers: one page) for everything else
+        self.assertEqual(1, by_route.get("GET /rest/server-hardware/{id}"))
+        self.assertEqual(1, by_route.get("GET /rest/server-hardware"))
+
+    def test_exclusive_reads_are_fresh_and_correct_the_snapshot(self):
+        node, other = self.make_node(), self.make_node(index=1)
+        for n in (node, other):
+            with self.acquire(n, shared=True) as task:
+                task.driver.power.get_power_state(task)
+        uri = node.driver_info["server_hardware_uri"]
+        self.sim.action("set_power", uri=uri, powerState="Off")  # behind our back
+        with self.acquire(node, shared=True) as task:
+            self.assertEqual(states.POWER_ON, task.driver.power.get_power_state(task))  # cached
+        with self.acquire(node) as task:
+            self.assertEqual(states.POWER_OFF, task.driver.power.get_power_state(task))
+            task.driver.power.set_power_state(task, states.POWER_ON)
+        self.sim.reset_stats()
+        with self.acquire(node, shared=True) as task:
+            self.assertEqual(states.POWER_ON, task.driver.power.get_power_state(task))
+        self.assertEqual(0, self.sim.requests())
+
+    def test_ttl_zero_reads_every_time(self):
+        self.config(power_state_cache_ttl=0, group="oneview")
+        node = self.make_node()
+        self.sim.reset_stats()
+        for _ in range(3):
+            with self.acquire(node, shared=True) as task:
+                task.driver.power.get_power_state(task)
+        self.assertEqual(3, self.sim.stats()["byRoute"].get("GET /rest/server-hardware/{id}"))
+        self.assertEqual(0, SNAPSHOT.refreshes)
+
+
+@mgr_utils.mock_record_keepalive
+class ConductorPowerSyncTest(mgr_utils.ServiceSetUpMixin, OneViewTestCase):
+    """Ironic's own periodic power sync over several nodes: a handful of requests, not N."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.config(force_power_state_during_sync=False, group="conductor")
+        self._start_service()
+        self.nodes = [self.make_node(index=i, power_state=states.POWER_OFF) for i in range(4)]
+
+    def test_sync_updates_the_database_from_one_listing(self):
+        self.service._sync_power_states(self.context)  # the database learns the real states
+        SNAPSHOT.clear()  # the next interval: the snapshot has expired
+        uri = self.nodes[0].driver_info["server_hardware_uri"]
+        self.sim.action("set_power", uri=uri, powerState="Off")
+        self.sim.reset_stats()
+        self.service._sync_power_states(self.context)
+        by_route = self.sim.stats()["byRoute"]
+        # power, health and boot mode of 4 nodes: one lone GET, then one page of the fleet
+        self.assertEqual(
+            {"GET /rest/server-hardware": 1, "GET /rest/server-hardware/{id}": 1},
+            {k: v for k, v in by_route.items() if "/_sim" not in k},
+        )
+        self.nodes[0].refresh()
+        self.assertEqual(states.POWER_OFF, self.nodes[0].power_state)
+        for node in self.nodes[1:]:
+            node.refresh()
+            server = self.sim.get(node.driver_info["server_hardware_uri"])
+            expected = states.POWER_ON if server["powerState"] == "On" else states.POWER_OFF
+            self.assertEqual(expected, node.power_state)
+
+    def test_sync_forces_the_database_state_when_configured(self):
+        self.config(force_power_state_during_sync=True, group="conductor")
+        node = self.nodes[0]
+        uri = node.driver_info["server_hardware_uri"]
+        self.sim.action("set_power", uri=uri, powerState="On")
+        self.service._sync_power_states(self.context)
+        self.assertEqual("Off", self.sim.get(uri)["powerState"])

@@ -1,0 +1,194 @@
+"""Bare-metal ports through the real ML2 plugin → server profile connections on the simulator."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from ml2_case import OneViewMl2TestCase
+from neutron_lib.api.definitions import portbindings
+
+
+class PortCase(OneViewMl2TestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.network = self.create_network("vlan", "physnet1", 42)
+        self.ov_uri = self.ov_network(self.network["id"])["uri"]
+        self.node_id = str(uuid.uuid4())
+
+    def ironic_server(self, power: str = "Off") -> tuple[dict[str, Any], dict[str, Any], str]:
+        """A server with an Ironic-applied profile, its node, and the PXE connection's MAC."""
+        server, profile = self.server_with_profile(power)
+        self.ironic.add_node(self.node_id, profile["uri"], server_hardware_uri=server["uri"])
+        mac = self.connections(profile)[0]["mac"].lower()
+        return server, profile, mac
+
+    def connection(self, profile: dict[str, Any], mac: str) -> dict[str, Any]:
+        return next(c for c in self.connections(profile) if c["mac"].lower() == mac.lower())
+
+
+class BindingTests(PortCase):
+    def test_bind_unbind_rebind_delete(self):
+        _server, profile, mac = self.ironic_server()
+        deploy = self.connection(profile, mac)
+        port = self.create_port(self.network, mac=mac, host=self.node_id)
+        assert port[portbindings.VIF_TYPE] == portbindings.VIF_TYPE_OTHER
+        assert self.show_port(port["id"])["status"] == "ACTIVE"
+        wired = self.connection(profile, mac)
+        assert wired["networkUri"] == self.ov_uri
+        assert wired["name"].startswith(f"Neutron [{port['id']}] was ")
+
+        # Ironic unbinds: the connection returns to where it was.
+        self.update_port(port["id"], **{portbindings.HOST_ID: "", portbindings.PROFILE: {}})
+        back = self.connection(profile, mac)
+        assert (back["networkUri"], back["name"]) == (deploy["networkUri"], deploy["name"])
+
+        # Bound again, then a second port on another network takes the connection over.
+        self.update_port(
+            port["id"],
+            **{
+                portbindings.HOST_ID: self.node_id,
+                portbindings.PROFILE: {
+                    "local_link_information": [{"port_id": "x", "switch_id": "y"}]
+                },
+            },
+        )
+        assert self.connection(profile, mac)["networkUri"] == self.ov_uri
+        other = self.create_network("vlan", "physnet1", 43)
+        other_uri = self.ov_network(other["id"])["uri"]
+        port2 = self.create_port(other, mac=mac, host=self.node_id)
+        assert self.show_port(port2["id"])["status"] == "ACTIVE"
+        moved = self.connection(profile, mac)
+        assert moved["networkUri"] == other_uri
+        self._delete("ports", port["id"], as_admin=True)  # no longer the owner: no change
+        assert self.connection(profile, mac)["networkUri"] == other_uri
+        self._delete("ports", port2["id"], as_admin=True)
+        back = self.connection(profile, mac)
+        assert (back["networkUri"], back["name"]) == (deploy["networkUri"], deploy["name"])
+
+    def test_provisioning_port_gets_pxe_and_new_connection_on_powered_on_server(self):
+        server, profile, _ = self.ironic_server(power="On")
+        spare = server["portMap"]["deviceSlots"][0]["physicalPorts"][0]["virtualPorts"][1]["mac"]
+        before = self.stats().get("PUT /rest/server-hardware/{id}/powerState", 0)
+        port = self.create_port(
+            self.network, mac=spare.lower(), host=self.node_id, device_owner="baremetal:none"
+        )
+        assert self.show_port(port["id"])["status"] == "ACTIVE"
+        added = self.connection(profile, spare)
+        assert added["networkUri"] == self.ov_uri
+        assert added["portId"] == "Mezz 3:1-b"
+        assert added["boot"]["priority"] == "Secondary"  # Primary is the template's PXE port
+        # OneView refused the new connection while on: one power-off, one power-on.
+        assert self.stats()["PUT /rest/server-hardware/{id}/powerState"] == before + 2
+        assert self.ov.get(server["uri"]).json()["powerState"] == "On"
+        self._delete("ports", port["id"], as_admin=True)
+        assert all(c["mac"] != added["mac"] for c in self.connections(profile))
+
+    def test_moving_a_connection_on_a_powered_on_server_needs_no_power_cycle(self):
+        server, _profile, mac = self.ironic_server(power="On")
+        before = self.stats().get("PUT /rest/server-hardware/{id}/powerState", 0)
+        port = self.create_port(self.network, mac=mac.upper(), host=self.node_id)
+        assert self.show_port(port["id"])["status"] == "ACTIVE"
+        assert self.stats().get("PUT /rest/server-hardware/{id}/powerState", 0) == before
+        assert self.ov.get(server["uri"]).json()["powerState"] == "On"
+
+    def test_stale_etag_on_the_profile_is_reapplied(self):
+        _server, profile, mac = self.ironic_server()
+        self.arm("etag_conflict", method="PUT", path="/rest/server-profiles/*")
+        port = self.create_port(self.network, mac=mac, host=self.node_id)
+        assert self.show_port(port["id"])["status"] == "ACTIVE"
+        assert self.connection(profile, mac)["networkUri"] == self.ov_uri
+
+    def test_session_expiry_during_binding(self):
+        _server, _profile, mac = self.ironic_server()
+        self.ov.sim("POST", "actions/expire_sessions", json={})
+        self.ov.login()
+        port = self.create_port(self.network, mac=mac, host=self.node_id)
+        assert self.show_port(port["id"])["status"] == "ACTIVE"
+
+
+class PoweredOnTaskErrorTests(PortCase):
+    """OneView that accepts the edit (202) and fails its task because the server is on."""
+
+    simulator_settings = {"powered_on_error_channel": "task"}
+
+    def test_power_is_cycled_after_the_task_fails(self):
+        server, profile, _ = self.ironic_server(power="On")
+        spare = server["portMap"]["deviceSlots"][0]["physicalPorts"][1]["virtualPorts"][1]["mac"]
+        port = self.create_port(self.network, mac=spare, host=self.node_id)
+        assert self.show_port(port["id"])["status"] == "ACTIVE"
+        assert self.connection(profile, spare)["networkUri"] == self.ov_uri
+        assert self.ov.get(server["uri"]).json()["powerState"] == "On"
+
+
+class RefusalTests(PortCase):
+    """Nothing in OneView changes, and the port says so."""
+
+    def assert_refused(self, port: dict[str, Any], before: int) -> None:
+        assert self.show_port(port["id"])["status"] == "ERROR"
+        assert self.writes() == before
+
+    def test_unknown_mac(self):
+        self.ironic_server()
+        before = self.writes()
+        with self.assertLogs("oneview_openstack.neutron.driver", level="ERROR") as logs:
+            port = self.create_port(self.network, mac="fa:16:3e:00:00:01", host=self.node_id)
+        self.assert_refused(port, before)
+        assert "MAC address FA:16:3E:00:00:01 is neither on a connection" in logs.output[0]
+
+    def test_node_without_profile(self):
+        self.ironic.add_node(self.node_id, None)
+        before = self.writes()
+        port = self.create_port(self.network, mac="fa:16:3e:00:00:02", host=self.node_id)
+        self.assert_refused(port, before)
+
+    def test_ironic_unreachable(self):
+        _server, _profile, mac = self.ironic_server()
+        self.ironic.down = True
+        before = self.writes()
+        port = self.create_port(self.network, mac=mac, host=self.node_id)
+        self.assert_refused(port, before)
+
+    def test_profile_owned_by_a_oneview_user_is_never_touched(self):
+        _server, profile, mac = self.ironic_server()
+        owned = next(
+            s
+            for s in self.ov.members("server-hardware")
+            if s.get("serverProfileUri") and s["uri"] != profile["serverHardwareUri"]
+        )
+        self.ironic.nodes[self.node_id]["driver_info"]["server_hardware_uri"] = owned["uri"]
+        before = self.writes()
+        port = self.create_port(self.network, mac=mac, host=self.node_id)
+        self.assert_refused(port, before)
+
+    def test_malformed_binding_profile_is_a_400(self):
+        before = self.writes()
+        for profile in (
+            {"local_link_information": "Mezz 3:1"},
+            {"local_link_information": [{"port_id": "a"}, {"port_id": "b"}]},
+        ):
+            body = self.create_port(
+                self.network,
+                mac="fa:16:3e:00:00:03",
+                host=self.node_id,
+                profile=profile,
+                status=400,
+            )
+            assert "local_link_information" in body["NeutronError"]["message"]
+        assert self.writes() == before
+
+    def test_ports_the_driver_does_not_bind(self):
+        before = self.writes()
+        normal = self.create_port(
+            self.network, mac="fa:16:3e:00:00:04", host=self.node_id, vnic=portbindings.VNIC_NORMAL
+        )
+        no_link = self.create_port(
+            self.network, mac="fa:16:3e:00:00:05", host=self.node_id, profile={}
+        )
+        for port in (normal, no_link):
+            assert port[portbindings.VIF_TYPE] == portbindings.VIF_TYPE_BINDING_FAILED
+        unmapped = self.create_network("vlan", "physnet2", 260)
+        port = self.create_port(unmapped, mac="fa:16:3e:00:00:06", host=self.node_id)
+        assert port[portbindings.VIF_TYPE] == portbindings.VIF_TYPE_BINDING_FAILED
+        assert self.writes() == before
+        assert self.ironic.requests == []  # binding looked nothing up
