@@ -4,6 +4,7 @@ appliance don't share one interpreter's GIL."""
 from __future__ import annotations
 
 import contextlib
+import json
 import subprocess
 import sys
 import tempfile
@@ -11,6 +12,9 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from oneview_openstack.client import ClientSettings, OneViewClient
 
 
 @dataclass
@@ -63,3 +67,21 @@ def simulator_process(*args: str) -> Iterator[RunningSimulator]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(10)
+
+
+def our_client(sim: RunningSimulator, **settings: Any) -> OneViewClient:
+    """Our client for this simulator, verifying its CA; ``settings`` override the defaults."""
+    return OneViewClient(
+        ClientSettings(
+            manager_url=sim.url,
+            username=sim.username,
+            password=sim.password,
+            tls_cacert_file=sim.ca_file,
+            **settings,
+        )
+    )
+
+
+def write_results(path: Path, results: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=2) + "\n")

@@ -25,7 +25,6 @@ certificate (CERT_NONE). Ours ignores the environment (``trust_env=False``) and 
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import socket
 import threading
@@ -37,8 +36,8 @@ from urllib.parse import urlsplit
 
 import requests
 
-from _simproc import RunningSimulator, simulator_process
-from oneview_openstack.client import ClientSettings, OneViewClient
+from _simproc import RunningSimulator, our_client, simulator_process, write_results
+from oneview_openstack.client import OneViewClient
 
 RESULTS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks" / "client.json"
 
@@ -92,19 +91,10 @@ def measure(sim: RunningSimulator, work: Callable[[], dict[str, Any]]) -> dict[s
 
 
 # -- ours ------------------------------------------------------------------------------------
-def our_client(sim: RunningSimulator) -> OneViewClient:
-    return OneViewClient(
-        ClientSettings(
-            manager_url=sim.url,
-            username=sim.username,
-            password=sim.password,
-            tls_cacert_file=sim.ca_file,
-            # Power tasks here last 0.5-2 ms (5-20 s at --time-scale 0.0001), so the first poll
-            # is scaled like them; on an appliance keep the defaults (1 s, backing off to 10 s).
-            task_poll_interval=0.001,
-            task_poll_max_interval=0.01,
-        )
-    )
+def bench_client(sim: RunningSimulator) -> OneViewClient:
+    # Power tasks here last 0.5-2 ms (5-20 s at --time-scale 0.0001), so the first poll is
+    # scaled like them; on an appliance keep the defaults (1 s, backing off to 10 s).
+    return our_client(sim, task_poll_interval=0.001, task_poll_max_interval=0.01)
 
 
 def ours_gets(client: OneViewClient, uris: list[str], count: int) -> dict[str, Any]:
@@ -194,12 +184,12 @@ def main() -> None:
     }
     for name, (ours, theirs) in workloads.items():
         with simulator_process("--time-scale", args.time_scale, "--servers", "64") as sim:
-            client = our_client(sim)
+            client = bench_client(sim)
             servers = client.server_hardware.list()
             uris = [s["uri"] for s in servers]
             free = [s["uri"] for s in servers if not s.get("powerLock")][: args.servers]
             client.close()
-            client = our_client(sim)
+            client = bench_client(sim)
             ours_result = measure(sim, lambda: ours(client, uris, free))  # noqa: B023
             client.close()
             theirs_result = measure(sim, lambda: theirs(sim, uris, free))  # noqa: B023
@@ -212,8 +202,7 @@ def main() -> None:
                     k: sim_stats(sim).get(k) for k in ("logins", "activeSessions", "requests")
                 },
             }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    write_results(RESULTS, results)
     header = (
         f"{'workload':<34} {'side':<11} {'seconds':>8} {'logins':>7} {'TCP conns':>9} {'fail':>5}"
     )

@@ -28,8 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from _simproc import RunningSimulator, simulator_process
-from oneview_openstack.client import ClientSettings, OneViewClient
+from _simproc import RunningSimulator, our_client, simulator_process, write_results
 
 RESULTS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks" / "task_wait.json"
 TASK_SECONDS = (2.0, 10.0, 60.0)
@@ -48,17 +47,7 @@ def summary(observed: list[float], task_seconds: float, polls: int, scale: float
 
 
 def ours(sim: RunningSimulator, server: str, tasks: int, scale: float) -> tuple[list[float], int]:
-    client = OneViewClient(
-        ClientSettings(
-            manager_url=sim.url,
-            username=sim.username,
-            password=sim.password,
-            tls_cacert_file=sim.ca_file,
-            task_poll_interval=1.0 * scale,
-            task_poll_max_interval=10.0 * scale,
-            task_timeout=3600.0,
-        )
-    )
+    client = our_client(sim, task_poll_interval=1.0 * scale, task_poll_max_interval=10.0 * scale)
     try:
         observed = []
         for index in range(tasks):
@@ -113,14 +102,7 @@ def hpe(sim: RunningSimulator, server: str, tasks: int, scale: float) -> tuple[l
 
 
 def free_server(sim: RunningSimulator) -> str:
-    client = OneViewClient(
-        ClientSettings(
-            manager_url=sim.url,
-            username=sim.username,
-            password=sim.password,
-            tls_cacert_file=sim.ca_file,
-        )
-    )
+    client = our_client(sim)
     try:
         servers = client.server_hardware.list()
         return next(
@@ -163,8 +145,7 @@ def main() -> None:
                 row[side] = summary(observed, seconds, polls, scale)
         Path(config.name).unlink()
         results["lengths"][f"{seconds:g} s"] = row
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    write_results(RESULTS, results)
     header = (
         f"{'task':>6} {'side':<11} {'overhead %':>10} {'worst %':>8} {'polls':>6} {'polls/min':>9}"
     )
