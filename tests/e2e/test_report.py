@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.console import Console
+
 from oneview_openstack.sandbox import configs
-from oneview_openstack.sandbox.report import changes
-from oneview_openstack.sandbox.scenario import OneViewView, same
+from oneview_openstack.sandbox.report import changes, show_scenario
+from oneview_openstack.sandbox.scenario import OneViewView, ScenarioResult, Step, same
 
 
 def view(**kwargs) -> OneViewView:
@@ -63,3 +65,18 @@ def test_rendered_configs_keep_secrets_private(tmp_path: Path):
     for name in ("ironic.conf", "neutron.conf"):
         assert files[name].stat().st_mode & 0o077 == 0
     assert configs.render({"s": {"a": None, "b": True, "c": [1, 2]}}) == "[s]\nb = true\nc = 1,2\n"
+
+
+def test_the_report_prints_bracketed_names_verbatim():
+    name = "Neutron [bccb4940-c61f-4a22-8679-8fdcef5039a8]"
+    after = view(networks={"Deploy": 100, name: 150}, uplink_sets={"US": ["Deploy", name]})
+    result = ScenarioResult(
+        steps=[Step("Created [networks]", 1.0, after)],
+        baseline=view(),
+        network_names={name: "tenant"},
+    )
+    console = Console(record=True, width=200)
+    show_scenario(console, result, result.label)
+    text = console.export_text()
+    assert f"+ Ethernet network {name} ('tenant') (VLAN 150)" in text
+    assert "1. Created [networks]" in text

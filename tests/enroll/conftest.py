@@ -46,7 +46,7 @@ def ironic(
         hardware_types=["oneview", "fake-hardware"] if oneview else ["fake-hardware"],
         power=["oneview", "fake"] if oneview else ["fake"],
         management=["oneview", "fake"] if oneview else ["fake"],
-        inspect=["no-inspect", "fake"],
+        inspect=["oneview", "no-inspect", "fake"] if oneview else ["no-inspect", "fake"],
         deploy=["oneview-direct", "oneview-ramdisk", "fake"] if oneview else ["fake"],
         boot=["pxe", "fake"],
         network=["noop"],

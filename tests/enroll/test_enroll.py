@@ -99,6 +99,27 @@ def test_limit_and_provide_through_the_hardware_type(clean_ironic, capsys):
     assert states == {"available"}
 
 
+def test_manage_inspect_provide(clean_ironic, capsys):
+    if clean_ironic.driver != "oneview":
+        pytest.skip("out-of-band inspection needs the oneview hardware type")
+    code, rows = run(
+        clean_ironic,
+        capsys,
+        "--server",
+        "Encl1, bay 4",
+        "--inspect",
+        "--provide",
+        "--timeout",
+        "120",
+    )
+    assert code == 0, rows
+    (row,) = by_result(rows)["enrolled"]
+    assert row["detail"] == "available"
+    (node,) = clean_ironic.nodes()
+    assert node.inspect_interface == "oneview"
+    assert "local_gb" in node.properties
+
+
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
@@ -137,6 +158,12 @@ def test_missing_oneview_address(clean_ironic, capsys, monkeypatch):
     code = enroll(["--ironic-url", clean_ironic.url])
     assert code == 2
     assert "--oneview-url" in capsys.readouterr().err
+
+
+def test_missing_config_file(clean_ironic, capsys):
+    code = enroll(["--config-file", "/nonexistent/ironic.conf", "--ironic-url", clean_ironic.url])
+    assert code == 2
+    assert "/nonexistent/ironic.conf is not a readable file" in capsys.readouterr().err
 
 
 def test_unreachable_ironic(clean_ironic, capsys):

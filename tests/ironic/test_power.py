@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ironic.common import exception, states
 from ironic.conductor import utils as conductor_utils
-from ov_base import OneViewTestCase, mgr_utils
+from ov_base import OneViewTestCase, Sim, mgr_utils
 
 from oneview_openstack.ironic import common
 from oneview_openstack.ironic.snapshot import SNAPSHOT
@@ -198,6 +198,22 @@ class SnapshotTest(OneViewTestCase):
         with self.acquire(node, shared=True) as task:
             self.assertEqual(states.POWER_ON, task.driver.power.get_power_state(task))
         self.assertEqual(0, self.sim.requests())
+
+    def test_fleet_listing_over_several_pages(self):
+        from oneview_openstack.ironic import snapshot
+        from oneview_openstack.simulator.config import SimulatorConfig
+
+        state = self.simulator_server.state
+        with state.lock:
+            state.reset(config=SimulatorConfig(time_scale=0.0005, servers=100))
+        self.sim.close()
+        self.sim = Sim(self.simulator_server)
+        self.addCleanup(self.sim.close)
+        self.sim.reset_stats()
+        listed = snapshot.fleet(self.client)
+        self.assertEqual(4, self.sim.stats()["byRoute"]["GET /rest/server-hardware"])
+        raw = {s["uri"]: s["powerState"] for s in self.sim.members("server-hardware")}
+        self.assertEqual(raw, {uri: fields["powerState"] for uri, fields in listed.items()})
 
     def test_ttl_zero_reads_every_time(self):
         self.config(power_state_cache_ttl=0, group="oneview")

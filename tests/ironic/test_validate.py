@@ -169,3 +169,22 @@ class ValidateTest(OneViewTestCase):
                 props = getattr(task.driver, iface).get_properties()
                 self.assertIn("server_hardware_uri", props)
                 self.assertIn("server_profile_template_uri", props)
+
+
+class SecretsTest(OneViewTestCase):
+    def test_a_refused_login_names_no_secret(self):
+        node = self.make_node()
+        secret = "s3cr3t-Not-The-Password"
+        self.config(password=secret, group="oneview")
+        with self.acquire(node) as task:
+            caught = self.assertRaises(
+                exception.PowerStateFailure, task.driver.power.get_power_state, task
+            )
+            self.assertRaises(
+                exception.InvalidParameterValue, task.driver.management.validate, task
+            )
+        self.assertIn("401", str(caught))
+        self.assertNotIn(secret, str(caught))
+        node.refresh()
+        self.assertNotIn(secret, str(node.driver_info) + str(node.driver_internal_info))
+        self.assertNotIn(secret, str(node.last_error))

@@ -204,3 +204,16 @@ def test_host_batching_across_processes_loses_nothing_and_isolates_a_bad_vlan(
     assert {n["uri"] for n in fresh} <= members
     assert deploy_vlan_twin["uri"] not in members
     assert not [p for p in tmp_path.rglob("*") if p.suffix in (".req", ".done")]
+
+
+def test_start_up_with_oneview_unreachable_defers_the_validation(neutron_conf, tagged):
+    neutron_conf(
+        manager_url="https://127.0.0.1:9",  # nothing listens there
+        request_retries=0,
+        connect_timeout=1.0,
+        uplink_set_mappings=[f"physnet1:{_id(tagged)}"],
+    )
+    driver = OneViewMechanismDriver()
+    driver.initialize()  # logs an ERROR, does not stop Neutron
+    assert driver.mappings.uplink_set_types == {}
+    assert driver.mappings.physnet_uplink_sets == {"physnet1": (_id(tagged),)}

@@ -6,7 +6,9 @@ import uuid
 from typing import Any
 
 from ml2_case import OneViewMl2TestCase
+from neutron.db import provisioning_blocks
 from neutron_lib.api.definitions import portbindings
+from neutron_lib.callbacks import resources
 
 
 class PortCase(OneViewMl2TestCase):
@@ -34,6 +36,7 @@ class BindingTests(PortCase):
         port = self.create_port(self.network, mac=mac, host=self.node_id)
         assert port[portbindings.VIF_TYPE] == portbindings.VIF_TYPE_OTHER
         assert self.show_port(port["id"])["status"] == "ACTIVE"
+        assert not provisioning_blocks.is_object_blocked(self.context, port["id"], resources.PORT)
         wired = self.connection(profile, mac)
         assert wired["networkUri"] == self.ov_uri
         assert wired["name"].startswith(f"Neutron [{port['id']}] was ")
@@ -99,6 +102,22 @@ class BindingTests(PortCase):
         assert self.show_port(port["id"])["status"] == "ACTIVE"
         assert self.connection(profile, mac)["networkUri"] == self.ov_uri
 
+    def test_a_busy_profile_is_waited_for(self):
+        _server, profile, mac = self.ironic_server()
+        self.arm(
+            "http_error",
+            method="PUT",
+            path="/rest/server-profiles/*",
+            times=2,
+            params={"status": 409, "error_code": "RESOURCE_LOCKED"},
+        )
+        port = self.create_port(self.network, mac=mac, host=self.node_id)
+        assert self.show_port(port["id"])["status"] == "ACTIVE"
+        stats = self.ov.sim("GET", "stats")
+        assert stats["faultsFired"] == {"http_error": 2}  # two 409 RESOURCE_LOCKED refusals
+        assert stats["byRoute"]["PUT /rest/server-profiles/{id}"] == 1  # then the write
+        assert self.connection(profile, mac)["networkUri"] == self.ov_uri
+
     def test_session_expiry_during_binding(self):
         _server, _profile, mac = self.ironic_server()
         self.ov.sim("POST", "actions/expire_sessions", json={})
@@ -127,6 +146,8 @@ class RefusalTests(PortCase):
     def assert_refused(self, port: dict[str, Any], before: int) -> None:
         assert self.show_port(port["id"])["status"] == "ERROR"
         assert self.writes() == before
+        # the binding's provisioning block stays: the port cannot go ACTIVE by accident
+        assert provisioning_blocks.is_object_blocked(self.context, port["id"], resources.PORT)
 
     def test_unknown_mac(self):
         self.ironic_server()

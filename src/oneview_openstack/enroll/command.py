@@ -8,7 +8,6 @@ creates what is missing. Running it again changes nothing: servers already named
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -104,6 +103,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def oneview_settings(args: argparse.Namespace) -> ClientSettings:
     if args.config_file:
         from oslo_config import cfg
+
+        if not os.path.isfile(args.config_file):
+            raise EnrollError(f"--config-file {args.config_file} is not a readable file.")
 
         from .. import conf as ov_conf
 
@@ -228,13 +230,16 @@ def enroll_one(conn: Any, candidate: inventory.Candidate, args: argparse.Namespa
 
 
 def run(args: argparse.Namespace) -> int:
+    from keystoneauth1 import exceptions as ks_exceptions
+    from openstack import exceptions as os_exceptions
+
+    from . import ironic
+
     reporter = Reporter(args.format)
     try:
-        if args.provide or args.inspect:
-            args.workers = max(1, args.workers)
+        if args.workers < 1:
+            raise EnrollError("--workers must be at least 1.")
         settings = oneview_settings(args)
-        from . import ironic
-
         conn = ironic.connect(ironic_url=args.ironic_url, cloud=args.os_cloud)
         enrolled = ironic.enrolled_servers(conn)
         taken = ironic.taken_names(conn)
@@ -243,9 +248,7 @@ def run(args: argparse.Namespace) -> int:
     except (EnrollError, OneViewError) as error:
         reporter.fail(str(error))
         return 2
-    except Exception as error:
-        from . import ironic
-
+    except (os_exceptions.SDKException, ks_exceptions.ClientException) as error:
         reporter.fail(f"Cannot reach Ironic: {ironic.error_text(error)}")
         return 2
     rows = [
@@ -270,10 +273,6 @@ def run(args: argparse.Namespace) -> int:
     return (
         1 if any(r.result.startswith("failed") or "not advanced" in r.result for r in rows) else 0
     )
-
-
-def rows_json(rows: list[Row]) -> str:
-    return json.dumps([row.__dict__ for row in rows], indent=2)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,7 +3,8 @@
 Ironic asks each node's power state every ``[conductor]sync_power_state_interval``. Instead of
 one GET per node, the first misses after the snapshot expires trigger one paged listing of the
 whole fleet (OneView serves 32 servers a page), shared by every node and thread until
-``power_state_cache_ttl`` passes. Our own power actions write their result into it, and a lone
+``power_state_cache_ttl`` passes (after the first page, the others are fetched
+``LISTING_WORKERS`` at a time). Our own power actions write their result into it, and a lone
 read (one miss, not a sweep) costs one GET of that server only. When the fleet has more pages
 than this conductor has nodes (a small Ironic on a big appliance), per-node GETs are cheaper and
 are used instead.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from oslo_log import log as logging
@@ -26,6 +28,27 @@ LOG = logging.getLogger(__name__)
 SWEEP_MISSES = 2
 # Servers per page of OneView's server-hardware collection.
 PAGE_SIZE = 32
+# Pages fetched at once after the first one (which tells the total).
+LISTING_WORKERS = 4
+FIELDS = ("name", "powerState", "powerLock", "state", "serverProfileUri", "status")
+
+
+def fleet(client: OneViewClient) -> dict[str, dict[str, Any]]:
+    """``{uri: FIELDS}`` of every server: the first page, then the others a few at a time."""
+    first = client.server_hardware.page(start=0, count=-1)
+    members = list(first.members)
+    size = len(members)
+    if size and first.total > size:
+        starts = range(size, first.total, size)
+        with ThreadPoolExecutor(LISTING_WORKERS, thread_name_prefix="oneview-fleet") as pool:
+            pages = pool.map(lambda s: client.server_hardware.page(start=s, count=size), starts)
+            for page in pages:
+                members.extend(page.members)
+    return {
+        m["uri"]: {key: m.get(key) for key in FIELDS}
+        for m in members
+        if isinstance(m.get("uri"), str)
+    }
 
 
 class PowerSnapshot:
@@ -63,7 +86,7 @@ class PowerSnapshot:
             with self._lock:
                 if self._fresh(ttl) and uri in self._servers:
                     return self._servers[uri]
-            servers = client.server_hardware.power_snapshot()
+            servers = fleet(client)
             with self._lock:
                 self._servers = servers
                 self._pages = max(1, -(-len(servers) // PAGE_SIZE))
@@ -82,10 +105,9 @@ class PowerSnapshot:
 
     def record(self, uri: str, server: dict[str, Any]) -> None:
         """A fresher view of one server (read by us, or the result of our own action)."""
-        keep = ("name", "powerState", "powerLock", "state", "serverProfileUri", "status")
         with self._lock:
             if self._taken_at is not None:
-                self._servers[uri] = {key: server.get(key) for key in keep}
+                self._servers[uri] = {key: server.get(key) for key in FIELDS}
 
     def set_power(self, uri: str, power_state: str) -> None:
         """Our own power action finished: correct the snapshot without asking OneView."""

@@ -31,6 +31,7 @@ LOG = logging.getLogger(__name__)
 
 OPS: dict[str, Callable[[list[str]], Change]] = {"add": adding, "remove": removing}
 STALE_ANSWER = 600.0  # seconds after which an answer nobody collected is deleted
+MAX_LINGERS = 4  # a batch waits at most this many lingers for requests still arriving
 _THREAD_LOCKS: dict[str, threading.Lock] = {}
 _GUARD = threading.Lock()
 
@@ -95,7 +96,7 @@ class HostBatcher:
                         try:
                             if not answer.exists():
                                 if waited and self.linger:
-                                    time.sleep(self.linger)  # let the others' requests land
+                                    self._linger(folder)
                                 self._apply_pending(key, folder)
                         finally:
                             lock.release()
@@ -110,6 +111,16 @@ class HostBatcher:
                 )
             waited = True
             time.sleep(self.poll * random.uniform(0.5, 1.5))  # noqa: S311 - jitter only
+
+    def _linger(self, folder: Path) -> None:
+        """Under contention, let requests still on their way land: wait while more arrive."""
+        count = _pending(folder)
+        for _ in range(MAX_LINGERS):
+            time.sleep(self.linger)
+            now = _pending(folder)
+            if now == count:
+                return
+            count = now
 
     def _apply_pending(self, key: str, folder: Path) -> None:
         pending: list[tuple[Path, dict[str, Any]]] = []
@@ -174,6 +185,10 @@ def _take(path: Path) -> dict[str, Any]:
     body = json.loads(path.read_text())
     path.unlink(missing_ok=True)
     return body
+
+
+def _pending(folder: Path) -> int:
+    return sum(1 for path in folder.iterdir() if path.suffix == ".req")
 
 
 def _mtime(path: Path) -> float:

@@ -17,6 +17,7 @@ from oslo_log import log as logging
 from ..client import OneViewError
 from ..client.resources import connections_of
 from . import connections as conns
+from .driver import DRIVER_NAME, ENTITY
 from .errors import PortWiringError
 from .mappings import describe, neutron_id_of, oneview_name
 from .ports import PortInfo
@@ -154,7 +155,7 @@ class Reconciler:
             if not host or port.get("binding:vif_type") != "other":
                 continue
             levels = ml2_db.get_binding_level_objs(context, port["id"], host) or []
-            if not levels or levels[-1].driver != "oneview":
+            if not levels or levels[-1].driver != DRIVER_NAME:
                 continue
             bound.add(port["id"])
             try:
@@ -185,9 +186,7 @@ class Reconciler:
             from neutron.db import provisioning_blocks
             from neutron_lib.callbacks import resources
 
-            provisioning_blocks.provisioning_complete(
-                context, port["id"], resources.PORT, "ONEVIEW"
-            )
+            provisioning_blocks.provisioning_complete(context, port["id"], resources.PORT, ENTITY)
 
 
 def _segment(plugin: Any, context: Any, segment_id: str) -> tuple[Any, Any, Any] | None:

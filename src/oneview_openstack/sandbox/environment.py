@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import shutil
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -129,14 +130,20 @@ class Sandbox:
             uplink_sets=tagged if self.neutron_oneview else None,
         )
         self.files = configs.write_all(self.layout, ironic_conf, neutron_conf)
-        self.say(f"Starting Neutron (API on {self.layout.neutron_url}, periodic worker)")
-        services.start_neutron(
-            self.supervisor, self.layout, self.files["neutron.conf"], timeout=self.options.timeout
+        self.say(
+            f"Starting Neutron (API on {self.layout.neutron_url}, periodic worker) and Ironic "
+            f"(API and conductor on {self.layout.ironic_url})"
         )
-        self.say(f"Starting Ironic (API and conductor on {self.layout.ironic_url})")
-        services.start_ironic(
-            self.supervisor, self.layout, self.files["ironic.conf"], timeout=self.options.timeout
-        )
+        # Side by side: each spends most of its start-up importing, and there are two cores.
+        with ThreadPoolExecutor(2) as pool:
+            starts = [
+                pool.submit(services.start_neutron, self.supervisor, self.layout,
+                            self.files["neutron.conf"], timeout=self.options.timeout),
+                pool.submit(services.start_ironic, self.supervisor, self.layout,
+                            self.files["ironic.conf"], timeout=self.options.timeout),
+            ]  # fmt: skip
+            for started in starts:
+                started.result()
         self.conn = os_connection.Connection(
             auth_type="none",
             baremetal_endpoint_override=self.layout.ironic_url,

@@ -58,22 +58,22 @@ def show_scenario(console: Console, result: ScenarioResult, label: Label = str) 
     console.rule("Scenario")
     previous = result.baseline
     for number, step in enumerate(result.steps, 1):
-        console.print(f"[bold]{number}. {step.title}[/] ({step.seconds:.1f} s)")
+        console.print(f"[bold]{number}. {escape(step.title)}[/] ({step.seconds:.1f} s)")
         if step.oneview is not None and previous is not None:
             lines = changes(previous, step.oneview, label) or ["(no change in OneView)"]
             for line in lines:
                 colour = {"+": "green", "-": "red", "~": "yellow"}.get(line[:1], "")
+                text = escape(line)
                 console.print(
-                    f"   [{colour}]{line}[/]" if colour else f"   {line}", highlight=False
+                    f"   [{colour}]{text}[/]" if colour else f"   {text}", highlight=False
                 )
             previous = step.oneview
     if result.nodes:
         columns = ("stage", "name", "provision_state", "power_state", "profile", "last_error")
         console.print(_table("Ironic nodes", result.nodes, columns))
     if result.ports:
-        console.print(
-            _table("Neutron ports (while deployed)", result.ports, tuple(result.ports[0]))
-        )
+        columns = ("stage", "name", "mac", "status", "vif_type", "host")
+        console.print(_table("Neutron ports", result.ports, columns))
     if result.error:
         console.print(f"[bold red]The scenario failed:[/] {escape(result.error)}", highlight=False)
     elif result.clean:
