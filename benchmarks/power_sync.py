@@ -46,7 +46,7 @@ from ironic.tests import base as ironic_test_base
 from ironic.tests.unit.conductor import mgr_utils
 from ironic.tests.unit.objects import utils as obj_utils
 
-from _simproc import RunningSimulator, simulator_process
+from _simproc import RunningSimulator, simulator_process, write_results
 from oneview_openstack.client import OneViewClient
 from oneview_openstack.ironic import hardware  # noqa: F401 - loaded before stevedore looks
 from oneview_openstack.ironic.common import CONF
@@ -249,8 +249,7 @@ def main() -> None:
     }
     print(json.dumps(report, indent=2))
     if not args.no_write:
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+        write_results(RESULTS, report)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,9 @@ Run: ``.venv/bin/python benchmarks/uplink_set_churn.py [--networks 200] [--threa
   Neutron worker would: uplink-set changes are coalesced into eTag-checked PUTs.
 * ``ours, 4 processes x 2 threads``: the same from 4 processes (4 API workers): coalescing only
   inside each process, the eTag (412 → re-read, re-apply) between them.
+* ``Neutron API``: the real thing, ``POST /v2.0/networks`` from 8 client threads to Neutron's
+  API under gunicorn (4 workers x 2 threads, sqlite, see ``_neutronproc``) with the driver
+  loaded (skip with ``--no-neutron``).
 * ``hpeOneView 11.4.0``: what networking-oneview did per network: ``ethernet_networks.create``
   then ``uplink_sets.get_by_uri(...).add_ethernet_networks(name)`` (GET, edit ``networkUris``,
   PUT), one SDK client per thread; on an error the network is deleted again and the Neutron
@@ -248,7 +251,8 @@ def main() -> None:
     parser.add_argument("--no-neutron", action="store_true", help="skip the gunicorn pattern")
     args = parser.parse_args()
     vlans = list(range(FIRST_VLAN, FIRST_VLAN + args.networks))
-    lock_dir = tempfile.mkdtemp(prefix="ov-churn-locks-")
+    lock_tmp = tempfile.TemporaryDirectory(prefix="ov-churn-locks-")
+    lock_dir = lock_tmp.name  # what [oslo_concurrency] lock_path is to Neutron's workers
     patterns = {
         f"ours, {args.threads} threads": lambda sim, us: ours_worker(
             sim, us["uri"].rsplit("/", 1)[1], vlans, args.threads, lock_dir
@@ -290,6 +294,7 @@ def main() -> None:
                 results["patterns"][label] = run(
                     sim, label, lambda _us, s=sim, u=url: neutron_pattern(s, u, vlans, args.threads)
                 )
+    lock_tmp.cleanup()
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nwritten to {RESULTS}")

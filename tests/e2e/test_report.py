@@ -80,3 +80,29 @@ def test_the_report_prints_bracketed_names_verbatim():
     text = console.export_text()
     assert f"+ Ethernet network {name} ('tenant') (VLAN 150)" in text
     assert "1. Created [networks]" in text
+
+
+def test_explore_lists_endpoints_and_commands_without_the_password():
+    from oneview_openstack.sandbox.report import show_explore
+
+    endpoints = {
+        "OneView (simulator)": "https://127.0.0.1:8443",
+        "Ironic API": "http://127.0.0.1:6385",
+        "Neutron API": "http://127.0.0.1:9696",
+        "state folder": "/srv/sandbox",
+    }
+    console = Console(record=True, width=300)
+    show_explore(console, endpoints, "/srv/sandbox/simulator/ca.pem", "/srv/sandbox")
+    text = console.export_text()
+    assert "baremetal --os-endpoint http://127.0.0.1:6385 --os-auth-type none node list" in text
+    assert "openstack --os-endpoint http://127.0.0.1:9696 --os-auth-type none network list" in text
+    assert "oneview-sim" not in text
+
+
+def test_the_cli_dispatches_both_subcommands():
+    from oneview_openstack.cli import build_parser
+
+    sandbox = build_parser().parse_args(["sandbox", "--exit-after-scenario", "--servers", "4"])
+    assert (sandbox.command, sandbox.exit_after_scenario, sandbox.servers) == ("sandbox", True, 4)
+    enroll = build_parser().parse_args(["enroll", "--dry-run", "-t", "a", "-t", "b"])
+    assert (enroll.command, enroll.dry_run, enroll.template) == ("enroll", True, ["a", "b"])

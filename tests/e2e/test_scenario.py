@@ -42,6 +42,7 @@ def connections(profile: dict[str, Any]) -> list[dict[str, Any]]:
 def test_two_nodes_deployed_onto_a_tenant_network_and_released(
     sandbox: Sandbox, witness: Witness, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    assert "*" in (sandbox.state_dir / ".gitignore").read_text().split()
     before = witness.state()
     seen: list[dict[str, Any]] = []
     result = scenario.run(

@@ -170,3 +170,13 @@ def test_unreachable_ironic(clean_ironic, capsys):
     code = enroll(["--config-file", str(clean_ironic.conf), "--ironic-url", "http://127.0.0.1:9"])
     assert code == 2
     assert "Cannot reach Ironic" in capsys.readouterr().err
+
+
+def test_table_output_names_the_flavor_to_create(clean_ironic, capsys):
+    argv = ["--config-file", str(clean_ironic.conf), "--ironic-url", clean_ironic.url]
+    code = enroll([*argv, "--driver", clean_ironic.driver, "--dry-run", "--limit", "1"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "Enrollment plan (dry run: nothing changed)" in out
+    assert "1 would enroll" in out
+    assert "resources:CUSTOM_ONEVIEW_IRONIC_EG_1=1" in out

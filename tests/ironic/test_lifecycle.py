@@ -198,3 +198,34 @@ class LifecycleTest(mgr_utils.ServiceSetUpMixin, OneViewTestCase):
             task.driver.deploy.tear_down_service(task)
             self.assertNotIn(common.APPLIED_PROFILE_URI, task.node.driver_info)
         self.assertFalse(self.sim.exists(applied))
+
+
+class AllocationTest(OneViewTestCase):
+    def test_a_claim_whose_record_was_lost_is_adopted(self):
+        from oneview_openstack.ironic import allocation
+
+        node = self.make_node()
+        with self.acquire(node) as task:
+            first = allocation.claim(task, allocation.cleaning_name(task.node))
+            # the conductor died before it saved the URI: the node forgets it
+            allocation.forget(task)
+            self.assertEqual(first, allocation.claim(task, allocation.cleaning_name(task.node)))
+            self.assertEqual(first, task.node.driver_info[common.APPLIED_PROFILE_URI])
+        self.assertEqual(
+            1, sum(1 for p in self.sim.members("server-profiles") if p["uri"] == first)
+        )
+
+    def test_release_never_deletes_a_profile_ironic_does_not_own(self):
+        from oneview_openstack.ironic import allocation
+
+        node = self.make_node()
+        uri = node.driver_info["server_hardware_uri"]
+        with self.acquire(node) as task:
+            ours = allocation.claim(task, "ours")
+        self.sim.action("take_server", uri=uri, name="frank")
+        theirs = self.sim.get(uri)["serverProfileUri"]
+        with self.acquire(node) as task:
+            allocation.release(task)
+            self.assertNotIn(common.APPLIED_PROFILE_URI, task.node.driver_info)
+        self.assertTrue(self.sim.exists(theirs))
+        self.assertNotEqual(ours, theirs)

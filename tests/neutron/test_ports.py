@@ -69,6 +69,22 @@ class BindingTests(PortCase):
         back = self.connection(profile, mac)
         assert (back["networkUri"], back["name"]) == (deploy["networkUri"], deploy["name"])
 
+    def test_moving_a_port_to_another_node_and_a_flat_mapped_network(self):
+        _server, profile, mac = self.ironic_server()
+        port = self.create_port(self.network, mac=mac, host=self.node_id)
+        assert self.connection(profile, mac)["networkUri"] == self.ov_uri
+        # the same MAC now belongs to another node (e.g. a re-enrolled server): undo on A first
+        other_node = str(uuid.uuid4())
+        self.ironic.add_node(other_node, None)
+        self.update_port(port["id"], **{portbindings.HOST_ID: other_node})
+        assert self.connection(profile, mac)["networkUri"] != self.ov_uri
+        assert self.show_port(port["id"])["status"] == "ERROR"  # B has no profile yet
+
+        flat = self.create_network("flat", "physnet2")  # uses OneView's existing 'Native'
+        flat_port = self.create_port(flat, mac=mac, host=self.node_id)
+        assert self.show_port(flat_port["id"])["status"] == "ACTIVE"
+        assert self.connection(profile, mac)["networkUri"] == self.native["uri"]
+
     def test_provisioning_port_gets_pxe_and_new_connection_on_powered_on_server(self):
         server, profile, _ = self.ironic_server(power="On")
         spare = server["portMap"]["deviceSlots"][0]["physicalPorts"][0]["virtualPorts"][1]["mac"]

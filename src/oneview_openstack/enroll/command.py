@@ -270,6 +270,7 @@ def run(args: argparse.Namespace) -> int:
                 rows.append(future.result())
                 advance()
     reporter.summary(sorted(rows, key=lambda r: inventory.natural(r.server)), dry_run=args.dry_run)
+    reporter.flavors(sorted({c.node["resource_class"] for c in todo}))
     return (
         1 if any(r.result.startswith("failed") or "not advanced" in r.result for r in rows) else 0
     )

@@ -60,3 +60,18 @@ class Reporter:
         self.out.print(table)
         counts = Counter(row.result for row in rows)
         self.out.print(", ".join(f"{n} {result}" for result, n in sorted(counts.items())) or "-")
+
+    def flavors(self, resource_classes: list[str]) -> None:
+        """What Nova needs to schedule onto the new nodes (ironic-oneview-cli had flavor-create)."""
+        if self.format != "table" or not resource_classes:
+            return
+        self.out.print("Nova flavors for these nodes (one per template), e.g.:")
+        for name in resource_classes:
+            custom = "CUSTOM_" + name.upper().replace("-", "_")
+            self.out.print(
+                f"  openstack flavor create --ram 1 --vcpus 1 --disk 0 "
+                f"--property resources:{custom}=1 --property resources:VCPU=0 "
+                f"--property resources:MEMORY_MB=0 --property resources:DISK_GB=0 bm-{name}",
+                highlight=False,
+                soft_wrap=True,
+            )

@@ -188,6 +188,7 @@ class OneViewMechanismDriver(api.MechanismDriver):
             self.ports.plug(PortInfo.of(port, context.host), network_uri)
         except (PortWiringError, OneViewError) as error:
             LOG.error("Cannot wire bare-metal port %s in OneView: %s", port["id"], error)
+            self.networks.forget(port["network_id"])
             context._plugin.update_port_status(
                 context.plugin_context, port["id"], n_const.PORT_STATUS_ERROR
             )

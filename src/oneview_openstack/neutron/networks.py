@@ -76,6 +76,10 @@ class NetworkSync:
         self._remember(network_id, found["uri"])
         return found["uri"]
 
+    def forget(self, network_id: str) -> None:
+        """Drop a cached URI (another process may have recreated the OneView network)."""
+        self._remember(network_id, None)
+
     def _remember(self, network_id: str, uri: str | None) -> None:
         with self._uris_lock:
             if uri is None:

@@ -83,6 +83,8 @@ class Sandbox:
 
     def start(self) -> None:
         self.state_dir.mkdir(parents=True, exist_ok=True)
+        # Never committed by accident (configs hold a password, the simulator its CA key).
+        (self.state_dir / ".gitignore").write_text("# written by the sandbox\n*\n")
         for name in STALE:
             (self.state_dir / name).unlink(missing_ok=True)
         for folder in ("locks", "tftp", "http", "pxe-images", "pxe-master"):

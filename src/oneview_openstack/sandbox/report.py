@@ -119,4 +119,4 @@ def show_explore(console: Console, endpoints: dict[str, str], ca_file: str, stat
     console.print("  Try (the clients are in .venv/bin):")
     for command in commands:
         console.print(f"    {command}", highlight=False, soft_wrap=True)
-    console.print("  OneView login: Administrator / oneview-sim (see simulator.log).")
+    console.print(f"  OneView login: Administrator; its password is in {state}/simulator.log.")

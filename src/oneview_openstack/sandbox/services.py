@@ -6,6 +6,7 @@ virtualenv), so the sandbox exercises the real entry points, config files and pr
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -45,9 +46,10 @@ def run_step(
     env: dict[str, str] | None = None,
     timeout: float = 180.0,
 ) -> None:
-    """A one-shot command (schema creation, stamping); its output goes to the log."""
-    import os
+    """A one-shot command (schema creation, stamping); its output goes to the log.
 
+    ``subprocess.run`` kills the child if we are interrupted, so nothing outlives the sandbox.
+    """
     with open(log_path, "ab") as log:
         try:
             done = subprocess.run(  # noqa: S603 - fixed argv, no shell
