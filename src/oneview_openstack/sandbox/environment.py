@@ -10,7 +10,7 @@ import contextlib
 import shutil
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,9 @@ class Options:
     time_scale: float = 0.02
     timeout: float = 300.0
     use_oneview_drivers: bool | None = None  # None: when they load
+    reconcile_interval: int = 60  # seconds between Neutron reconciliation passes
+    # Extra [oneview] settings for both services (e.g. the soak's task_timeout, delete_orphans).
+    oneview_settings: dict[str, Any] = field(default_factory=dict)
 
 
 class Sandbox:
@@ -130,7 +133,10 @@ class Sandbox:
             access,
             mechanism_drivers=["oneview"] if self.neutron_oneview else [],
             uplink_sets=tagged if self.neutron_oneview else None,
+            reconcile_interval=self.options.reconcile_interval,
         )
+        for sections in (ironic_conf, neutron_conf):
+            sections["oneview"].update(self.options.oneview_settings)  # type: ignore[attr-defined]
         self.files = configs.write_all(self.layout, ironic_conf, neutron_conf)
         self.say(
             f"Starting Neutron (API on {self.layout.neutron_url}, periodic worker) and Ironic "
