@@ -229,3 +229,19 @@ class AllocationTest(OneViewTestCase):
             self.assertNotIn(common.APPLIED_PROFILE_URI, task.node.driver_info)
         self.assertTrue(self.sim.exists(theirs))
         self.assertNotEqual(ours, theirs)
+
+
+class BootOptionTest(OneViewTestCase):
+    """Ironic's boot code picks the ramdisk boot option by the deploy interface's name."""
+
+    def test_oneview_ramdisk_nodes_boot_their_ramdisk(self):
+        from ironic.drivers.modules import deploy_utils
+
+        node = self.make_node(deploy_interface="oneview-ramdisk")
+        self.assertEqual("ramdisk", deploy_utils.get_boot_option(node))
+
+    def test_oneview_direct_nodes_boot_from_disk(self):
+        from ironic.drivers.modules import deploy_utils
+
+        node = self.make_node(deploy_interface="oneview-direct")
+        self.assertEqual("local", deploy_utils.get_boot_option(node))

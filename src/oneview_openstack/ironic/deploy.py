@@ -11,12 +11,36 @@ from typing import Any
 
 from ironic.common import exception, states
 from ironic.conductor import utils as manager_utils
-from ironic.drivers.modules import agent, ramdisk
+from ironic.drivers.modules import agent, deploy_utils, ramdisk
 from oslo_log import log as logging
 
 from . import allocation, common, validation
 
 LOG = logging.getLogger(__name__)
+RAMDISK_DEPLOY = "oneview-ramdisk"
+
+
+def _teach_ironic_our_ramdisk_deploy() -> None:
+    """Make Ironic's boot code treat ``oneview-ramdisk`` nodes as ramdisk deploys.
+
+    Ironic 39 decides the boot option (``deploy_utils.get_boot_option``) by comparing the deploy
+    interface's *name* with ``ramdisk`` (its own FIXME calls this an anti-pattern). Without this,
+    PXE/iPXE/virtual-media boot would skip the ramdisk checks at validate and set a persistent
+    disk boot at ``prepare_instance`` instead of booting the instance's kernel and ramdisk.
+    Wrapping is idempotent and changes nothing for other interface names.
+    """
+    original = deploy_utils.is_ramdisk_deploy
+    if getattr(original, "_oneview", False):
+        return
+
+    def is_ramdisk_deploy(node: Any) -> bool:
+        return original(node) or node.get_interface("deploy") == RAMDISK_DEPLOY
+
+    is_ramdisk_deploy._oneview = True  # type: ignore[attr-defined]
+    deploy_utils.is_ramdisk_deploy = is_ramdisk_deploy
+
+
+_teach_ironic_our_ramdisk_deploy()
 
 
 def _mark_cleaning_failure(task: Any) -> None:

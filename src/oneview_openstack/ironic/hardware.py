@@ -1,8 +1,9 @@
 """The hardware type ``oneview``: Ironic's generic hardware with OneView power, boot and allocation.
 
 Deploy is only through the two allocating interfaces, so a ``oneview`` node never deploys on a
-server it has not claimed. ``fake`` boot is listed last (never a default) for test beds and the
-sandbox, where no PXE or virtual media exists.
+server it has not claimed. ``fake`` boot is listed last (never a default) for test beds with
+``oneview-direct``; it lacks the ``ramdisk_boot`` capability, so ``oneview-ramdisk`` needs PXE,
+iPXE or virtual media (the sandbox uses PXE with placeholder images).
 """
 
 from __future__ import annotations
