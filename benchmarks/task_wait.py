@@ -5,7 +5,7 @@ Run: ``.venv/bin/python benchmarks/task_wait.py [--tasks 6] [--time-scale 0.05]`
 runs in its own process with every power task lasting exactly that long, and each side powers one
 server on and off ``--tasks`` times, waiting for every task:
 
-* ``ours``: ``OneViewClient`` with the default pacing (first poll after 1 s, x1.5 back-off to
+* ``ours``: ``OneViewClient`` with the default pacing (first poll after 0.5 s, x1.5 back-off to
   10 s, brought forward by reported progress);
 * ``hpeOneView``: HPE's SDK 11.4.0 ``TaskMonitor`` (polls at once, then sleeps 1, 2, 3 ... 10 s).
 
@@ -19,6 +19,7 @@ Results go to stdout and docs/benchmarks/task_wait.json.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import platform
 import tempfile
@@ -29,7 +30,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from _simproc import RunningSimulator, our_client, simulator_process, write_results
+from oneview_openstack.client import ClientSettings
 
+POLL_DEFAULTS = {
+    f.name: f.default
+    for f in dataclasses.fields(ClientSettings)
+    if f.name in ("task_poll_interval", "task_poll_max_interval")
+}
 RESULTS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks" / "task_wait.json"
 TASK_SECONDS = (2.0, 10.0, 60.0)
 
@@ -47,7 +54,11 @@ def summary(observed: list[float], task_seconds: float, polls: int, scale: float
 
 
 def ours(sim: RunningSimulator, server: str, tasks: int, scale: float) -> tuple[list[float], int]:
-    client = our_client(sim, task_poll_interval=1.0 * scale, task_poll_max_interval=10.0 * scale)
+    client = our_client(
+        sim,
+        task_poll_interval=POLL_DEFAULTS["task_poll_interval"] * scale,
+        task_poll_max_interval=POLL_DEFAULTS["task_poll_max_interval"] * scale,
+    )
     try:
         observed = []
         for index in range(tasks):
@@ -126,7 +137,8 @@ def main() -> None:
         "setup": {
             "simulator": f"own process, HTTPS, --time-scale {scale}; every power task lasts "
             "exactly the named length",
-            "ours": "defaults: first poll 1 s, x1.5 back-off to 10 s, paced by percentComplete",
+            "ours": f"defaults: first poll {POLL_DEFAULTS['task_poll_interval']:g} s, x1.5 back-off to "
+            f"{POLL_DEFAULTS['task_poll_max_interval']:g} s, paced by percentComplete",
             "hpeOneView": "11.4.0 TaskMonitor: polls at once, then after 1, 2, ... 10 s",
             "scaling": f"all pauses and task lengths multiplied by {scale} (real s per appliance s)",
             "python": platform.python_version(),

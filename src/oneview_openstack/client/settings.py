@@ -34,7 +34,7 @@ class ClientSettings:
     connection_pool_size: int = 16
     max_polling_attempts: int = 360
     task_timeout: float = 3600.0
-    task_poll_interval: float = 1.0
+    task_poll_interval: float = 0.5
     task_poll_max_interval: float = 10.0
     task_poll_factor: float = 1.5
     request_retries: int = 3

@@ -73,9 +73,10 @@ LIMIT_OPTS = [
     ),
     cfg.FloatOpt(
         "task_poll_interval",
-        default=1.0,
+        default=0.5,
         min=0.001,
-        help="Seconds before the first task poll; later polls back off from here.",
+        help="Seconds before the first task poll; later polls back off from here (x1.5), "
+        "brought forward when the task's progress predicts an earlier end.",
     ),
     cfg.FloatOpt(
         "task_poll_max_interval",
