@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import requests
+
 from oneview_openstack.client import ClientSettings, OneViewClient
 
 
@@ -85,3 +87,12 @@ def our_client(sim: RunningSimulator, **settings: Any) -> OneViewClient:
 def write_results(path: Path, results: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(results, indent=2) + "\n")
+
+
+def sim_call(sim: RunningSimulator, method: str, path: str, **kwargs: Any) -> Any:
+    """A raw call to the simulator (``/_sim/...``), verified with its CA, ignoring the env."""
+    with requests.Session() as http:
+        http.trust_env = False
+        reply = http.request(method, sim.url + path, verify=sim.ca_file, timeout=60, **kwargs)
+        reply.raise_for_status()
+        return reply.json() if reply.content else None

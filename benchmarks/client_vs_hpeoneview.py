@@ -34,9 +34,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import requests
-
-from _simproc import RunningSimulator, our_client, simulator_process, write_results
+from _simproc import RunningSimulator, our_client, sim_call, simulator_process, write_results
 from oneview_openstack.client import OneViewClient
 
 RESULTS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks" / "client.json"
@@ -68,11 +66,7 @@ class ConnectCounter:
 
 
 def sim_stats(sim: RunningSimulator) -> dict[str, Any]:
-    with requests.Session() as http:
-        http.trust_env = False
-        reply = http.get(sim.url + "/_sim/stats", verify=sim.ca_file, timeout=30)
-        reply.raise_for_status()
-        return reply.json()
+    return sim_call(sim, "GET", "/_sim/stats")
 
 
 def measure(sim: RunningSimulator, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:

@@ -38,8 +38,8 @@ from urllib.parse import urlsplit
 
 import requests
 
-from _simproc import RunningSimulator, simulator_process
-from oneview_openstack.client import ClientSettings, OneViewClient
+from _simproc import RunningSimulator, our_client, sim_call, simulator_process
+from oneview_openstack.client import OneViewClient
 from oneview_openstack.neutron.mappings import Mappings
 from oneview_openstack.neutron.networks import NetworkSync
 
@@ -48,27 +48,9 @@ FIRST_VLAN = 1000
 UPLINK_PUT = "PUT /rest/uplink-sets/{id}"
 
 
-def sim_call(sim: RunningSimulator, method: str, path: str, **kwargs: Any) -> Any:
-    with requests.Session() as http:
-        http.trust_env = False
-        reply = http.request(method, sim.url + path, verify=sim.ca_file, timeout=60, **kwargs)
-        reply.raise_for_status()
-        return reply.json()
-
-
 def client_for(sim: RunningSimulator) -> OneViewClient:
-    return OneViewClient(
-        ClientSettings(
-            manager_url=sim.url,
-            username=sim.username,
-            password=sim.password,
-            tls_cacert_file=sim.ca_file,
-            # tasks are scaled down 1,000 times here; poll on the same scale
-            task_poll_interval=0.002,
-            task_poll_max_interval=0.02,
-            connection_pool_size=16,
-        )
-    )
+    # tasks are scaled down here; poll on the same scale
+    return our_client(sim, task_poll_interval=0.002, task_poll_max_interval=0.02)
 
 
 def tagged_uplink_set(client: OneViewClient) -> dict[str, Any]:
