@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from ironic import objects
 from ironic.common import exception, states
 from ov_base import OneViewTestCase
 
-from ironic import objects
 from oneview_openstack.ironic import inspect
 
 
