@@ -95,3 +95,18 @@ class ReconcileTests(OneViewMl2TestCase):
         assert report.stale_connections_undone == [f"{profile['uri']} {port['id']}"]
         after = self.connections(profile)[0]
         assert (after["networkUri"], after["name"]) == (before["networkUri"], before["name"])
+
+    def test_a_pass_oneview_refuses_is_logged_as_its_error_without_a_traceback(self):
+        driver = self.driver.mechanism_manager.mech_drivers["oneview"].obj
+        self.arm(
+            "http_error",
+            method="GET",
+            path="/rest/ethernet-networks*",
+            times=None,
+            params={"status": 400, "error_code": "SOAK_REFUSED", "message": "Refused."},
+        )
+        with self.assertLogs("oneview_openstack.neutron.reconcile", level="ERROR") as logs:
+            Reconciler(driver, False)()
+        (record,) = logs.records
+        assert "SOAK_REFUSED" in record.getMessage()
+        assert record.exc_info is None

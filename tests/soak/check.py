@@ -120,3 +120,18 @@ def secrets_in_logs(files: list[Path], secrets: list[str]) -> list[str]:
                 hits.append(f"{path.name}: session-token-like string {token[:6]}…")
                 break
     return hits
+
+
+# Ironic's and Neutron's own frameworks log tracebacks (e.g. a failed tear-down); our modules
+# must say what OneView answered instead.
+OUR_TRACEBACK = re.compile(r" ERROR (oneview_openstack[\w.]*) Traceback")
+
+
+def driver_tracebacks(files: list[Path]) -> list[str]:
+    """Modules of ours that logged a traceback, with how many times."""
+    counts: dict[str, int] = {}
+    for path in files:
+        text = path.read_text(errors="replace") if path.exists() else ""
+        for module in OUR_TRACEBACK.findall(text):
+            counts[f"{path.name}: {module}"] = counts.get(f"{path.name}: {module}", 0) + 1
+    return [f"{where} ({count}x)" for where, count in sorted(counts.items())]

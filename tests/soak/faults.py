@@ -36,8 +36,14 @@ def spec(
     return fault
 
 
-def catalogue(scale: float = 1.0) -> list[dict[str, Any]]:
-    """All 18 kinds; ``scale`` multiplies the counts for longer soaks (rates stay the same)."""
+def catalogue(taken_server: str, scale: float = 1.0) -> list[dict[str, Any]]:
+    """All 18 kinds; ``scale`` multiplies the counts for longer soaks (rates stay the same).
+
+    ``server_taken`` is aimed at one server, at the first read of it after the faults are armed
+    (Ironic's claim of a free server: a OneView user gets there first). Request-stage faults match
+    ``resource`` against the request path only, not a body's ``serverHardwareUri``. Aimed at any
+    server it would also unassign deployed nodes' profiles, which no driver can prevent.
+    """
 
     def n(count: int) -> int:
         return max(1, round(count * scale))
@@ -52,8 +58,8 @@ def catalogue(scale: float = 1.0) -> list[dict[str, Any]]:
         spec("reset", method="GET", path="/rest/*", probability=0.005, times=n(6)),
         spec("bad_status_line", method="GET", path="/rest/*", probability=0.005, times=n(6)),
         spec("session_expired", path="/rest/*", probability=0.01, times=n(3)),
-        spec("session_limit", method="POST", path="/rest/login-sessions", probability=0.5,
-             times=n(1)),
+        # Logins are rare (one per process, then one per expiry): refuse the first re-login.
+        spec("session_limit", method="POST", path="/rest/login-sessions", times=n(1)),
         spec("etag_conflict", method="PUT", path=SERVER_PROFILES, probability=0.2, times=n(3)),
         spec("etag_conflict", method="PUT", path=UPLINK_SETS, probability=0.1, times=n(2)),
         spec("vanish", method="DELETE", path="/rest/ethernet-networks/*", probability=0.2,
@@ -61,8 +67,8 @@ def catalogue(scale: float = 1.0) -> list[dict[str, Any]]:
         spec("power_lock", method="PUT", path=POWER, probability=0.1, times=n(3), seconds=20),
         spec("applying_profile", method="PUT", path=POWER, probability=0.1, times=n(2),
              seconds=20),
-        spec("server_taken", method="POST", path=SERVER_PROFILES, probability=0.1, times=n(1),
-             name=TAKEN_PROFILE),
+        {**spec("server_taken", method="GET", path="/rest/server-hardware/*",
+                name=TAKEN_PROFILE), "resource": taken_server},
         spec("api_version", method="GET", path="/rest/server-hardware*", probability=0.01,
              times=1, current_version=2400),
         spec("task_error", method="POST", path=SERVER_PROFILES, probability=0.1, times=n(2),
@@ -80,4 +86,4 @@ def catalogue(scale: float = 1.0) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-KINDS = sorted({fault["kind"] for fault in catalogue()})
+KINDS = sorted({fault["kind"] for fault in catalogue("")})

@@ -108,19 +108,25 @@ class NodeWorker:
             self.tally.ok("attach VIF")
             bm.update_node(node, instance_info=scenario.instance_info(self.sandbox))
             bm.set_node_provision_state(node, "active")
-            if self.wait_state("deploy", ("active",)):
+            deployed = self.wait_state("deploy", ("active",))
+            if deployed:
                 self.power("power off")
                 self.power("power on")
-                if self.keep and stop.is_set():
-                    return
-            self.release()
-        except BaseException:
-            self.release()
+        except Exception:
+            self.release(stop)
+            self.unplug(port.id)  # or the node's only port stays taken and every round fails
             raise
-        for vif in bm.list_node_vifs(node):
-            bm.detach_vif_from_node(node, vif)
+        if deployed and self.keep and stop.is_set():
+            return
+        self.release(stop)
+        self.unplug(port.id)
+
+    def unplug(self, port_id: str) -> None:
+        bm, net = self.conn.baremetal, self.conn.network
+        for vif in bm.list_node_vifs(self.node_id):
+            bm.detach_vif_from_node(self.node_id, vif)
         self.tally.ok("detach VIF")
-        net.delete_port(port.id, ignore_missing=True)
+        net.delete_port(port_id, ignore_missing=True)
         self.tally.ok("delete VIF port")
 
     def wait_state(self, op: str, wanted: tuple[str, ...]) -> bool:
@@ -131,12 +137,13 @@ class NodeWorker:
             if time.monotonic() > deadline:
                 self.tally.failed(op, node.name, f"still {node.provision_state} after {WAIT} s")
                 return False
-            time.sleep(1.0)
+            time.sleep(0.5)
             node = self.node()
         if node.provision_state in wanted:
             self.tally.ok(op)
             return True
-        self.tally.failed(op, node.name, node.last_error or f"{node.provision_state}, no error")
+        # An empty last_error stays empty: the verdict counts it as an unreadable failure.
+        self.tally.failed(op, node.name, node.last_error or "")
         return False
 
     def power(self, target: str) -> None:
@@ -156,10 +163,14 @@ class NodeWorker:
         else:
             self.tally.failed(target, node.name, node.last_error or f"power {node.power_state}")
 
-    def release(self) -> None:
-        """Undeploy; a failed one (or deploy) is retried from its failed state, bounded."""
+    def release(self, stop: threading.Event) -> None:
+        """Undeploy; a failed one (or deploy) is retried from its failed state, bounded.
+
+        Once the soak is stopping, one attempt only: a node OneView still holds (a stuck task)
+        stays in ``error`` with its reason, which the drift check accepts as consistent.
+        """
         bm = self.conn.baremetal
-        for _attempt in range(4):
+        for _attempt in range(1 if stop.is_set() else 3):
             node = self.node()
             if node.provision_state == "available":
                 return

@@ -45,6 +45,9 @@ class Reconciler:
     def __call__(self) -> None:
         try:
             report = self.run()
+        except OneViewError as error:  # OneView's own answer says it all; no traceback
+            LOG.error("OneView reconciliation failed; the next pass retries: %s", describe(error))
+            return
         except Exception:  # a periodic task must survive one bad run
             LOG.exception("OneView reconciliation failed")
             return
