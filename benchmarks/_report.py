@@ -241,6 +241,40 @@ def render_uplink_set_churn(data: dict[str, Any]) -> Lines:
     ]
 
 
+# -- fault soak ------------------------------------------------------------------------------
+def render_soak(data: dict[str, Any]) -> Lines:
+    faults = ", ".join(f"{kind} {n}" for kind, n in sorted(data["faults_fired"].items()))
+    operations = ", ".join(f"{op} {n}" for op, n in sorted(data["operations"].items()))
+    rows = [
+        ["load", f"{data['seconds_of_load']:.0f} s on {data['nodes']} nodes"],
+        ["operations", f"{data['operations_total']} ({operations})"],
+        [
+            "faults injected",
+            f"{data['faults_fired_total']} of {data['fault_kinds_fired']}/"
+            f"{data['fault_kinds_armed']} kinds ({faults})",
+        ],
+        [
+            "failures surfaced",
+            f"{data['failures_total']}, unreadable {len(data['failures_unreadable'])}",
+        ],
+        ["drift after one reconciliation pass", f"**{len(data['drift'])}**"],
+        [
+            "OneView logins",
+            f"{data['logins']} ({data['sessions_expected']} processes + at most "
+            f"{data['relogins_allowed']} re-logins after injected expiries)",
+        ],
+    ]
+    return [
+        "Ironic lifecycles (deploy, power, undeploy with VIFs) and Neutron network and port churn",
+        "run at once through the sandbox's real processes while the simulator injects every",
+        "fault kind; at the end Ironic's and Neutron's view is compared with the simulator's",
+        "own state. Run on demand with `python benchmarks/soak.py --minutes N`; a shorter",
+        "version is `tests/soak` in CI.",
+        "",
+        *table(["measure", "value"], rows),
+    ]
+
+
 def render_raw(data: dict[str, Any]) -> Lines:
     """Fallback for a benchmark without a renderer yet: its JSON, verbatim."""
     return ["```json", json.dumps(data, indent=2), "```"]
@@ -254,5 +288,6 @@ def sections() -> list[Section]:
         Section(
             "uplink_set_churn", "uplink_set_churn.py", "Uplink-set churn", render_uplink_set_churn
         ),
+        Section("soak", "soak.py", "Fault soak", render_soak),
         Section("simulator", "simulator_throughput.py", "Simulator throughput", render_simulator),
     ]
