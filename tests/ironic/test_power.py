@@ -21,6 +21,18 @@ class PowerTest(OneViewTestCase):
             task.driver.power.set_power_state(task, state, timeout=timeout)
             return task.driver.power.get_power_state(task)
 
+    def _power_off_fails(self, timeout=None) -> str:
+        """Ask for power off, expect PowerStateFailure; its text, for the operator-facing checks."""
+        with self.acquire(self.node) as task:
+            caught = self.assertRaises(
+                exception.PowerStateFailure,
+                task.driver.power.set_power_state,
+                task,
+                states.POWER_OFF,
+                timeout=timeout,
+            )
+        return str(caught)
+
     def test_off_on_reboot_soft(self):
         self.assertEqual(states.POWER_OFF, self._power(states.POWER_OFF))
         self.assertEqual("Off", self.sim.get(self.uri)["powerState"])
@@ -77,14 +89,7 @@ class PowerTest(OneViewTestCase):
     def test_power_lock_wait_is_bounded(self):
         self.config(power_lock_timeout=0.05, group="oneview")
         self.sim.action("power_lock", uri=self.uri, seconds=100000)
-        with self.acquire(self.node) as task:
-            caught = self.assertRaises(
-                exception.PowerStateFailure,
-                task.driver.power.set_power_state,
-                task,
-                states.POWER_OFF,
-            )
-        self.assertIn("power_lock_timeout", str(caught))
+        self.assertIn("power_lock_timeout", self._power_off_fails())
 
     def test_409_from_oneview_is_retried_within_the_lock_window(self):
         self.sim.arm(
@@ -100,15 +105,7 @@ class PowerTest(OneViewTestCase):
         self.sim.arm(
             "task_stuck", path="/rest/server-hardware/*/powerState", params={"percent": 50}
         )
-        with self.acquire(self.node) as task:
-            caught = self.assertRaises(
-                exception.PowerStateFailure,
-                task.driver.power.set_power_state,
-                task,
-                states.POWER_OFF,
-                timeout=1,
-            )
-        self.assertIn("did not finish within 1", str(caught))
+        self.assertIn("did not finish within 1", self._power_off_fails(timeout=1))
 
     def test_failed_task_reaches_the_operator(self):
         self.sim.arm(
@@ -116,25 +113,11 @@ class PowerTest(OneViewTestCase):
             path="/rest/server-hardware/*/powerState",
             params={"error_code": "POWER_FAILED", "message": "The iLO did not answer."},
         )
-        with self.acquire(self.node) as task:
-            caught = self.assertRaises(
-                exception.PowerStateFailure,
-                task.driver.power.set_power_state,
-                task,
-                states.POWER_OFF,
-            )
-        self.assertIn("The iLO did not answer.", str(caught))
+        self.assertIn("The iLO did not answer.", self._power_off_fails())
 
     def test_a_power_anomaly_is_detected(self):
         self.sim.arm("power_anomaly", path="/rest/server-hardware/*/powerState")
-        with self.acquire(self.node) as task:
-            caught = self.assertRaises(
-                exception.PowerStateFailure,
-                task.driver.power.set_power_state,
-                task,
-                states.POWER_OFF,
-            )
-        self.assertIn("'Unknown'", str(caught))
+        self.assertIn("'Unknown'", self._power_off_fails())
 
     def test_unknown_power_state_is_error(self):
         self.sim.action("set_power", uri=self.uri, powerState="Unknown")
