@@ -257,6 +257,23 @@ def test_server_taken_gives_the_server_to_another_user(api):
     assert task["taskErrors"][0]["errorCode"] == "ProfileAlreadyExistsInServer"
 
 
+def test_a_fault_aimed_at_a_server_fires_on_the_profile_post_that_names_it(api):
+    target, other = [
+        m
+        for m in api.members("server-hardware")
+        if m["locationUri"] and m["powerState"] == "Off" and not m["serverProfileUri"]
+    ][:2]
+    arm(api, kind="server_taken", method="POST", resource=target["uri"], params={"name": "theirs"})
+    task = api.wait(api.post("/rest/server-profiles", json=profile_body(api, other, "other")))
+    assert task["taskState"] == "Completed"  # another server's body does not match
+    assert fired(api) == {}
+    task = api.wait(api.post("/rest/server-profiles", json=profile_body(api, target, "mine")))
+    assert task["taskState"] == "Error"
+    assert task["taskErrors"][0]["errorCode"] == "ProfileAlreadyExistsInServer"
+    assert fired(api) == {"server_taken": 1}
+    assert api.get(api.get(target["uri"]).json()["serverProfileUri"]).json()["name"] == "theirs"
+
+
 def test_api_version_downgrade_refuses_the_clients_version(api, anonymous):
     arm(api, kind="api_version", path="/rest/server-hardware", params={"current_version": 1800})
     body = assert_error(api.get("/rest/server-hardware"), 412, "INVALID_API_VERSION")

@@ -444,6 +444,7 @@ def test_stats_count_logins_logouts_and_refusals(api, simulator, anonymous):
     assert stats["activeSessions"] == 1
     assert stats["byRoute"]["POST /rest/login-sessions"] == 2
     assert stats["byRoute"]["DELETE /rest/login-sessions"] == 1
+    assert stats["refusals"] == {"401 AUTHN_AUTH_FAIL": 1, "401 AUTHORIZATION": 1}
 
 
 def test_stats_show_tasks_in_flight_and_reset(api):
@@ -458,3 +459,4 @@ def test_stats_show_tasks_in_flight_and_reset(api):
     assert stats["requests"] > 0
     cleared = api.sim("DELETE", "stats")
     assert (cleared["requests"], cleared["byRoute"], cleared["logins"]) == (0, {}, 0)
+    assert cleared["refusals"] == {}

@@ -16,7 +16,7 @@ import orjson
 
 from .errors import ApplianceError, ServiceUnavailable
 from .faults import Fault
-from .http import resource_of
+from .http import BODY_METHODS, body_resources, resource_of
 from .state import SimulatorState
 
 TRANSPORT_KEY = "oneview_sim.transport"
@@ -41,11 +41,15 @@ class FaultGate:
             return
         method, path = scope["method"], scope["path"]
         resource = resource_of(path)
+        resources: tuple[str, ...] = (resource,)
+        if method in BODY_METHODS:
+            raw, receive = await _buffered(receive)
+            resources += body_resources(_json_or_none(raw))
         with self.state.lock:
             self.state.core.tick()
             registry = self.state.core.faults
             fired = []
-            for fault in registry.take("request", method, path, (resource,)):
+            for fault in registry.take("request", method, path, resources):
                 if self._apply_to_state(fault, scope, resource):
                     fired.append(fault)
                 else:  # nothing to act on here: keep it armed for a request that has
@@ -140,3 +144,33 @@ class FaultGate:
             transport.abort()
         for _ in range(3):  # let the server notice the disconnect before we return
             await asyncio.sleep(0)
+
+
+async def _buffered(receive: Any) -> tuple[bytes, Any]:
+    """Read the whole request body; return it and a ``receive`` that replays it to the app."""
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":  # the client went away: nothing to replay
+            return b"", receive
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    body = b"".join(chunks)
+    replayed = False
+
+    async def replay() -> dict[str, Any]:
+        nonlocal replayed
+        if replayed:
+            return await receive()
+        replayed = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return body, replay
+
+
+def _json_or_none(raw: bytes) -> Any:
+    try:
+        return orjson.loads(raw) if raw.strip() else None
+    except orjson.JSONDecodeError:
+        return None  # the app answers the bad body itself

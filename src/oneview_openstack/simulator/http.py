@@ -72,6 +72,13 @@ def resource_of(path: str) -> str:
     return "/".join(parts[:4]) if len(parts) >= 4 and parts[1] == "rest" else path
 
 
+def body_resources(body: Any) -> tuple[str, ...]:
+    """The server a request body is about: faults aimed at a server match requests naming it."""
+    if isinstance(body, dict) and isinstance(body.get("serverHardwareUri"), str):
+        return (body["serverHardwareUri"],)
+    return ()
+
+
 def error_response(error: ApplianceError) -> Response:
     return Response(orjson.dumps(error.body()), status_code=error.status, media_type=JSON)
 
@@ -174,9 +181,7 @@ def endpoint(
                 session = state.sessions.authenticate(auth_token(request)) if auth else None
                 # Only now the body: a caller without a session learns nothing from validation.
                 body = parse_body(raw, request.headers.get("content-type"))
-                resources = (resource_of(path),)
-                if isinstance(body, dict) and isinstance(body.get("serverHardwareUri"), str):
-                    resources += (body["serverHardwareUri"],)
+                resources = (resource_of(path), *body_resources(body))
                 task_faults = (
                     core.faults.take("task", method, path, resources)
                     if method in BODY_METHODS
@@ -205,6 +210,8 @@ def endpoint(
                 finally:
                     core.context = CallContext()
         except ApplianceError as error:
+            with state.lock:
+                state.core.refusals[f"{error.status} {error.error_code}"] += 1
             return error_response(error)
         except Exception:
             LOG.exception("unexpected error serving %s %s", method, path)

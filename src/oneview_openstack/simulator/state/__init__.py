@@ -81,11 +81,13 @@ class SimulatorState:
             "activeSessions": len(self.sessions.active()),
             "tasksInFlight": core.tasks.in_flight(),
             "faultsFired": dict(core.faults.fired_by_kind),
+            "refusals": dict(sorted(core.refusals.items())),
         }
 
     def reset_stats(self) -> None:
         self.core.requests.clear()
         self.core.counters.clear()
+        self.core.refusals.clear()
         self.core.faults.fired_by_kind.clear()
 
     def snapshot(self, categories: list[str] | None = None) -> dict[str, Any]:

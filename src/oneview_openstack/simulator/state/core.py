@@ -39,6 +39,7 @@ class Core:
         self.current_version = config.current_api_version
         self.requests: Counter[tuple[str, str]] = Counter()
         self.counters: Counter[str] = Counter()
+        self.refusals: Counter[str] = Counter()  # "<status> <errorCode>" of every error answer
         self.context = CallContext()
         self._mac_counter = 0
 
