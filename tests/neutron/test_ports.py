@@ -103,6 +103,25 @@ class BindingTests(PortCase):
         self._delete("ports", port["id"], as_admin=True)
         assert all(c["mac"] != added["mac"] for c in self.connections(profile))
 
+    def test_a_server_switched_back_on_during_the_change_is_powered_off_again(self):
+        # As Ironic's power-state sync does when it finds its active node off: here the
+        # power-off task ends with the server still on.
+        server, profile, _ = self.ironic_server(power="On")
+        spare = server["portMap"]["deviceSlots"][0]["physicalPorts"][1]["virtualPorts"][2]["mac"]
+        self.arm(
+            "power_anomaly",
+            method="PUT",
+            path="/rest/server-hardware/*/powerState",
+            params={"final_state": "On"},
+        )
+        before = self.stats().get("PUT /rest/server-hardware/{id}/powerState", 0)
+        port = self.create_port(self.network, mac=spare, host=self.node_id)
+        assert self.show_port(port["id"])["status"] == "ACTIVE"
+        assert self.connection(profile, spare)["networkUri"] == self.ov_uri
+        # off (left on by the anomaly), off again, on
+        assert self.stats()["PUT /rest/server-hardware/{id}/powerState"] == before + 3
+        assert self.ov.get(server["uri"]).json()["powerState"] == "On"
+
     def test_moving_a_connection_on_a_powered_on_server_needs_no_power_cycle(self):
         server, _profile, mac = self.ironic_server(power="On")
         before = self.stats().get("PUT /rest/server-hardware/{id}/powerState", 0)

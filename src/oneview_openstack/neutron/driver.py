@@ -61,7 +61,9 @@ class OneViewMechanismDriver(api.MechanismDriver):
                 "Cannot validate the [oneview] mappings now (%s); retrying on first use", error
             )
         self.networks = NetworkSync(self.client, self.mappings, lock_dir=_lock_dir(conf))
-        self.ports = PortWiring(self.client, IronicLookup(conf), opts.profile_busy_timeout)
+        self.ports = PortWiring(
+            self.client, IronicLookup(conf), opts.profile_busy_timeout, lock_dir=_lock_dir(conf)
+        )
         LOG.info(
             "OneView mechanism driver ready: default uplink sets %s, per physnet %s, flat %s",
             list(self.mappings.default_uplink_sets),

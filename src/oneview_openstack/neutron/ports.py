@@ -2,9 +2,9 @@
 
 Ironic node (``binding:host_id``) → ``applied_server_profile_uri`` → ownership check (the server's
 ``serverProfileUri`` must be that profile, or a OneView user owns it and nothing is touched) →
-eTag-checked edit of the connection list, one thread per profile at a time. The server's power is
-cycled only when OneView refuses the edit because the server is on, and only while Ironic still
-owns the server.
+eTag-checked edit of the connection list, one thread of the host's API workers per profile at a
+time. The server's power is cycled only when OneView refuses the edit because the server is on,
+and only while Ironic still owns the server.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from ..client import Conflict, NotFound, OneViewClient, OneViewError, TaskFailed
 from . import connections as conns
 from .errors import PortWiringError
 from .ironic import IronicLookup, Node
-from .locking import KeyedLocks
+from .locking import HostLocks
 from .mappings import describe
 
 LOG = logging.getLogger(__name__)
@@ -29,6 +29,7 @@ LOG = logging.getLogger(__name__)
 ConnectionsChange = Callable[[list[dict[str, Any]]], bool]
 POWERED_ON = "ServerNotOffWithCauseForNoServerChange"
 BUSY = ("RESOURCE_LOCKED", "POWER_CONTROL_NOT_ALLOWED")
+POWERED_OFF_ATTEMPTS = 3  # power off + write, when the server keeps being switched back on
 
 
 class NotOwned(PortWiringError):
@@ -64,11 +65,17 @@ class PortInfo:
 
 
 class PortWiring:
-    def __init__(self, client: OneViewClient, ironic: IronicLookup, busy_timeout: float) -> None:
+    def __init__(
+        self,
+        client: OneViewClient,
+        ironic: IronicLookup,
+        busy_timeout: float,
+        lock_dir: str | None = None,
+    ) -> None:
         self.client = client
         self.ironic = ironic
         self.busy_timeout = busy_timeout
-        self.locks = KeyedLocks()
+        self.locks = HostLocks(lock_dir)
 
     # -- lookups ---------------------------------------------------------------------------
     def target(self, host: str) -> Target:
@@ -145,7 +152,8 @@ class PortWiring:
 
     # -- the write -------------------------------------------------------------------------
     def _write(self, target: Target, change: ConnectionsChange, action: str) -> bool:
-        with self.locks.hold(target.profile_uri):
+        # A holder may wait for OneView twice and cycle the power in between.
+        with self.locks.hold(target.profile_uri, timeout=3 * self.busy_timeout + 60):
             try:
                 return self._write_when_idle(target, change, action)
             except (Conflict, TaskFailed) as error:
@@ -155,13 +163,20 @@ class PortWiring:
 
     def _write_when_idle(self, target: Target, change: ConnectionsChange, action: str) -> bool:
         """One eTag-checked edit; a busy profile or server is waited for, up to the limit."""
+        return self._when_idle(
+            lambda: (
+                self.client.server_profiles.update_connections(target.profile_uri, change).changed
+            ),
+            action,
+        )
+
+    def _when_idle(self, call: Callable[[], Any], action: str) -> Any:
+        """``call()``, retried while OneView answers busy, for at most ``busy_timeout`` s."""
         deadline = time.monotonic() + self.busy_timeout
         pause = 0.05
         while True:
             try:
-                return self.client.server_profiles.update_connections(
-                    target.profile_uri, change
-                ).changed
+                return call()
             except Conflict as error:
                 if error.error_code not in BUSY or time.monotonic() + pause > deadline:
                     raise
@@ -185,15 +200,42 @@ class PortWiring:
             action,
             server.get("name"),
         )
+        power = self.client.server_hardware.set_power_state
         try:
-            self.client.server_hardware.set_power_state(target.server_uri, "Off", "PressAndHold")
             try:
-                return self._write_when_idle(target, change, action)
+                return self._write_while_off(target, change, action, server.get("name"))
             finally:
                 if was_on:
-                    self.client.server_hardware.set_power_state(target.server_uri, "On")
+                    self._when_idle(lambda: power(target.server_uri, "On"), action)
         except OneViewError as error:
             raise _failed(action, error) from None
+
+    def _write_while_off(
+        self, target: Target, change: ConnectionsChange, action: str, name: Any
+    ) -> bool:
+        """Power off and write; again if the server was switched back on in between.
+
+        Typically Ironic's power-state sync (``force_power_state_during_sync``) found the node
+        off and powered it on while the driver was changing its profile.
+        """
+        power = self.client.server_hardware.set_power_state
+        attempt = 1
+        while True:
+            self._when_idle(lambda: power(target.server_uri, "Off", "PressAndHold"), action)
+            try:
+                return self._write_when_idle(target, change, action)
+            except (Conflict, TaskFailed) as error:
+                if error.error_code != POWERED_ON or attempt >= POWERED_OFF_ATTEMPTS:
+                    raise
+            attempt += 1
+            LOG.warning(
+                "%s: server %s was powered on again during the change; powering it off once "
+                "more (attempt %d of %d)",
+                action,
+                name,
+                attempt,
+                POWERED_OFF_ATTEMPTS,
+            )
 
 
 def _failed(action: str, error: OneViewError) -> PortWiringError:
