@@ -1,9 +1,9 @@
 """A real Neutron API (gunicorn, N workers, sqlite) with the ``oneview`` driver, for benchmarks.
 
 Recipe from the team's notes: schema from the models + ``stamp heads`` (sqlite cannot run the
-migrations), noauth, the fake oslo.messaging transport, and a WSGI wrapper that hides gunicorn's
-argv from oslo.config and makes sqlite transactions wait for each other (``BEGIN IMMEDIATE``):
-several processes on one sqlite file otherwise fail with "database is locked".
+migrations), noauth, the fake oslo.messaging transport, and the sandbox's WSGI wrapper (it hides
+gunicorn's argv from oslo.config and makes sqlite transactions wait for each other). No Ironic:
+the benchmark only creates networks.
 """
 
 from __future__ import annotations
@@ -21,34 +21,7 @@ from pathlib import Path
 import requests
 
 from _simproc import RunningSimulator
-
-WSGI = """import sys
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
-
-# sqlite and several worker processes: every transaction takes the write lock up front
-# (BEGIN IMMEDIATE) and waits for it, instead of failing "database is locked" when a reader
-# tries to become a writer. The benchmark's DB is tiny; serialising it costs little.
-@event.listens_for(Engine, "connect")
-def _connect(dbapi_connection, _record):
-    dbapi_connection.isolation_level = None
-    dbapi_connection.execute("PRAGMA busy_timeout = 120000")
-
-@event.listens_for(Engine, "begin")
-def _begin(connection):  # runs before oslo.db's own "BEGIN" listener, which then stands aside
-    if "in_transaction" not in connection.info:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-        connection.info["in_transaction"] = True
-
-_argv = sys.argv; sys.argv = [_argv[0]]
-from neutron.wsgi.api import application  # noqa
-sys.argv = _argv
-"""
-
-SCHEMA = """import sys, sqlalchemy as sa
-from neutron.db.migration.models import head
-head.get_metadata().create_all(sa.create_engine(sys.argv[1]))
-"""
+from oneview_openstack.sandbox.configs import NEUTRON_SCHEMA, NEUTRON_WSGI
 
 
 def _free_port() -> int:
@@ -106,8 +79,8 @@ def neutron_api(
         work = Path(tmp)
         (work / "locks").mkdir()
         (work / "neutron.conf").write_text(_conf(work, sim, uplink_set))
-        (work / "neutron_wsgi.py").write_text(WSGI)
-        (work / "schema.py").write_text(SCHEMA)
+        (work / "neutron_wsgi.py").write_text(NEUTRON_WSGI)
+        (work / "schema.py").write_text(NEUTRON_SCHEMA)
         bindir = Path(sys.executable).parent
         run = {"check": True, "timeout": 300, "capture_output": True}
         subprocess.run(

@@ -23,6 +23,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "apply takes about 2 s)",
     )
     parser.add_argument(
+        "--neutron-workers",
+        type=int,
+        default=1,
+        help="Neutron API processes under gunicorn (default 1; they share one sqlite file)",
+    )
+    parser.add_argument(
         "--exit-after-scenario",
         action="store_true",
         help="stop everything once the scenario has run (default: keep running until Ctrl+C)",

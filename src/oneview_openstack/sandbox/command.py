@@ -38,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         time_scale=args.time_scale,
         timeout=args.timeout,
+        neutron_workers=args.neutron_workers,
     )
     started = time.monotonic()
     sandbox = Sandbox(options, say=lambda message: console.print(f"[dim]…[/] {message}"))

@@ -22,8 +22,30 @@ VLAN_RANGE = (101, 199)  # the simulator's uplink sets already carry VLANs 10, 2
 PROVISIONING_NETWORK = "provisioning"
 TENANT_NETWORK = "tenant"
 
-NEUTRON_WSGI = '''"""The Neutron API for gunicorn: neutron reads sys.argv, which holds gunicorn's own flags."""
+NEUTRON_WSGI = '''"""The Neutron API for gunicorn, on sqlite shared by several processes and threads.
+
+Neutron reads sys.argv, which holds gunicorn's own flags: it is hidden during the import. Every
+transaction takes sqlite's write lock up front (BEGIN IMMEDIATE) and waits for it, instead of
+failing with "database is locked" when a reader tries to become a writer beside another one.
+"""
 import sys
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+
+@event.listens_for(Engine, "connect")
+def _connect(dbapi_connection, _record):
+    dbapi_connection.isolation_level = None
+    dbapi_connection.execute("PRAGMA busy_timeout = 120000")
+
+
+@event.listens_for(Engine, "begin")
+def _begin(connection):  # before oslo.db's own "BEGIN" listener, which then stands aside
+    if "in_transaction" not in connection.info:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.info["in_transaction"] = True
+
 
 _argv = sys.argv
 sys.argv = [_argv[0]]

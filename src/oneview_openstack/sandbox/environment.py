@@ -38,6 +38,9 @@ class Options:
     timeout: float = 300.0
     use_oneview_drivers: bool | None = None  # None: when they load
     reconcile_interval: int = 60  # seconds between Neutron reconciliation passes
+    # Neutron API processes and threads under gunicorn (sqlite transactions take turns).
+    neutron_workers: int = 1
+    neutron_threads: int = 1
     # Extra [oneview] settings for both services (e.g. the soak's task_timeout, delete_orphans).
     oneview_settings: dict[str, Any] = field(default_factory=dict)
 
@@ -146,7 +149,9 @@ class Sandbox:
         with ThreadPoolExecutor(2) as pool:
             starts = [
                 pool.submit(services.start_neutron, self.supervisor, self.layout,
-                            self.files["neutron.conf"], timeout=self.options.timeout),
+                            self.files["neutron.conf"], timeout=self.options.timeout,
+                            workers=self.options.neutron_workers,
+                            threads=self.options.neutron_threads),
                 pool.submit(services.start_ironic, self.supervisor, self.layout,
                             self.files["ironic.conf"], timeout=self.options.timeout),
             ]  # fmt: skip

@@ -138,12 +138,19 @@ def start_ironic(
 
 
 def start_neutron(
-    supervisor: Supervisor, layout: Layout, conf: Path, *, timeout: float = 180.0
+    supervisor: Supervisor,
+    layout: Layout,
+    conf: Path,
+    *,
+    timeout: float = 180.0,
+    workers: int = 1,
+    threads: int = 1,
 ) -> None:
     """Schema from models + stamp, the API under gunicorn, and ``neutron-periodic-workers``.
 
-    One gunicorn thread: requests are served one at a time, because concurrent writers on one
-    sqlite file end in "database is locked" (a production Neutron uses MySQL and many workers).
+    ``workers`` processes of ``threads`` threads serve the API. They share one sqlite file, so
+    the WSGI wrapper makes every transaction wait for the write lock (see ``configs``); a
+    production Neutron uses MySQL instead.
     """
     out = layout.path("neutron.out")
     database = f"sqlite:///{layout.path('neutron.db')}"
@@ -163,7 +170,8 @@ def start_neutron(
         [
             script("gunicorn"), "--chdir", str(layout.state_dir),
             "--bind", f"127.0.0.1:{layout.neutron_port}",
-            "--workers", "1", "--threads", "1", "--timeout", "300", "--graceful-timeout", "5",
+            "--workers", str(workers), "--threads", str(threads),
+            "--timeout", "300", "--graceful-timeout", "5",
             "neutron_wsgi:application",
         ],
         log_path=out,
