@@ -275,6 +275,51 @@ def render_soak(data: dict[str, Any]) -> Lines:
     ]
 
 
+# -- multi-process safety --------------------------------------------------------------------
+def render_neutron_workers(data: dict[str, Any]) -> Lines:
+    refusals = ", ".join(f"{code} {n}" for code, n in data["refusals"].items()) or "none"
+    lost = (
+        len(data["networks_kept_missing_in_oneview"])
+        + len(data["networks_deleted_left_in_oneview"])
+        + len(data["ports_kept_not_wired"])
+        + len(data["drift"])
+    )
+    rows = [
+        [
+            "API",
+            f"{data['workers']} gunicorn workers x {data['threads']} threads, "
+            f"{data['client_threads']} client threads",
+        ],
+        [
+            "networks",
+            f"{data['networks_created']} created, {data['networks_kept']} kept, the rest deleted",
+        ],
+        [
+            "bare-metal ports",
+            f"{data['ports']} on {data['ports'] // 7} server profiles: {data['ports_kept']} kept "
+            "(bound or unbound and rebound), the rest deleted",
+        ],
+        ["workers that wired ports", len(data["worker_pids_that_wired_ports"])],
+        ["failed API calls", len(data["api_errors"])],
+        ["lost or leaked updates (networks, memberships, connections)", f"**{lost}**"],
+        [
+            "OneView writes",
+            f"{data['uplink_set_writes']} uplink-set PUTs, {data['profile_writes']} profile PUTs",
+        ],
+        ["OneView refusals answered", refusals],
+        ["OneView logins", data["logins_total"]],
+        ["churn time", f"{data['seconds']:.0f} s"],
+    ]
+    return [
+        "Neutron's API under gunicorn with several workers, network creates and deletes and",
+        "bare-metal port bindings at once through the real API, then Neutron's and Ironic's view",
+        "compared with the simulator's own state (no reconciliation pass in between, so nothing",
+        "can be repaired before the check). The same run is `tests/multiprocess` in CI.",
+        "",
+        *table(["measure", "value"], rows),
+    ]
+
+
 def render_raw(data: dict[str, Any]) -> Lines:
     """Fallback for a benchmark without a renderer yet: its JSON, verbatim."""
     return ["```json", json.dumps(data, indent=2), "```"]
@@ -287,6 +332,12 @@ def sections() -> list[Section]:
         Section("power_sync", "power_sync.py", "Power-state sync vs node count", render_power_sync),
         Section(
             "uplink_set_churn", "uplink_set_churn.py", "Uplink-set churn", render_uplink_set_churn
+        ),
+        Section(
+            "neutron_workers",
+            "neutron_workers.py",
+            "Multi-process safety: Neutron API workers",
+            render_neutron_workers,
         ),
         Section("soak", "soak.py", "Fault soak", render_soak),
         Section("simulator", "simulator_throughput.py", "Simulator throughput", render_simulator),

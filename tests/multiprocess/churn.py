@@ -1,0 +1,282 @@
+"""Neutron's API in 4 gunicorn workers, hit from many threads at once: does any update get lost?
+
+Two kinds of contention, both through the real API (the driver runs inside the workers):
+
+* uplink-set membership: VLAN networks created, and half of them deleted again, concurrently,
+  so several workers edit one uplink set's ``networkUris`` at the same time;
+* server-profile connections: several bare-metal ports of one server bound, unbound, rebound
+  and deleted concurrently, so several workers edit one profile's connection list.
+
+Shared by ``tests/multiprocess`` (in CI) and ``benchmarks/neutron_workers.py`` (for the
+performance report). The result is judged from the simulator's witness view and Neutron's own
+records, never through the product's client.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from oneview_openstack.enroll.command import main as enroll
+from oneview_openstack.sandbox import scenario
+from oneview_openstack.sandbox.configs import PHYSNET, TENANT_NETWORK
+from oneview_openstack.sandbox.environment import Options, Sandbox
+from soak import check
+from soak.load import connect
+from soak.run import Sim
+
+WORKERS = 4  # Neutron API processes under gunicorn
+THREADS = 2  # threads per worker
+NODES = 3  # deployed; each server has 8 MACs, one used by Ironic's port
+CLIENT_THREADS = 12
+# One OneView session per client: the API workers, Neutron's periodic worker, Ironic's conductor,
+# and this process's two (the sandbox's own client and enrollment's).
+SESSIONS_EXPECTED = WORKERS + 4
+CHURN_VLANS = range(110, 150)  # the scenario's networks use 101 and 150
+WIRING_VLANS = (160, 161, 162)
+LINK = {"switch_id": "00:00:00:00:00:00", "port_id": "d1", "switch_info": "multiprocess"}
+# oslo.log's default line: "<date> <time> <pid> <LEVEL> <logger> [<request context>] <message>"
+PLUGGED = re.compile(
+    r"^\S+ \S+ (?P<pid>\d+) INFO oneview_openstack\.neutron\.ports \[[^\]]*\] Port ", re.M
+)
+OUR_ERRORS = re.compile(r"^\S+ \S+ \d+ ERROR oneview_openstack\S*.*$", re.M)
+
+
+@dataclass(frozen=True)
+class PortJob:
+    """One bare-metal port: which node and MAC, which network, and how it ends."""
+
+    node_id: str
+    mac: str
+    network_id: str
+    ending: str  # "bound", "deleted" or "rebound"
+
+
+class Jobs:
+    """The concurrent work; each client thread has its own openstacksdk connection."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+        self.local = threading.local()
+        self.lock = threading.Lock()
+        self.errors: list[str] = []
+        self.kept_networks: list[str] = []
+        self.deleted_networks: list[str] = []
+        self.kept_ports: list[str] = []
+
+    def conn(self) -> Any:
+        if not hasattr(self.local, "conn"):
+            self.local.conn = connect(self.sandbox)
+        return self.local.conn
+
+    def failed(self, what: str, error: Exception) -> None:
+        with self.lock:
+            self.errors.append(f"{what}: {error}")
+
+    def network(self, vlan: int) -> None:
+        net = self.conn().network
+        try:
+            made = net.create_network(
+                name=f"mp-{vlan}",
+                provider_network_type="vlan",
+                provider_physical_network=PHYSNET,
+                provider_segmentation_id=vlan,
+            )
+            if vlan % 2:
+                net.delete_network(made.id)
+        except Exception as error:
+            self.failed(f"network VLAN {vlan}", error)
+            return
+        with self.lock:
+            (self.deleted_networks if vlan % 2 else self.kept_networks).append(made.id)
+
+    def port(self, job: PortJob) -> None:
+        net = self.conn().network
+        try:
+            port = net.create_port(
+                network_id=job.network_id,
+                mac_address=job.mac,
+                name=f"mp-{job.mac}",
+                device_owner="compute:nova",
+                device_id=job.node_id,
+                binding_host_id=job.node_id,
+                binding_vnic_type="baremetal",
+                binding_profile={"local_link_information": [LINK]},
+            )
+            if job.ending == "deleted":
+                net.delete_port(port.id)
+            elif job.ending == "rebound":
+                net.update_port(port.id, binding_host_id="")
+                net.update_port(port.id, binding_host_id=job.node_id)
+        except Exception as error:
+            self.failed(f"port {job.mac} ({job.ending})", error)
+            return
+        if job.ending != "deleted":
+            with self.lock:
+                self.kept_ports.append(port.id)
+
+
+def port_jobs(sandbox: Sandbox, sim: Sim, nodes: list[Any], networks: list[str]) -> list[PortJob]:
+    """Every MAC of every deployed node's server, except those Ironic's own ports use."""
+    conn = sandbox.conn
+    assert conn is not None
+    servers = {s["uri"]: s for s in sim.state()["server-hardware"]}
+    jobs = []
+    endings = ("bound", "deleted", "rebound")
+    for node in nodes:
+        taken = {p.address.lower() for p in conn.baremetal.ports(node_id=node.id)}
+        server = servers[node.driver_info["server_hardware_uri"]]
+        for slot in server["portMap"]["deviceSlots"]:
+            for physical in slot.get("physicalPorts") or []:
+                for virtual in physical.get("virtualPorts") or []:
+                    mac = virtual["mac"].lower()
+                    if mac in taken:
+                        continue
+                    n = len(jobs)
+                    jobs.append(PortJob(node.id, mac, networks[n % len(networks)], endings[n % 3]))
+    return jobs
+
+
+def interleave(first: list[Any], second: list[Any]) -> list[Any]:
+    """Alternate the two lists so both kinds of contention overlap in time."""
+    mixed: list[Any] = []
+    for index in range(max(len(first), len(second))):
+        mixed += first[index : index + 1] + second[index : index + 1]
+    return mixed
+
+
+def run(sandbox: Sandbox, nodes_to_deploy: int, timeout: float = 300.0) -> dict[str, Any]:
+    """Deploy nodes, then the concurrent churn; returns counts, drift and what OneView refused."""
+    conn = sandbox.conn
+    assert conn is not None
+    sim = Sim(sandbox)
+    baseline = {p["uri"] for p in sim.state()["server-profiles"]}
+    networks = scenario.create_networks(sandbox)
+    wiring = [
+        conn.network.create_network(
+            name=f"mp-wiring-{vlan}",
+            provider_network_type="vlan",
+            provider_physical_network=PHYSNET,
+            provider_segmentation_id=vlan,
+        ).id
+        for vlan in WIRING_VLANS
+    ]
+    nodes = scenario.pick_nodes(sandbox, nodes_to_deploy)
+    scenario.deploy(sandbox, nodes, networks[TENANT_NETWORK], timeout)
+    nodes = [conn.baremetal.get_node(n.id) for n in nodes]
+    jobs = Jobs(sandbox)
+    ports = port_jobs(sandbox, sim, nodes, wiring)
+
+    logins_before = sim("GET", "_sim/stats")["logins"]
+    sim("DELETE", "_sim/stats")
+    started = time.monotonic()
+    work = interleave(
+        [lambda v=vlan: jobs.network(v) for vlan in CHURN_VLANS],
+        [lambda j=job: jobs.port(j) for job in ports],
+    )
+    with ThreadPoolExecutor(CLIENT_THREADS) as pool:
+        for done in [pool.submit(step) for step in work]:
+            done.result()
+    seconds = time.monotonic() - started
+    stats = sim("GET", "_sim/stats")
+
+    state = sim.state()
+    log = (sandbox.state_dir / "neutron.log").read_text(errors="replace")
+    wired = {
+        owner.group("port").lower()
+        for profile in state["server-profiles"]
+        for connection in check.connections(profile)
+        if (owner := check.OWNER.match(connection.get("name") or ""))
+    }
+    active = {p.id for p in conn.network.ports() if p.status == "ACTIVE"}
+    oneview_names = {n["name"] for n in state["ethernet-networks"]}
+    return {
+        "seconds": round(seconds, 1),
+        "api_errors": jobs.errors,
+        "networks_created": len(CHURN_VLANS),
+        "networks_kept": len(jobs.kept_networks),
+        "networks_kept_missing_in_oneview": [
+            n for n in jobs.kept_networks if f"Neutron [{n}]" not in oneview_names
+        ],
+        "networks_deleted_left_in_oneview": [
+            n for n in jobs.deleted_networks if f"Neutron [{n}]" in oneview_names
+        ],
+        "ports": len(ports),
+        "ports_kept": len(jobs.kept_ports),
+        "ports_kept_not_active": sorted(set(jobs.kept_ports) - active),
+        "ports_kept_not_wired": sorted(set(jobs.kept_ports) - wired),
+        "drift": check.drift(conn, state, baseline),
+        "uplink_set_writes": stats["byRoute"].get("PUT /rest/uplink-sets/{id}", 0),
+        "profile_writes": stats["byRoute"].get("PUT /rest/server-profiles/{id}", 0),
+        "refusals": stats["refusals"],
+        "worker_pids_that_wired_ports": sorted({m["pid"] for m in PLUGGED.finditer(log)}),
+        "driver_errors_logged": OUR_ERRORS.findall(log),
+        "logins_during_churn": stats["logins"],
+        "logins_total": logins_before + stats["logins"],
+    }
+
+
+def log_files(sandbox: Sandbox) -> list[Path]:
+    return [sandbox.state_dir / name for name in ("neutron.log", "neutron.out")]
+
+
+def start_and_run(state_dir: Path, say: Any = None) -> dict[str, Any]:
+    """A sandbox with 4 Neutron API workers, 4 nodes enrolled, 3 deployed, then the churn."""
+    options = Options(
+        state_dir=state_dir,
+        time_scale=0.005,
+        reconcile_interval=0,  # a repair pass would hide a lost update
+        neutron_workers=WORKERS,
+        neutron_threads=THREADS,
+    )
+    started = time.monotonic()
+    with Sandbox(options, say=say) as sandbox:
+        if not (sandbox.ironic_oneview and sandbox.neutron_oneview):
+            raise RuntimeError("the oneview drivers do not load")
+        with open(state_dir / "enroll.out", "w") as out, contextlib.redirect_stdout(out):
+            code = enroll([*sandbox.enroll_argv(), "--limit", str(NODES + 1), "--format", "json"])
+        if code != 0:
+            raise RuntimeError(f"enrollment failed; see {state_dir / 'enroll.out'}")
+        result = run(sandbox, NODES)
+        assert sandbox.simulator is not None
+        result["secrets_in_logs"] = check.secrets_in_logs(
+            log_files(sandbox), [sandbox.simulator.password]
+        )
+    return {
+        "workers": WORKERS,
+        "threads": THREADS,
+        "client_threads": CLIENT_THREADS,
+        **result,
+        "seconds_with_start_up": round(time.monotonic() - started, 1),
+    }
+
+
+def verdict(result: dict[str, Any]) -> list[str]:
+    """Every broken claim as a sentence (empty: nothing was lost)."""
+    problems = [f"API call failed: {error}" for error in result["api_errors"]]
+    problems += [f"drift: {line}" for line in result["drift"]]
+    for key in (
+        "networks_kept_missing_in_oneview",
+        "networks_deleted_left_in_oneview",
+        "ports_kept_not_active",
+        "ports_kept_not_wired",
+        "driver_errors_logged",
+        "secrets_in_logs",
+    ):
+        problems += [f"{key.replace('_', ' ')}: {item}" for item in result[key]]
+    if result["networks_kept"] != len(CHURN_VLANS) // 2:
+        problems.append(f"{result['networks_kept']} networks kept, not {len(CHURN_VLANS) // 2}")
+    expected_ports = result["ports"] - result["ports"] // 3
+    if result["ports"] != NODES * 7 or result["ports_kept"] != expected_ports:
+        problems.append(f"{result['ports_kept']} of {result['ports']} ports kept")
+    if len(result["worker_pids_that_wired_ports"]) < 2:
+        problems.append("one API worker did all the wiring: no contention was tested")
+    if result["logins_total"] > SESSIONS_EXPECTED:
+        problems.append(f"{result['logins_total']} logins for {SESSIONS_EXPECTED} OneView clients")
+    return problems
