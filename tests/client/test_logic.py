@@ -36,14 +36,18 @@ def test_backoff_schedule_never_exceeds_cap_even_when_initial_is_larger():
 
 
 def test_progress_brings_the_next_poll_forward_to_the_predicted_end():
-    # 50% after 1 s: the task should end 1 s from now; the back-off step (1.5 s) would overshoot.
-    assert paced(1.5, 1.0, 50, 1.0) == pytest.approx(1.02)
+    # 50% on a 10% grid after 1 s: 50-60% done, so the end is taken 45/55 s from now; the
+    # back-off step (1.5 s) would overshoot.
+    assert paced(1.5, 1.0, 50, 1.0) == pytest.approx(1.0 * 45 / 55 * 1.02)
+    # A finer value is taken as it is: 53% after 1 s ends 47/53 s from now.
+    assert paced(1.5, 1.0, 53, 1.0) == pytest.approx(1.0 * 47 / 53 * 1.02)
     # Far from the end the back-off step is shorter, so it stays.
     assert paced(1.5, 1.0, 10, 1.0) == 1.5
 
 
-def test_progress_never_makes_polling_faster_than_the_first_interval():
-    assert paced(5.0, 30.0, 99, 1.0) == 1.0
+def test_progress_never_makes_polling_faster_than_a_quarter_of_the_first_interval():
+    assert paced(5.0, 3.0, 99, 1.0) == 0.25
+    assert paced(5.0, 3.0, 90, 1.0) == 0.25  # 95% assumed: 0.16 s predicted
 
 
 @pytest.mark.parametrize("percent", [None, 0, 100, -5, "50", True, 150])

@@ -26,6 +26,7 @@ LOG = logging.getLogger(__name__)
 SUCCEEDED = frozenset({"Completed", "Warning"})
 FAILED = frozenset({"Error", "Killed", "Terminated", "Interrupted"})
 TERMINAL = SUCCEEDED | FAILED
+STEP = 10  # percentComplete granularity of many OneView tasks
 
 
 def poll_intervals(initial: float, factor: float, cap: float) -> Iterator[float]:
@@ -44,13 +45,18 @@ def schedule(initial: float, factor: float, cap: float, polls: int) -> list[floa
 def paced(pause: float, elapsed: float, percent: Any, floor: float) -> float:
     """``pause``, or sooner if ``percent`` done after ``elapsed`` s predicts an earlier end.
 
-    Never shorter than ``floor`` (a stalled task cannot make us poll faster than the first
-    interval), never longer than the back-off step. 2% margin so the poll lands after the end.
+    OneView often reports progress in 10% steps: a value on that grid says the task is
+    somewhere in the next step, so the middle of it (p + 5) is taken; finer values are taken as
+    they are. Aiming at the middle may land a poll just before the end, so the next pause may
+    be as short as a quarter of ``floor`` (the first interval); a stalled task still cannot make
+    polling faster than that, and a pause is never longer than the back-off step. 2% margin so
+    the poll lands after the end.
     """
     if isinstance(percent, bool) or not isinstance(percent, int | float) or not 0 < percent < 100:
         return pause
-    predicted = elapsed * (100 - percent) / percent * 1.02
-    return min(pause, max(predicted, floor))
+    done = percent + STEP / 2 if percent % STEP == 0 else percent
+    predicted = elapsed * (100 - done) / done * 1.02
+    return min(pause, max(predicted, floor / 4))
 
 
 def resource_uri(task: dict[str, Any]) -> str | None:
