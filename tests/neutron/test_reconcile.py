@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from unittest import mock
 
 from ml2_case import OneViewMl2TestCase
 from neutron.worker import PeriodicWorker
+from oslo_db import exception as db_exc
 
 from oneview_openstack.neutron.reconcile import Reconciler
 
@@ -60,6 +62,28 @@ class ReconcileTests(OneViewMl2TestCase):
         report = self.reconcile()
         assert report.connections_restored == [port["id"]], report
         assert self.connections(profile)[0]["networkUri"] == uri
+
+    def test_a_port_that_fails_for_another_reason_is_reported_and_the_pass_goes_on(self):
+        # e.g. a database deadlock while completing the port's provisioning block
+        server, profile = self.server_with_profile()
+        node = str(uuid.uuid4())
+        self.ironic.add_node(node, profile["uri"], server_hardware_uri=server["uri"])
+        network = self.create_network("vlan", "physnet1", 34)
+        mac = self.connections(profile)[0]["mac"]
+        port = self.create_port(network, mac=mac.lower(), host=node)
+        lost = self.create_network("vlan", "physnet1", 35)
+        self.ov.wait(self.ov.delete(self.ov_network(lost["id"])["uri"]))
+        body = self.ov.get(profile["uri"]).json()
+        body["connectionSettings"]["connections"][0].update(name="mine")
+        self.ov.wait(self.ov.put(profile["uri"], json=body))
+        driver = self.driver.mechanism_manager.mech_drivers["oneview"].obj
+        with mock.patch.object(
+            driver.ports, "plug", autospec=True, side_effect=db_exc.DBDeadlock()
+        ) as plug:
+            report = self.reconcile()
+        plug.assert_called_once()
+        assert report.errors == [f"port {port['id']}: {db_exc.DBDeadlock()}"]
+        assert report.networks_created == [lost["id"]]  # the rest of the pass still ran
 
     def test_orphans_are_reported_and_deleted_only_when_opted_in(self):
         name = f"Neutron [{uuid.uuid4()}]"

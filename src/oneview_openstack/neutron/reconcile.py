@@ -18,7 +18,6 @@ from ..client import OneViewError
 from ..client.resources import connections_of
 from . import connections as conns
 from .driver import DRIVER_NAME, ENTITY
-from .errors import PortWiringError
 from .mappings import describe, neutron_id_of, oneview_name
 from .ports import PortInfo
 
@@ -163,7 +162,7 @@ class Reconciler:
             bound.add(port["id"])
             try:
                 self._port(context, plugin, port, levels[-1], report)
-            except (PortWiringError, OneViewError) as error:
+            except Exception as error:  # one port (e.g. a database deadlock) spoils no pass
                 report.errors.append(f"port {port['id']}: {_text(error)}")
         return bound
 

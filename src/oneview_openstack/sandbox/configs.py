@@ -22,14 +22,10 @@ VLAN_RANGE = (101, 199)  # the simulator's uplink sets already carry VLANs 10, 2
 PROVISIONING_NETWORK = "provisioning"
 TENANT_NETWORK = "tenant"
 
-NEUTRON_WSGI = '''"""The Neutron API for gunicorn, on sqlite shared by several processes and threads.
-
-Neutron reads sys.argv, which holds gunicorn's own flags: it is hidden during the import. Every
-transaction takes sqlite's write lock up front (BEGIN IMMEDIATE) and waits for it, instead of
-failing with "database is locked" when a reader tries to become a writer beside another one.
-"""
-import sys
-
+# Several processes share Neutron's sqlite file: every transaction takes the write lock up front
+# (BEGIN IMMEDIATE) and waits for it, instead of failing with "database is locked" when a reader
+# tries to become a writer beside another writer.
+SQLITE_TAKES_TURNS = """
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -45,14 +41,38 @@ def _begin(connection):  # before oslo.db's own "BEGIN" listener, which then sta
     if "in_transaction" not in connection.info:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
         connection.info["in_transaction"] = True
+"""
 
+NEUTRON_WSGI = (
+    '''"""The Neutron API for gunicorn, on a sqlite file shared with other processes.
+
+Neutron reads sys.argv, which holds gunicorn's own flags: it is hidden during the import.
+"""
+import sys
+'''
+    + SQLITE_TAKES_TURNS
+    + """
 
 _argv = sys.argv
 sys.argv = [_argv[0]]
 from neutron.wsgi.api import application  # noqa: E402,F401
 
 sys.argv = _argv
+"""
+)
+
+NEUTRON_PERIODIC = (
+    '''"""``neutron-periodic-workers`` on the sqlite file the API workers share."""
+import sys
 '''
+    + SQLITE_TAKES_TURNS
+    + """
+
+from neutron.cmd.server import main_periodic  # noqa: E402
+
+sys.exit(main_periodic())
+"""
+)
 
 NEUTRON_SCHEMA = '''"""Neutron's sqlite schema from its models (its migrations need MySQL), then stamped."""
 import sys
@@ -267,6 +287,8 @@ def write_all(layout: Layout, ironic: Sections, neutron: Sections) -> dict[str, 
         write_private(paths[name], text)
     paths["neutron_wsgi.py"] = layout.path("neutron_wsgi.py")
     paths["neutron_wsgi.py"].write_text(NEUTRON_WSGI)
+    paths["neutron_periodic.py"] = layout.path("neutron_periodic.py")
+    paths["neutron_periodic.py"].write_text(NEUTRON_PERIODIC)
     paths["neutron_schema.py"] = layout.path("neutron_schema.py")
     paths["neutron_schema.py"].write_text(NEUTRON_SCHEMA)
     return paths

@@ -186,6 +186,6 @@ def start_neutron(
     )
     supervisor.start(
         "Neutron periodic worker",
-        [script("neutron-periodic-workers"), "--config-file", str(conf)],
+        [sys.executable, str(layout.path("neutron_periodic.py")), "--config-file", str(conf)],
         log_path=layout.path("neutron-periodic.out"),
     )
