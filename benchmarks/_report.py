@@ -267,7 +267,7 @@ def render_soak(data: dict[str, Any]) -> Lines:
         ["drift after one reconciliation pass", f"**{len(data['drift'])}**"],
         [
             "OneView logins",
-            f"{data['logins']} ({data['sessions_expected']} processes + at most "
+            f"{data['logins']} ({data['sessions_expected']} OneView clients + at most "
             f"{data['relogins_allowed']} re-logins after injected expiries)",
         ],
     ]

@@ -40,9 +40,8 @@ def catalogue(taken_server: str, scale: float = 1.0) -> list[dict[str, Any]]:
     """All 18 kinds; ``scale`` multiplies the counts for longer soaks (rates stay the same).
 
     ``server_taken`` is aimed at one server, at the first read of it after the faults are armed
-    (Ironic's claim of a free server: a OneView user gets there first). Request-stage faults match
-    ``resource`` against the request path only, not a body's ``serverHardwareUri``. Aimed at any
-    server it would also unassign deployed nodes' profiles, which no driver can prevent.
+    (Ironic's claim of a free server: a OneView user gets there first). Aimed at any server it
+    would also unassign deployed nodes' profiles, which no driver can prevent.
     """
 
     def n(count: int) -> int:
