@@ -152,7 +152,7 @@ class PortWiring:
 
     # -- the write -------------------------------------------------------------------------
     def _write(self, target: Target, change: ConnectionsChange, action: str) -> bool:
-        # A holder may wait for OneView twice and cycle the power in between.
+        # Generous: a holder may wait out several busy OneView steps and cycle the power.
         with self.locks.hold(target.profile_uri, timeout=3 * self.busy_timeout + 60):
             try:
                 return self._write_when_idle(target, change, action)
