@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
 import pytest
 
 from oneview_openstack.sandbox import scenario
@@ -13,20 +17,43 @@ from .conftest import Witness
 TIMEOUT = 180.0
 
 
-def one_node(sandbox: Sandbox):
+@dataclass
+class Stage:
+    """One available node and the scenario's networks; the networks go again afterwards."""
+
+    sandbox: Sandbox
+    conn: Any
+    networks: dict[str, Any]
+    node: Any
+
+    @property
+    def server_uri(self) -> str:
+        return self.node.driver_info["server_hardware_uri"]
+
+    def deploy(self) -> list[Any]:
+        return scenario.deploy(self.sandbox, [self.node], self.networks[TENANT_NETWORK], TIMEOUT)
+
+    def remove_networks(self, vifs: list[Any] | None = None) -> None:
+        scenario.delete_networks(self.sandbox, vifs or [], self.networks)
+
+
+@pytest.fixture
+def stage(sandbox: Sandbox) -> Iterator[Stage]:
+    assert sandbox.conn is not None
+    networks = scenario.create_networks(sandbox)
     (node,) = scenario.pick_nodes(sandbox, 1)
-    return node
+    made = Stage(sandbox, sandbox.conn, networks, node)
+    try:
+        yield made
+    finally:
+        made.remove_networks()  # deleting twice is harmless
 
 
 @pytest.mark.timeout(600)
 def test_a_failed_claim_fails_the_deploy_clearly_and_leaves_no_profile(
-    sandbox: Sandbox, witness: Witness
+    sandbox: Sandbox, witness: Witness, stage: Stage
 ) -> None:
-    conn = sandbox.conn
-    assert conn is not None
-    networks = scenario.create_networks(sandbox)
-    node = one_node(sandbox)
-    server_uri = node.driver_info["server_hardware_uri"]
+    conn, node, server_uri = stage.conn, stage.node, stage.server_uri
     before = witness.state()
     witness.sim(
         "POST",
@@ -41,7 +68,7 @@ def test_a_failed_claim_fails_the_deploy_clearly_and_leaves_no_profile(
     )
     try:
         with pytest.raises(Exception, match="deploy failed"):
-            scenario.deploy(sandbox, [node], networks[TENANT_NETWORK], TIMEOUT)
+            stage.deploy()
         failed = conn.baremetal.get_node(node.id)
         assert failed.provision_state == "deploy failed"
         assert "SANDBOX_INJECTED" in failed.last_error or "Injected" in failed.last_error
@@ -53,7 +80,7 @@ def test_a_failed_claim_fails_the_deploy_clearly_and_leaves_no_profile(
         assert witness.profiles_on(server_uri) == []
     finally:
         witness.sim("DELETE", "faults")
-        scenario.delete_networks(sandbox, [], networks)
+        stage.remove_networks()
     after = witness.state()
     assert {p["uri"] for p in after["server-profiles"]} == {
         p["uri"] for p in before["server-profiles"]
@@ -62,17 +89,13 @@ def test_a_failed_claim_fails_the_deploy_clearly_and_leaves_no_profile(
 
 @pytest.mark.timeout(600)
 def test_an_expired_session_is_renewed_and_the_deploy_completes(
-    sandbox: Sandbox, witness: Witness
+    sandbox: Sandbox, witness: Witness, stage: Stage
 ) -> None:
-    conn = sandbox.conn
-    assert conn is not None
-    networks = scenario.create_networks(sandbox)
-    node = one_node(sandbox)
-    server_uri = node.driver_info["server_hardware_uri"]
+    conn, node, server_uri = stage.conn, stage.node, stage.server_uri
     vifs = []
     try:
         witness.sim("POST", "actions/expire_sessions", {})
-        vifs = scenario.deploy(sandbox, [node], networks[TENANT_NETWORK], TIMEOUT)
+        vifs = stage.deploy()
         deployed = conn.baremetal.get_node(node.id)
         assert deployed.provision_state == "active"
         assert len(witness.profiles_on(server_uri)) == 1
@@ -82,20 +105,16 @@ def test_an_expired_session_is_renewed_and_the_deploy_completes(
         scenario.undeploy(sandbox, [node], TIMEOUT)
         assert witness.profiles_on(server_uri) == []
     finally:
-        scenario.delete_networks(sandbox, vifs, networks)
+        stage.remove_networks(vifs)
     names = {n["name"] for n in witness.state()["ethernet-networks"]}
     assert not any(name.startswith("Neutron [") for name in names)
 
 
 @pytest.mark.timeout(600)
 def test_a_session_that_keeps_expiring_fails_the_claim_clearly(
-    sandbox: Sandbox, witness: Witness
+    sandbox: Sandbox, witness: Witness, stage: Stage
 ) -> None:
-    conn = sandbox.conn
-    assert conn is not None
-    networks = scenario.create_networks(sandbox)
-    node = one_node(sandbox)
-    server_uri = node.driver_info["server_hardware_uri"]
+    conn, node, server_uri = stage.conn, stage.node, stage.server_uri
     witness.sim(
         "POST",
         "faults",
@@ -108,7 +127,7 @@ def test_a_session_that_keeps_expiring_fails_the_claim_clearly(
     )
     try:
         with pytest.raises(Exception, match="deploy failed"):
-            scenario.deploy(sandbox, [node], networks[TENANT_NETWORK], TIMEOUT)
+            stage.deploy()
         failed = conn.baremetal.get_node(node.id)
         assert "401" in failed.last_error
         assert "password" not in failed.last_error.lower()
@@ -117,5 +136,5 @@ def test_a_session_that_keeps_expiring_fails_the_claim_clearly(
         witness.sim("DELETE", "faults")
     conn.baremetal.set_node_provision_state(node, "deleted")
     scenario.wait_nodes(sandbox, [node], "available", TIMEOUT)
-    scenario.delete_networks(sandbox, [], networks)
+    stage.remove_networks()
     assert witness.profiles_on(server_uri) == []
