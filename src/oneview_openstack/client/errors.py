@@ -35,6 +35,12 @@ class OneViewError(Exception):
         self.method = method
         self.uri = uri
 
+    @property
+    def summary(self) -> str:
+        """OneView's error without the request line: ``errorCode: message`` (for operators)."""
+        text = self.message or str(self)
+        return f"{self.error_code}: {text}" if self.error_code else text
+
     def __str__(self) -> str:
         parts = []
         if self.method or self.uri:

@@ -138,3 +138,23 @@ class ApplianceClient:
 
     def close(self) -> None:
         self.session.close()
+
+
+def wait_until(
+    condition: Any, *, timeout: float = 10.0, interval: float = 0.005, what: str = ""
+) -> Any:
+    """Poll ``condition()`` until it returns something truthy, and return that.
+
+    The one way tests wait for another thread or process: never a bare sleep standing in for
+    synchronisation. Raises ``AssertionError`` naming ``what`` (or the condition) on timeout; the
+    timeout is a hang guard, not a speed assertion.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() >= deadline:
+            name = what or getattr(condition, "__name__", repr(condition))
+            raise AssertionError(f"timed out after {timeout} s waiting for {name}")
+        time.sleep(interval)
