@@ -80,3 +80,24 @@ def test_names_and_sorting():
     names = ["bay 10", "bay 2", "bay 1"]
     assert sorted(names, key=inventory.natural) == ["bay 1", "bay 2", "bay 10"]
     assert inventory.resource_class({"name": "Ironic EG/1"}) == "oneview-ironic-eg-1"
+
+
+def test_a_flexnic_without_a_mac_is_not_enrolled_under_the_physical_mac(api: ApplianceClient):
+    """The rule inspection follows too (client.views): no FlexNIC MAC, no port."""
+    blade = copy.deepcopy(named(api, "server-hardware", "Encl1, bay 1"))
+    template = named(api, "server-profile-templates", "ironic-EG-1")
+    physical = blade["portMap"]["deviceSlots"][0]["physicalPorts"][0]
+    physical["virtualPorts"][0]["mac"] = None
+    addresses = {p["address"] for p in inventory.port_bodies(blade, template, {}, all_ports=True)}
+    assert physical["mac"].lower() not in addresses
+    assert len(addresses) == len(blade["portMap"]["deviceSlots"][0]["physicalPorts"]) - 1
+
+
+def test_cpu_arch_follows_the_processor_like_inspection(api: ApplianceClient):
+    blade = named(api, "server-hardware", "Encl1, bay 1")
+    template = named(api, "server-profile-templates", "ironic-EG-1")
+    assert inventory.node_body(blade, template)["properties"]["cpu_arch"] == "x86_64"
+    ampere = dict(blade, processorType="Ampere(R) Altra(R) Processor Q80-30")
+    assert inventory.node_body(ampere, template)["properties"]["cpu_arch"] == "aarch64"
+    unknown = dict(blade, processorType="")
+    assert "cpu_arch" not in inventory.node_body(unknown, template)["properties"]

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any
 
-from ..client import OneViewClient
+from ..client import OneViewClient, views
 from ..client.errors import OneViewError
 from ..client.settings import ClientSettings
 from . import inventory
@@ -156,10 +156,10 @@ def select_templates(client: OneViewClient, names: list[str]) -> list[inventory.
 
 def interconnects_of(client: OneViewClient, servers: list[dict[str, Any]]) -> dict[str, Any]:
     uris = {
-        nic.interconnect_uri
+        port.interconnect_uri
         for server in servers
-        for nic in inventory.nics(server)
-        if nic.interconnect_uri
+        for port in views.ethernet_ports(server)
+        if port.interconnect_uri
     }
     return {uri: client.request("GET", uri) or {} for uri in sorted(uris)}
 

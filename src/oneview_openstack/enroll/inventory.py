@@ -13,8 +13,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..client import views
+from ..client.views import EthernetPort
+
 DRIVER = "oneview"
-CPU_ARCH = "x86_64"  # every server OneView manages (Synergy, BladeSystem, ProLiant) is x86-64
 RESOURCE_CLASS_PREFIX = "oneview-"
 
 
@@ -120,10 +122,10 @@ def node_body(
     """The ``POST /v1/nodes`` body for one server (no secrets: OneView creds live in config)."""
     cores = int(server.get("processorCoreCount") or 0)
     sockets = int(server.get("processorCount") or 0)
-    properties: dict[str, Any] = {
-        "cpu_arch": CPU_ARCH,
-        "capabilities": capabilities(server, template),
-    }
+    properties: dict[str, Any] = {"capabilities": capabilities(server, template)}
+    arch = views.cpu_arch(server)  # the rule inspection uses; unknown: left for inspection
+    if arch:
+        properties["cpu_arch"] = arch
     if cores and sockets:
         properties["cpus"] = cores * sockets
     if server.get("memoryMb"):
@@ -142,41 +144,6 @@ def node_body(
     return body
 
 
-@dataclass(frozen=True)
-class Nic:
-    """One Ethernet port of a server as a profile connection sees it."""
-
-    port_id: str  # OneView's connection portId, e.g. "Mezz 3:1-a"
-    mac: str
-    interconnect_uri: str | None
-    interconnect_port: int | None
-
-
-def nics(server: dict[str, Any]) -> list[Nic]:
-    """Ethernet ports: FlexNIC function ``a`` of each physical port (its MAC is the physical one
-    a profile with physical MACs uses), or the port itself where there are no FlexNICs."""
-    found = []
-    for slot in (server.get("portMap") or {}).get("deviceSlots") or []:
-        for port in slot.get("physicalPorts") or []:
-            if port.get("type") != "Ethernet":
-                continue
-            virtual = [v for v in port.get("virtualPorts") or [] if v.get("portFunction") == "a"]
-            mac = (virtual[0].get("mac") if virtual else None) or port.get("mac")
-            if not mac:
-                continue
-            suffix = "-a" if virtual else ""
-            found.append(
-                Nic(
-                    port_id=f"{slot.get('location')} {slot.get('slotNumber')}:"
-                    f"{port.get('portNumber')}{suffix}",
-                    mac=str(mac).lower(),
-                    interconnect_uri=port.get("interconnectUri"),
-                    interconnect_port=port.get("interconnectPort"),
-                )
-            )
-    return found
-
-
 def boot_port_id(template: dict[str, Any]) -> str | None:
     """The portId of the template's primary boot connection (where the server PXE-boots)."""
     connections = (template.get("connectionSettings") or {}).get("connections") or template.get(
@@ -188,22 +155,11 @@ def boot_port_id(template: dict[str, Any]) -> str | None:
     return None
 
 
-def local_link(nic: Nic, interconnects: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """Ironic's ``local_link_connection``: the interconnect (the switch) and its downlink.
-
-    The same form the ``oneview`` inspect interface writes: ``switch_id`` the interconnect's MAC,
-    ``port_id`` ``d<downlink>``, ``switch_info`` the interconnect's URI. Rack servers are cabled
-    to switches OneView does not manage: ``network_type: unmanaged``.
-    """
-    interconnect = interconnects.get(nic.interconnect_uri or "")
-    mac = (interconnect or {}).get("interconnectMAC")
-    if not interconnect or not mac or nic.interconnect_port is None:
-        return {"network_type": "unmanaged"}
-    return {
-        "switch_id": str(mac).lower(),
-        "port_id": f"d{nic.interconnect_port}",
-        "switch_info": str(nic.interconnect_uri),
-    }
+def local_link(port: EthernetPort, interconnects: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Ironic's ``local_link_connection``, the same form the ``oneview`` inspect interface writes
+    (see :func:`oneview_openstack.client.views.local_link`)."""
+    interconnect = interconnects.get(port.interconnect_uri or "") or {}
+    return views.local_link(port, interconnect.get("interconnectMAC"))
 
 
 def port_bodies(
@@ -215,19 +171,19 @@ def port_bodies(
     all_ports: bool = False,
 ) -> list[dict[str, Any]]:
     """Ironic ports (without ``node_uuid``): the boot port, or every Ethernet port."""
-    found = nics(server)
+    found = views.ethernet_ports(server)
     if not found:
         return []
     boot = boot_port_id(template)
-    boot_nic = next((n for n in found if n.port_id == boot), found[0])
-    chosen = found if all_ports else [boot_nic]
+    boot_port = next((p for p in found if p.port_id == boot), found[0])
+    chosen = found if all_ports else (boot_port,)
     bodies = []
-    for nic in chosen:
+    for port in chosen:
         body: dict[str, Any] = {
-            "address": nic.mac,
-            "pxe_enabled": nic is boot_nic,
-            "local_link_connection": local_link(nic, interconnects),
-            "extra": {"oneview_port_id": nic.port_id},
+            "address": port.mac,
+            "pxe_enabled": port is boot_port,
+            "local_link_connection": local_link(port, interconnects),
+            "extra": {"oneview_port_id": port.port_id},
         }
         if physical_network:
             body["physical_network"] = physical_network
