@@ -60,7 +60,7 @@ class Call:
 
     def flag(self, name: str) -> bool:
         values = self.query.get(name)
-        return bool(values) and values[-1].lower() not in ("false", "0", "")
+        return values is not None and bool(values) and values[-1].lower() not in ("false", "0", "")
 
     def first(self, name: str) -> str | None:
         values = self.query.get(name)

@@ -11,13 +11,14 @@ import functools
 import operator
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 __all__ = ["Predicate", "QueryError", "build_predicate", "resolve_window", "sort_members"]
 
 Predicate = Callable[[Mapping[str, Any]], bool]
 _Test = Callable[[Any], bool]
 _Getter = Callable[[Mapping[str, Any]], Sequence[Any]]
+_Member = TypeVar("_Member", bound=Mapping[str, Any])
 
 
 class QueryError(ValueError):
@@ -380,7 +381,7 @@ def _member_key(get: _Getter, natural: bool) -> Callable[[Mapping[str, Any]], tu
     return lambda member: _sort_key(next(iter(get(member)), None), natural)
 
 
-def sort_members(members: list[Mapping[str, Any]], sort: str | None) -> list[Mapping[str, Any]]:
+def sort_members(members: list[_Member], sort: str | None) -> list[_Member]:
     """Stable sort by ``sort`` ("name:asc", "vlanId:desc,name", "name:natural"); a new list."""
     spec = _unquote(sort).strip() if sort is not None else ""
     keys: list[tuple[_Getter, bool, bool]] = []

@@ -27,7 +27,7 @@ class TransportExposingProtocol(HttpToolsProtocol):
     every keep-alive response waits ~40 ms for the client's delayed ACK.
     """
 
-    def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+    def connection_made(self, transport: Any) -> None:
         sock = transport.get_extra_info("socket")
         if sock is not None:
             with contextlib.suppress(OSError):
@@ -36,7 +36,7 @@ class TransportExposingProtocol(HttpToolsProtocol):
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        self.scope["extensions"] = {TRANSPORT_KEY: self.transport}
+        self.scope["extensions"] = {TRANSPORT_KEY: self.transport}  # type: ignore[dict-item]
 
 
 @dataclass

@@ -18,7 +18,7 @@ import requests
 from .config import SimulatorConfig
 from .server import SimulatorServer
 
-DEFAULT_TEST_CONFIG = {"time_scale": 0.0005}
+DEFAULT_TEST_CONFIG: dict[str, Any] = {"time_scale": 0.0005}
 
 
 @contextlib.contextmanager

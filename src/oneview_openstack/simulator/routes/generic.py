@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..errors import not_found
 from ..http import Call, Reply
 
@@ -67,7 +69,7 @@ def _none_match(header: str | None, current: str) -> bool:
     return False
 
 
-ROUTES = [
+ROUTES: list[tuple[str, str, Any, dict[str, Any]]] = [
     ("GET", "/rest/tasks", tasks, {}),
     ("GET", "/rest/tasks/{id}", task, {}),
     ("GET", "/rest/{category}", collection, {}),

@@ -38,7 +38,7 @@ def utilization(call: Call) -> Any:
     return call.state.hardware.utilization(_server_uri(call), call.first("fields"))
 
 
-ROUTES = [
+ROUTES: list[tuple[str, str, Any, dict[str, Any]]] = [
     ("PUT", f"{SH}/powerState", power, {}),
     ("PUT", f"{SH}/refreshState", refresh, {}),
     ("PATCH", SH, patch, {}),

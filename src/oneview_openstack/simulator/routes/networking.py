@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..http import Call
 from ..tasks import Task
 
@@ -62,7 +64,7 @@ def update_lig(call: Call) -> Task:
     )
 
 
-ROUTES = [
+ROUTES: list[tuple[str, str, Any, dict[str, Any]]] = [
     ("POST", NET, create_network, {}),
     ("POST", f"{NET}/bulk", create_bulk, {}),
     ("POST", f"{NET}/bulk-delete", delete_bulk, {}),

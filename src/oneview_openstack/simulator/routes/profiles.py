@@ -45,7 +45,7 @@ def delete_matching(call: Call) -> Task:
     return state.profiles.delete_matching(members)
 
 
-ROUTES = [
+ROUTES: list[tuple[str, str, Any, dict[str, Any]]] = [
     ("GET", "/rest/server-profile-templates/{id}/new-profile", new_profile, {}),
     ("POST", "/rest/server-profiles", create, {}),
     ("DELETE", "/rest/server-profiles", delete_matching, {}),

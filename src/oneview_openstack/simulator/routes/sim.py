@@ -88,7 +88,7 @@ def action(state: SimulatorState, body: Any, request: Request) -> Any:
     if not isinstance(body, dict):
         raise invalid_field("(body)", body, "a JSON object of arguments")
     name = request.path_params["name"]
-    uri = body.get("uri")
+    uri = str(body.get("uri") or "")  # an empty URI is the store's 404, naming it
     handlers: dict[str, Callable[[], Any]] = {
         "expire_sessions": lambda: {"expired": oob.expire_sessions(body.get("token"))},
         "bump_etag": lambda: {"eTag": oob.bump_etag(uri)},

@@ -145,7 +145,7 @@ class Networking:
                 raise invalid_field("vlanIdRange", ranges, f"ascending ranges ({part!r} is not)")
             vlans.extend(range(int(low), int(high or low) + 1))
         shared = {k: body[k] for k in ("purpose", "smartLink", "privateNetwork") if k in body}
-        all_fields = []
+        all_fields: list[dict[str, Any]] = []
         for vlan in vlans:
             fields = self._network_fields(
                 {
@@ -312,7 +312,7 @@ class Networking:
                     error_source="uplink-sets",
                     data={"vlanId": vlan, "networkUris": [uri]},
                 )
-            seen[vlan] = network.get("name")
+            seen[vlan] = str(network.get("name"))
 
     def _uplink_fields(self, body: Any, existing: Resource | None) -> dict[str, Any]:
         core = self._core

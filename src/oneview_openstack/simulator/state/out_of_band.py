@@ -110,7 +110,10 @@ class OutOfBand:
             profile["inProgress"] = True
             core.store.touch(profile)
 
+        opened: dict[str, Any] = window
+
         def release() -> None:
+            window = opened
             if server.get(APPLYING_WINDOW) is not window or window["until"] > until:
                 return  # a later window is still open
             del server[APPLYING_WINDOW]

@@ -169,7 +169,7 @@ def normalise_connections(
             physical, virtual = found
             carried = networks_on_interconnect(core.store, physical.get("interconnectUri"))
             missing = [
-                uri for uri in network_members(core.store, network_uri) if uri not in carried
+                uri for uri in network_members(core.store, str(network_uri)) if uri not in carried
             ]
             if missing:
                 raise BadRequest(

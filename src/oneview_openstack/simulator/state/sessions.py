@@ -64,18 +64,18 @@ class Sessions:
             raise BadRequest(
                 "The login request body must be a JSON object.", error_code="INVALID_JSON"
             )
-        user, password = body.get("userName"), body.get("password")
-        domain = body.get("authLoginDomain") or "LOCAL"
-        for name, value in (
-            ("userName", user),
-            ("password", password),
-            ("authLoginDomain", domain),
-        ):
+        fields = {
+            "userName": body.get("userName"),
+            "password": body.get("password"),
+            "authLoginDomain": body.get("authLoginDomain") or "LOCAL",
+        }
+        for name, value in fields.items():
             if not isinstance(value, str) or not value:
                 raise BadRequest(
                     f"The login field '{name}' must be a non-empty string.",
                     error_code="INVALID_PARAMETER",
                 )
+        user, password, domain = (str(fields[k]) for k in fields)
         if domain not in config.login_domains:
             raise Unauthorized(
                 f"The login domain '{domain}' was not found.",
