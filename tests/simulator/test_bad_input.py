@@ -12,17 +12,7 @@ from typing import Any
 import pytest
 import requests
 
-from oneview_openstack.simulator.testing import ApplianceClient
-
-ERROR_KEYS = {
-    "errorCode",
-    "message",
-    "details",
-    "recommendedActions",
-    "errorSource",
-    "nestedErrors",
-    "data",
-}
+from oneview_openstack.simulator.testing import ERROR_KEYS, ApplianceClient
 
 
 def assert_error(reply: requests.Response, status: int, code: str | None = None) -> dict[str, Any]:

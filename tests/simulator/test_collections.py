@@ -15,17 +15,8 @@ import pytest
 import requests
 
 from oneview_openstack.simulator.config import SimulatorConfig
-from oneview_openstack.simulator.testing import ApplianceClient
+from oneview_openstack.simulator.testing import ERROR_KEYS, ApplianceClient
 
-ERROR_KEYS = {
-    "errorCode",
-    "message",
-    "details",
-    "recommendedActions",
-    "errorSource",
-    "nestedErrors",
-    "data",
-}
 TERMINAL = ("Completed", "Error", "Warning", "Killed", "Terminated", "Interrupted")
 
 

@@ -16,17 +16,8 @@ import requests
 
 from oneview_openstack.simulator.cli import build_config, main, parse_args
 from oneview_openstack.simulator.config import DEFAULT_TASK_DURATIONS, SimulatorConfig
-from oneview_openstack.simulator.testing import ApplianceClient
+from oneview_openstack.simulator.testing import ERROR_KEYS, ApplianceClient
 
-ERROR_KEYS = {
-    "errorCode",
-    "message",
-    "details",
-    "recommendedActions",
-    "errorSource",
-    "nestedErrors",
-    "data",
-}
 ALL_KINDS = {
     "latency",
     "http_error",
@@ -121,13 +112,10 @@ def test_latency_delays_the_matching_request_only(api):
     arm(api, kind="latency", path="/rest/version", params={"seconds": 0.25, "jitter": 0.05})
     started = time.monotonic()
     assert api.get("/rest/version").status_code == 200
-    delayed = time.monotonic() - started
-    started = time.monotonic()
-    assert api.get("/rest/version").status_code == 200
-    normal = time.monotonic() - started
-    assert 0.25 <= delayed < 1.5
-    assert normal < 0.2
+    assert time.monotonic() - started >= 0.25  # the delay was applied (a floor, not a speed bound)
     assert fired(api) == {"latency": 1}
+    assert api.get("/rest/version").status_code == 200
+    assert fired(api) == {"latency": 1}  # count 1 by default: the second request was not delayed
 
 
 @pytest.mark.parametrize(

@@ -15,17 +15,8 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from oneview_openstack.simulator.config import SimulatorConfig
-from oneview_openstack.simulator.testing import ApplianceClient
+from oneview_openstack.simulator.testing import ERROR_KEYS, ApplianceClient
 
-ERROR_KEYS = {
-    "errorCode",
-    "message",
-    "details",
-    "recommendedActions",
-    "errorSource",
-    "nestedErrors",
-    "data",
-}
 AUTH_FAIL_MESSAGE = (
     "Invalid username or password or directory. Enter correct credentials and try again. "
     "To obtain a username or password, contact your security administrator."

@@ -19,6 +19,10 @@ from .config import SimulatorConfig
 from .server import SimulatorServer
 
 DEFAULT_TEST_CONFIG: dict[str, Any] = {"time_scale": 0.0005}
+# OneView's ErrorMessage: exactly these fields, on every error answer.
+ERROR_KEYS = frozenset(
+    {"errorCode", "message", "details", "recommendedActions", "errorSource", "nestedErrors", "data"}
+)
 
 
 @contextlib.contextmanager
