@@ -11,8 +11,12 @@ from oneview_openstack.client.coalesce import Coalescer
 from oneview_openstack.client.metrics import ClientMetrics, route_of
 from oneview_openstack.client.retry import is_retryable
 from oneview_openstack.client.settings import MINIMUM_API_VERSION, ClientSettings
-from oneview_openstack.client.tasks import paced, schedule
+from oneview_openstack.client.tasks import paced, poll_intervals
 from oneview_openstack.client.version import choose_version
+
+
+def schedule(initial: float, factor: float, cap: float, polls: int) -> list[float]:
+    return list(itertools.islice(poll_intervals(initial, factor, cap), polls))
 
 
 def test_backoff_schedule_starts_short_grows_geometrically_and_caps():

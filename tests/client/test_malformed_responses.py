@@ -272,7 +272,7 @@ def test_failed_task_with_odd_error_fields_still_reads():
     assert caught.value.recommended_actions == ["Reseat the blade."]
 
 
-def test_next_page_uri_loop_ends():
+def test_next_page_uri_loop_raises_naming_the_repeated_uri():
     pages = {SH: {"members": [{"uri": "a"}], "nextPageUri": f"{SH}?start=1"}}
     pages[f"{SH}?start=1"] = {"members": [{"uri": "b"}], "nextPageUri": f"{SH}?start=1"}
 
@@ -281,7 +281,10 @@ def test_next_page_uri_loop_ends():
         return ok(pages[key]) if key in pages else None
 
     client = make_client(script)
-    assert [m["uri"] for m in client.server_hardware.list()] == ["a", "b"]
+    with pytest.raises(MalformedResponse) as caught:
+        client.server_hardware.list()  # never a partial inventory of ["a", "b"]
+    assert f"nextPageUri '{SH}?start=1' was already followed" in str(caught.value)
+    assert caught.value.error_code == "MALFORMED_RESPONSE"
 
 
 def test_endless_distinct_next_pages_are_bounded(monkeypatch):

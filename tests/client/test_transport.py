@@ -51,6 +51,28 @@ def test_insecure_mode_works_and_warns_once(make_client, caplog):
     assert client.connector.transport.verify is False
 
 
+def test_insecure_mode_silences_only_this_appliances_tls_warning(make_client, sim):
+    import warnings
+
+    from urllib3.exceptions import InsecureRequestWarning
+
+    with warnings.catch_warnings(record=True) as seen:
+        client = make_client(tls_cacert_file=None, allow_insecure_connections=True)
+        client.server_hardware.list()  # unverified HTTPS to 127.0.0.1: opted in, quiet
+        warnings.warn(  # another host this process talks to keeps its warning
+            "Unverified HTTPS request is being made to host 'other.example'.",
+            InsecureRequestWarning,
+            stacklevel=1,
+        )
+        blanket = [
+            f for f in warnings.filters if f[2] is InsecureRequestWarning and f[1] is None
+        ]
+        client.close()  # the logout too, while the filter this block saw is in place
+    insecure = [str(w.message) for w in seen if issubclass(w.category, InsecureRequestWarning)]
+    assert insecure == ["Unverified HTTPS request is being made to host 'other.example'."]
+    assert not [f for f in blanket if f[0] == "ignore"]  # no process-wide silencing
+
+
 def test_version_negotiated_once_and_sent_on_every_request(client, sim):
     assert client.api_version == 2800
     client.server_hardware.list()

@@ -135,7 +135,14 @@ class Connector:
         return body
 
     def pages(self, path: str, params: Any = None) -> Iterator[list[dict[str, Any]]]:
-        """Each page's members of a collection, following ``nextPageUri`` to the end."""
+        """Each page's members of a collection, following ``nextPageUri`` to the end.
+
+        A ``nextPageUri`` may be relative or on the appliance's own origin.
+
+        :raises ForeignOriginError: a ``nextPageUri`` on another origin (nothing is sent there).
+        :raises MalformedResponse: a ``nextPageUri`` that is not a /rest/ URI, one seen before
+            (a loop: the collection would be incomplete), or more than ``MAX_PAGES`` pages.
+        """
         body = self.get_object(path, params)
         seen: set[str] = set()
         while True:
@@ -143,15 +150,23 @@ class Connector:
             next_uri = body.get("nextPageUri")
             if not next_uri:
                 return
-            if not isinstance(next_uri, str) or not next_uri.startswith("/rest/"):
+            if not isinstance(next_uri, str):
                 raise malformed(f"nextPageUri {next_uri!r} is not a /rest/ URI", "GET", path)
-            if next_uri in seen:
-                return
+            next_path = self.transport.origin.path_of(next_uri)
+            if not next_path.startswith("/rest/"):
+                raise malformed(f"nextPageUri {next_uri!r} is not a /rest/ URI", "GET", path)
+            if next_path in seen:
+                raise malformed(
+                    f"nextPageUri {next_uri!r} was already followed (a paging loop; the "
+                    f"collection would be incomplete after {len(seen) + 1} pages)",
+                    "GET",
+                    path,
+                )
             if len(seen) >= MAX_PAGES:
                 raise malformed(f"more than {MAX_PAGES} pages (a nextPageUri loop?)", "GET", path)
-            seen.add(next_uri)
-            path = next_uri
-            body = self.get_object(next_uri)
+            seen.add(next_path)
+            path = next_path
+            body = self.get_object(next_path)
 
     # -- lifecycle -----------------------------------------------------------------------
     def close(self) -> None:

@@ -7,7 +7,9 @@ a request header or body, which is how passwords and session tokens stay out of 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
+
+E = TypeVar("E", bound="OneViewError")
 
 
 class OneViewError(Exception):
@@ -40,6 +42,16 @@ class OneViewError(Exception):
         """OneView's error without the request line: ``errorCode: message`` (for operators)."""
         text = self.message or str(self)
         return f"{self.error_code}: {text}" if self.error_code else text
+
+    def reworded(self: E, message: str) -> E:
+        """A new error of the same kind and fields with another message (raise it ``from`` self).
+
+        Errors are never edited in place: ``args``, ``message`` and ``str()`` stay in step.
+        """
+        new = type(self).__new__(type(self), message)
+        new.__dict__.update(self.__dict__)
+        new.message = message
+        return new
 
     def __str__(self) -> str:
         parts = []
@@ -78,6 +90,18 @@ class OneViewConnectionError(OneViewError):
 
 class TLSVerificationError(OneViewConnectionError):
     """The appliance's certificate did not verify against the configured CA."""
+
+
+class ForeignOriginError(OneViewError):
+    """A URI OneView handed out (redirect, task, next page) is on another origin: not followed.
+
+    Requests, and so the session token, go only to ``manager_url``'s scheme, host and port.
+    ``origin`` names the refused origin; the error never holds a header or a token.
+    """
+
+    def __init__(self, message: str, *, origin: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.origin = origin
 
 
 class MalformedResponse(OneViewError):

@@ -10,9 +10,9 @@ back-off step.
 
 from __future__ import annotations
 
-import itertools
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from oslo_log import log as logging
@@ -37,11 +37,6 @@ def poll_intervals(initial: float, factor: float, cap: float) -> Iterator[float]
         interval = min(interval * factor, cap)
 
 
-def schedule(initial: float, factor: float, cap: float, polls: int) -> list[float]:
-    """The first ``polls`` pauses (for documentation, tests and capacity planning)."""
-    return list(itertools.islice(poll_intervals(initial, factor, cap), polls))
-
-
 def paced(pause: float, elapsed: float, percent: Any, floor: float) -> float:
     """``pause``, or sooner if ``percent`` done after ``elapsed`` s predicts an earlier end.
 
@@ -59,10 +54,61 @@ def paced(pause: float, elapsed: float, percent: Any, floor: float) -> float:
     return min(pause, max(predicted, floor / 4))
 
 
-def resource_uri(task: dict[str, Any]) -> str | None:
-    associated = task.get("associatedResource")
-    uri = associated.get("resourceUri") if isinstance(associated, dict) else None
-    return uri if isinstance(uri, str) and uri else None
+@dataclass(frozen=True)
+class TaskView:
+    """A task body read once: what waits, errors and logs need, each field of the right type."""
+
+    uri: str | None
+    name: str | None
+    state: str | None
+    status: str | None
+    percent: float | None
+    errors: tuple[Mapping[str, Any], ...]
+    resource_uri: str | None
+
+    @classmethod
+    def of(cls, body: Mapping[str, Any]) -> TaskView:
+        associated = body.get("associatedResource")
+        target = associated.get("resourceUri") if isinstance(associated, Mapping) else None
+        percent = body.get("percentComplete")
+        errors = body.get("taskErrors")
+        return cls(
+            uri=_text_or_none(body.get("uri")),
+            name=_text_or_none(body.get("name")),
+            state=_text_or_none(body.get("taskState")),
+            status=_text_or_none(body.get("taskStatus")),
+            percent=(
+                float(percent)
+                if isinstance(percent, int | float) and not isinstance(percent, bool)
+                else None
+            ),
+            errors=tuple(e for e in errors if isinstance(e, Mapping))
+            if isinstance(errors, list)
+            else (),
+            resource_uri=_text_or_none(target),
+        )
+
+    @property
+    def finished(self) -> bool:
+        return self.state in TERMINAL
+
+    @property
+    def failed(self) -> bool:
+        return self.state in FAILED
+
+    def reason(self) -> str:
+        """OneView's own words for the outcome: ``errorCode: message; ...`` or the status."""
+        said = "; ".join(f"{e.get('errorCode')}: {e.get('message')}" for e in self.errors)
+        return said or self.status or ""
+
+
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def resource_uri(task: Mapping[str, Any]) -> str | None:
+    """The task's ``associatedResource.resourceUri`` (None while a create is New)."""
+    return TaskView.of(task).resource_uri
 
 
 def is_task(body: Any) -> bool:
@@ -70,6 +116,8 @@ def is_task(body: Any) -> bool:
 
 
 class TaskWaiter:
+    """Waits for OneView tasks, bounded by polls and time (see the module docstring)."""
+
     def __init__(self, connector: Connector) -> None:
         self._connector = connector
         self._settings = connector.settings
@@ -82,12 +130,19 @@ class TaskWaiter:
         timeout: float | None = None,
         max_polls: int | None = None,
     ) -> dict[str, Any]:
-        """The finished task (Completed or Warning); raises TaskFailed or TaskTimeout."""
+        """The finished task body (Completed or Warning), given the task or its URI.
+
+        :raises TaskFailed: the task ended Error, Killed, Terminated or Interrupted.
+        :raises TaskTimeout: still running after ``max_polls`` polls or ``timeout`` seconds.
+        :raises ForeignOriginError: the task URI is on another origin than the appliance's.
+        :raises MalformedResponse: the task has no usable URI or no ``taskState``.
+        """
         settings = self._settings
         timeout = settings.task_timeout if timeout is None else timeout
         max_polls = settings.max_polling_attempts if max_polls is None else max_polls
         current = task if isinstance(task, dict) else None
-        uri = task.get("uri") if isinstance(task, dict) else task
+        given = task.get("uri") if isinstance(task, dict) else task
+        uri = given if isinstance(given, str) and given else None
         pauses = poll_intervals(
             settings.task_poll_interval, settings.task_poll_factor, settings.task_poll_max_interval
         )
@@ -95,68 +150,66 @@ class TaskWaiter:
         polls = 0
         self._metrics.count("tasks_waited")
         while True:
-            state = current.get("taskState") if current is not None else None
-            if isinstance(state, str) and state in TERMINAL:
-                return self._outcome(current)
+            view = TaskView.of(current) if current is not None else None
+            if current is not None and view is not None and view.finished:
+                return self._outcome(current, view)
             remaining = started + timeout - time.monotonic()
             if polls >= max_polls or remaining <= 0:
-                raise self._timeout(current, uri, polls, time.monotonic() - started, timeout)
-            if not isinstance(uri, str) or not uri.startswith(("/rest/", "https://", "http://")):
-                raise malformed(f"a running task without a /rest/ uri ({uri!r})", "GET", "?")
-            if current is not None:
+                raise self._timeout(view, current, uri, polls, time.monotonic() - started, timeout)
+            if uri is None:
+                raise malformed(f"a running task without a /rest/ uri ({given!r})", "GET", "?")
+            if view is not None:
                 pause = paced(
                     next(pauses),
                     time.monotonic() - started,
-                    current.get("percentComplete"),
+                    view.percent,
                     settings.task_poll_interval,
                 )
                 time.sleep(min(pause, remaining))
-            current = self._connector.get_object(uri)
+            path = self._connector.transport.origin.path_of(uri)  # refuses a foreign origin
+            if not path.startswith("/rest/"):
+                raise malformed(f"a running task without a /rest/ uri ({uri!r})", "GET", "?")
+            current = self._connector.get_object(path)
             if not isinstance(current.get("taskState"), str):
                 raise malformed(
-                    f"the task has no taskState (got {current.get('taskState')!r})", "GET", uri
+                    f"the task has no taskState (got {current.get('taskState')!r})", "GET", path
                 )
             polls += 1
             self._metrics.count("task_polls")
 
     @staticmethod
-    def _outcome(task: dict[str, Any]) -> dict[str, Any]:
-        state = task.get("taskState")
-        if state in FAILED:
+    def _outcome(task: dict[str, Any], view: TaskView) -> dict[str, Any]:
+        if view.failed:
             raise TaskFailed.from_task(task)
-        if state == "Warning":
-            errors = task.get("taskErrors") or []
-            reason = "; ".join(
-                f"{e.get('errorCode')}: {e.get('message')}" for e in errors if isinstance(e, dict)
-            )
+        if view.state == "Warning":
             LOG.warning(
                 "OneView task '%s' (%s) on %s ended with a warning: %s",
-                task.get("name"),
-                task.get("uri"),
-                resource_uri(task),
-                reason or task.get("taskStatus"),
+                view.name,
+                view.uri,
+                view.resource_uri,
+                view.reason(),
             )
         return task
 
     def _timeout(
         self,
+        view: TaskView | None,
         task: dict[str, Any] | None,
-        uri: str,
+        uri: str | None,
         polls: int,
         elapsed: float,
         timeout: float,
     ) -> TaskTimeout:
-        task = task or {"uri": uri}
-        target = resource_uri(task)
-        percent = task.get("percentComplete")
+        target = view.resource_uri if view else None
+        percent = view.percent if view else None
         return TaskTimeout(
-            f"OneView task '{task.get('name') or 'unknown'}' ({uri})"
+            f"OneView task '{(view and view.name) or 'unknown'}' ({uri})"
             + (f" on {target}" if target else "")
-            + f" is still {task.get('taskState') or 'unknown'}"
-            + (f" at {percent}%" if percent is not None else "")
+            + f" is still {(view and view.state) or 'unknown'}"
+            + (f" at {percent:g}%" if percent is not None else "")
             + f" after {polls} polls in {elapsed:.1f} s (limits: max_polling_attempts="
             f"{self._settings.max_polling_attempts}, task_timeout={timeout:g} s).",
-            task=task,
+            task=task or {"uri": uri},
             error_code="TASK_TIMEOUT",
             recommended_actions=[
                 "The task may still finish: check it in OneView before retrying the operation."

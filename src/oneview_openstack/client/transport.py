@@ -2,16 +2,20 @@
 
 The transport knows nothing of logins or API versions; the connector hands it a token and a
 version per request. It never logs a header or a body, so neither the password (login body) nor
-the session token (``Auth`` header) can reach a log line, whatever the log level.
+the session token (``Auth`` header) can reach a log line, whatever the log level. Every URL it
+sends to is checked against ``manager_url``'s origin first, and redirects are followed by hand,
+only on that origin: requests would carry the custom ``Auth`` header to any host.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import ssl
 import time
 import warnings
 from typing import Any
+from urllib.parse import urljoin
 
 import requests
 import urllib3
@@ -20,11 +24,13 @@ from requests.adapters import HTTPAdapter
 
 from . import errors
 from .metrics import ClientMetrics
+from .origin import Origin
 from .retry import IDEMPOTENT_METHODS, retrying
 from .settings import ClientSettings
 
 LOG = logging.getLogger(__name__)
 MAX_ERROR_TEXT = 300
+MAX_REDIRECTS = 5  # same-origin GET redirects followed per request
 
 
 def system_trust() -> bool | str:
@@ -70,8 +76,9 @@ class Transport:
         )
         self._session.mount("https://", adapter)
         self._session.mount("http://", adapter)
+        self.origin = Origin(self.base_url)
         if self.verify is False:
-            warnings.filterwarnings("ignore", category=urllib3.exceptions.InsecureRequestWarning)
+            _quiet_insecure_warnings_for(self.base_url)
             LOG.warning(
                 "TLS verification of OneView at %s is DISABLED "
                 "([oneview]/allow_insecure_connections=True): the connection can be intercepted. "
@@ -119,7 +126,8 @@ class Transport:
         params: Any,
         extra: dict[str, str] | None,
     ) -> requests.Response:
-        url = path if path.startswith(("http://", "https://")) else self.base_url + path
+        url = self.origin.url_for(path, method=method)  # before anything is sent
+        path = self.origin.path_of(url, method=method)
         headers = {"Accept": "application/json", "Accept-Language": "en_US"}
         if json is not None:
             headers["Content-Type"] = "application/json"
@@ -130,8 +138,58 @@ class Transport:
         headers.update(extra or {})
         self.metrics.request(method, path)
         started = time.monotonic()
+        reply = self._request(method, url, path, headers, json, params)
+        for _hop in range(MAX_REDIRECTS + 1):
+            if not reply.is_redirect:
+                break
+            target = urljoin(reply.url or url, self._session.get_redirect_target(reply) or "")
+            try:
+                self.origin.check(target, method=method, shown=target)
+            except errors.ForeignOriginError as refused:
+                reply.close()
+                raise errors.ForeignOriginError(
+                    f"OneView at {self.base_url} redirected {method} {path} to "
+                    f"{refused.origin}, another origin: not followed (the session token goes to "
+                    "the appliance only).",
+                    origin=refused.origin,
+                    error_code=refused.error_code,
+                    method=method,
+                    uri=path,
+                    recommended_actions=refused.recommended_actions,
+                ) from None
+            if method != "GET":
+                break  # same origin, but a write is not replayed elsewhere: the caller decides
+            reply.close()
+            self.metrics.request(method, self.origin.path_of(target))
+            url = target
+            reply = self._request(method, url, path, headers, None, None)
+        else:
+            raise errors.OneViewConnectionError(
+                f"OneView redirected {method} {path} more than {MAX_REDIRECTS} times.",
+                method=method,
+                uri=path,
+                recommended_actions=["Check manager_url and the proxy in front of the appliance."],
+            )
+        elapsed_ms = (time.monotonic() - started) * 1000
+        LOG.debug("OneView %s %s -> %d (%.0f ms)", method, path, reply.status_code, elapsed_ms)
+        if reply.status_code >= 400:
+            raise errors.from_body(
+                reply.status_code, _json_or_none(reply), method, path, reply.text[:MAX_ERROR_TEXT]
+            )
+        return reply
+
+    def _request(
+        self,
+        method: str,
+        url: str,
+        path: str,
+        headers: dict[str, str],
+        json: Any,
+        params: Any,
+    ) -> requests.Response:
+        """One HTTP exchange, redirects not followed; failures become typed errors."""
         try:
-            reply = self._session.request(
+            return self._session.request(
                 method,
                 url,
                 json=json,
@@ -139,7 +197,7 @@ class Transport:
                 headers=headers,
                 timeout=self.timeout,
                 verify=self.verify,
-                allow_redirects=method == "GET",
+                allow_redirects=False,
             )
         except requests.exceptions.SSLError as error:
             raise errors.TLSVerificationError(
@@ -161,13 +219,21 @@ class Transport:
             )
             LOG.debug("OneView %s %s failed: %s", method, path, failure)
             raise failure from error
-        elapsed_ms = (time.monotonic() - started) * 1000
-        LOG.debug("OneView %s %s -> %d (%.0f ms)", method, path, reply.status_code, elapsed_ms)
-        if reply.status_code >= 400:
-            raise errors.from_body(
-                reply.status_code, _json_or_none(reply), method, path, reply.text[:MAX_ERROR_TEXT]
-            )
-        return reply
+
+
+def _quiet_insecure_warnings_for(base_url: str) -> None:
+    """Silence urllib3's "Unverified HTTPS request" warning for this appliance's host only.
+
+    The operator opted in (``allow_insecure_connections``) and is told once in the log; other
+    hosts this process talks to keep their warning. A filter matched on the host, installed
+    once, is thread-safe, which ``warnings.catch_warnings`` around each request is not.
+    """
+    host = urllib3.util.parse_url(base_url).host or ""
+    warnings.filterwarnings(
+        "ignore",
+        message=f"Unverified HTTPS request is being made to host '{re.escape(host)}'",
+        category=urllib3.exceptions.InsecureRequestWarning,
+    )
 
 
 def json_body(reply: requests.Response, method: str, path: str) -> Any:
