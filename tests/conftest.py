@@ -10,6 +10,21 @@ from oneview_openstack.simulator.config import SimulatorConfig
 from oneview_openstack.simulator.server import SimulatorServer
 from oneview_openstack.simulator.testing import ApplianceClient, running_simulator
 
+# Suites that start the whole product as real processes (minutes each): `-m "not slow"` is the
+# developers' inner loop, `./dev test` runs everything.
+SLOW_SUITES = ("e2e", "soak", "multiprocess", "crash")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    tests_dir = config.rootpath / "tests"
+    for item in items:
+        parts = (
+            item.path.relative_to(tests_dir).parts if item.path.is_relative_to(tests_dir) else ()
+        )
+        if parts and parts[0] in SLOW_SUITES:
+            item.add_marker(pytest.mark.slow)
+
+
 # Tasks run 2,000 times faster than on an appliance: a 60 s profile apply takes 30 ms.
 TEST_TIME_SCALE = 0.0005
 
