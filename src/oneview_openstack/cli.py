@@ -1,7 +1,7 @@
 """``oneview-openstack``: the operator's tool (``enroll``) and the one-command demo (``sandbox``).
 
-Subcommands import their modules lazily, so ``--help`` is quick and ``enroll`` never loads
-the sandbox's dependencies (or the other way round).
+Both subcommands' arguments are declared up front (so ``--help`` lists them), which imports
+``enroll.command``; the work itself (``run``) is imported only for the subcommand chosen.
 """
 
 from __future__ import annotations

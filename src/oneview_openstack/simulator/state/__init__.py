@@ -63,9 +63,6 @@ class SimulatorState:
             self._build()
             self.core.lock = lock
 
-    def is_collection(self, category: str) -> bool:
-        return category in self.core.store.categories()
-
     def stats(self) -> dict[str, Any]:
         core = self.core
         by_route: dict[str, int] = {}
@@ -110,6 +107,3 @@ class SimulatorState:
             "activeSessions": len(self.sessions.active()),
         }
         return data
-
-    def category_of(self, uri: str) -> str:
-        return split_uri(uri)[0]
