@@ -6,7 +6,6 @@ from typing import Any
 
 from ..config import SimulatorConfig
 from ..inventory import build_inventory
-from ..store import split_uri
 from .collections import Collections
 from .core import CallContext, Core
 from .hardware import Hardware
