@@ -13,12 +13,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-import requests
-
 from oneview_openstack.enroll.command import main as enroll
 from oneview_openstack.sandbox import scenario
 from oneview_openstack.sandbox.configs import TENANT_NETWORK
 from oneview_openstack.sandbox.environment import Options, Sandbox
+from oneview_openstack.simulator.testing import Witness, wait_until
 
 from . import check, faults
 from .load import NetworkWorker, NodeWorker, Tally, connect
@@ -48,39 +47,29 @@ def options(state_dir: Path) -> Options:
     )
 
 
-class Sim:
+def Sim(sandbox: Sandbox) -> Witness:
     """The simulator's own endpoints (``/_sim``): the witness and the fault switchboard."""
-
-    def __init__(self, sandbox: Sandbox) -> None:
-        assert sandbox.simulator is not None
-        self.url = sandbox.simulator.url
-        self.http = requests.Session()
-        self.http.trust_env = False
-        self.http.verify = sandbox.simulator.ca_file
-
-    def __call__(self, method: str, path: str, body: Any = None, **params: Any) -> Any:
-        reply = self.http.request(
-            method, f"{self.url}/{path}", json=body, params=params or None, timeout=60
-        )
-        reply.raise_for_status()
-        return reply.json()
-
-    def state(self) -> dict[str, Any]:
-        categories = "server-profiles,uplink-sets,ethernet-networks,server-hardware"
-        return self("GET", "_sim/state", categories=categories)
+    assert sandbox.simulator is not None
+    return Witness.of(sandbox.simulator)
 
 
 def reconciled(sandbox: Sandbox, passes: int = 2, timeout: float = 120.0) -> int:
     """Wait (bounded) for ``passes`` new reconciliation reports; the last starts after now."""
     log = sandbox.state_dir / "neutron.log"
     before = len(PASS.findall(log.read_text(errors="replace")))
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+
+    def new_passes() -> int:
         seen = len(PASS.findall(log.read_text(errors="replace"))) - before
-        if seen >= passes:
-            return seen
-        time.sleep(1.0)
-    raise AssertionError(f"no reconciliation pass within {timeout:.0f} s; see {log}")
+        return seen if seen >= passes else 0
+
+    return int(
+        wait_until(
+            new_passes,
+            timeout=timeout,
+            interval=1.0,
+            what=f"{passes} reconciliation passes in {log}",
+        )
+    )
 
 
 def soak(sandbox: Sandbox, seconds: float, say: Any = print) -> dict[str, Any]:

@@ -162,3 +162,65 @@ def wait_until(
             name = what or getattr(condition, "__name__", repr(condition))
             raise AssertionError(f"timed out after {timeout} s waiting for {name}")
         time.sleep(interval)
+
+
+class Witness:
+    """The simulator seen directly, independent of the product's client: its ``/_sim`` API
+    (state, stats, faults, out-of-band actions) with plain requests and the simulator's CA.
+
+    One class for every suite (client, Ironic, e2e, soak, multi-process, crash).
+    """
+
+    STATE_CATEGORIES = ("server-profiles", "uplink-sets", "ethernet-networks", "server-hardware")
+
+    def __init__(self, url: str, ca_file: str | Path | None, *, timeout: float = 60.0) -> None:
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        self.http = requests.Session()
+        self.http.trust_env = False
+        self.http.verify = str(ca_file) if ca_file else True
+
+    @classmethod
+    def of(cls, server: Any) -> Witness:
+        """For a ``SimulatorServer`` or the sandbox's simulator (anything with url, ca_file)."""
+        return cls(server.url, server.ca_file)
+
+    def __call__(self, method: str, path: str, body: Any = None, **params: Any) -> Any:
+        """Any unauthenticated call by path from the root (``_sim/stats``, ``rest/version``)."""
+        reply = self.http.request(
+            method,
+            f"{self.url}/{path.lstrip('/')}",
+            json=body,
+            params=params or None,
+            timeout=self.timeout,
+        )
+        reply.raise_for_status()
+        return reply.json()
+
+    def sim(self, method: str, path: str, body: Any = None, **params: Any) -> Any:
+        """``/_sim/<path>``: ``sim("DELETE", "faults")``, ``sim("POST", "actions/vanish", {...})``."""
+        return self(method, f"_sim/{path}", body, **params)
+
+    def state(self, *categories: str) -> dict[str, Any]:
+        wanted = categories or self.STATE_CATEGORIES
+        return self.sim("GET", "state", categories=",".join(wanted))
+
+    def stats(self) -> dict[str, Any]:
+        return self.sim("GET", "stats")
+
+    def route(self, key: str) -> int:
+        """Requests served for one route, e.g. ``"PUT /rest/server-hardware/{id}/powerState"``."""
+        return int(self.stats()["byRoute"].get(key, 0))
+
+    def arm(self, kind: str, **spec: Any) -> dict[str, Any]:
+        return self.sim("POST", "faults", {"kind": kind, **spec})["armed"][0]
+
+    def action(self, name: str, **body: Any) -> Any:
+        return self.sim("POST", f"actions/{name}", body)
+
+    def profiles_on(self, server_uri: str) -> list[dict[str, Any]]:
+        return [
+            p
+            for p in self.state("server-profiles")["server-profiles"]
+            if p.get("serverHardwareUri") == server_uri
+        ]
