@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
+import time
+
 from ironic.common import exception, states
 from ironic.conductor import utils as conductor_utils
 from ov_base import OneViewTestCase, Sim, mgr_utils
 
 from oneview_openstack.ironic import common
 from oneview_openstack.ironic.snapshot import SNAPSHOT
+
+ON, OFF = states.POWER_ON, states.POWER_OFF
 
 
 class PowerTest(OneViewTestCase):
@@ -48,19 +53,18 @@ class PowerTest(OneViewTestCase):
         self.assertIn(states.SOFT_REBOOT, supported)
         self.assertIn(states.SOFT_POWER_OFF, supported)
 
-    def test_already_in_state_sends_no_power_request(self):
-        self._power(states.POWER_OFF)
-        self.sim.reset_stats()
-        self._power(states.POWER_OFF)
-        self.assertEqual(
-            1, self.sim.stats()["byRoute"].get("PUT /rest/server-hardware/{id}/powerState")
-        )
-        self.sim.reset_stats()
-        self._power(states.POWER_ON)
-        self._power(states.POWER_ON)
-        self.assertEqual(
-            1, self.sim.stats()["byRoute"].get("PUT /rest/server-hardware/{id}/powerState")
-        )
+    def test_a_server_already_in_the_state_gets_no_power_request(self):
+        for state in (states.POWER_OFF, states.SOFT_POWER_OFF, states.POWER_ON):
+            self._power(state)
+            self.sim.reset_stats()
+            self._power(state)
+            self.assertEqual(0, self._power_puts(), state)
+
+    def _power_puts(self) -> int:
+        return self.sim.stats()["byRoute"].get("PUT /rest/server-hardware/{id}/powerState", 0)
+
+    def _server_reads(self) -> int:
+        return self.sim.stats()["byRoute"].get("GET /rest/server-hardware/{id}", 0)
 
     def test_refuses_a_server_a_oneview_user_owns(self):
         self.sim.action("take_server", uri=self.uri, name="bob")
@@ -105,7 +109,81 @@ class PowerTest(OneViewTestCase):
         self.sim.arm(
             "task_stuck", path="/rest/server-hardware/*/powerState", params={"percent": 50}
         )
-        self.assertIn("did not finish within 1", self._power_off_fails(timeout=1))
+        text = self._power_off_fails(timeout=1)
+        self.assertIn("power task did not finish within Ironic's power timeout of 1 s", text)
+
+    def test_a_held_server_fails_at_ironics_timeout_not_at_power_lock_timeout(self):
+        # power_lock_timeout is the hang guard: waiting for it instead would take 30 s and
+        # cost about 300 looks at the server.
+        self.config(power_lock_timeout=30.0, power_lock_poll_interval=0.1, group="oneview")
+        self.sim.action("power_lock", uri=self.uri, seconds=10_000_000)
+        self.sim.reset_stats()
+        started = time.monotonic()
+        text = self._power_off_fails(timeout=2)
+        waited = time.monotonic() - started
+        self.assertIn("still held by OneView (powerLock=True", text)
+        self.assertIn("at the end of Ironic's power timeout of 2 s", text)
+        self.assertTrue(self.sim.get(self.uri)["powerLock"])
+        self.assertEqual(0, self._power_puts())
+        self.assertGreaterEqual(waited, 2.0)
+        # one read before deciding, then one look per poll interval within the 2 s (+1 at the end)
+        self.assertLessEqual(self._server_reads(), 1 + 2 / 0.1 + 2)
+        self.assertGreaterEqual(self._server_reads(), 3)
+
+    def test_without_a_timeout_the_conductor_default_bounds_it(self):
+        self.config(power_state_change_timeout=2, group="conductor")
+        self.config(power_lock_timeout=30.0, power_lock_poll_interval=0.1, group="oneview")
+        self.sim.action("power_lock", uri=self.uri, seconds=10_000_000)
+        text = self._power_off_fails()
+        self.assertIn("[conductor]power_state_change_timeout (2 s)", text)
+        self.assertTrue(self.sim.get(self.uri)["powerLock"])
+
+    def test_lock_wait_and_task_wait_share_one_deadline(self):
+        # The lock holds for 1 real second (2000 simulated at the test time scale), then the
+        # power task never ends: the task may only have what is left of the 2 s.
+        self.sim.action("power_lock", uri=self.uri, seconds=2000)
+        self.sim.arm(
+            "task_stuck", path="/rest/server-hardware/*/powerState", params={"percent": 50}
+        )
+        self.sim.reset_stats()
+        text = self._power_off_fails(timeout=2)
+        self.assertIn("did not finish within Ironic's power timeout of 2 s", text)
+        self.assertEqual(1, self._power_puts())
+        left = float(re.search(r"task_timeout=([0-9.]+) s", text).group(1))
+        self.assertLess(left, 1.5)  # about 1 s: what the lock wait left (not the whole 2 s)
+
+    def test_reboot_is_bounded_by_one_timeout(self):
+        self.config(power_lock_timeout=30.0, power_lock_poll_interval=0.1, group="oneview")
+        self.sim.action("power_lock", uri=self.uri, seconds=10_000_000)
+        with self.acquire(self.node) as task:
+            caught = self.assertRaises(
+                exception.PowerStateFailure, task.driver.power.reboot, task, timeout=2
+            )
+        self.assertIn("Ironic's power timeout of 2 s", str(caught))
+        self.assertEqual("On", self.sim.get(self.uri)["powerState"])
+
+    def test_transitional_states_read_as_their_targets(self):
+        # (state before, request, the transition OneView shows, what Ironic reads)
+        cases = [
+            ("On", {"powerState": "Off", "powerControl": "PressAndHold"}, "PoweringOff", OFF),
+            ("Off", {"powerState": "On"}, "PoweringOn", ON),
+            ("On", {"powerState": "On", "powerControl": "Reset"}, "Resetting", ON),
+        ]
+        for before, request, transition, expected in cases:
+            with self.subTest(transition=transition):
+                self.sim.action("set_power", uri=self.uri, powerState=before)
+                self.sim.arm(
+                    "task_stuck", path="/rest/server-hardware/*/powerState", params={"percent": 5}
+                )
+                reply = self.sim.http.put(
+                    self.sim.server.url + self.uri + "/powerState", json=request, timeout=10
+                )
+                self.assertEqual(202, reply.status_code, reply.text)
+                self.assertEqual(transition, self.sim.get(self.uri)["powerState"])
+                SNAPSHOT.clear()
+                for shared in (True, False):
+                    with self.acquire(self.node, shared=shared) as task:
+                        self.assertEqual(expected, task.driver.power.get_power_state(task))
 
     def test_failed_task_reaches_the_operator(self):
         self.sim.arm(

@@ -9,15 +9,15 @@ profiles only on a server that is off.
 from __future__ import annotations
 
 import contextlib
-import time
 from typing import Any
 
 from ironic.common import exception
-from ironic.conf import CONF
+from ironic.conductor.task_manager import TaskManager
 from oslo_log import log as logging
 
 from ..client import NotFound, OneViewError, TaskFailed
 from . import boot, common, ownership, serverpower
+from .common import Node
 from .ownership import Owner
 from .view import View, view_of
 
@@ -28,27 +28,25 @@ class AllocationError(Exception):
     """A claim or release failed; the text is for the operator (callers wrap it for Ironic)."""
 
 
-def deploy_name(node: Any) -> str:
+def deploy_name(node: Node) -> str:
     display = (node.instance_info or {}).get("display_name") or node.name or "Ironic"
     return f"{display} [{node.instance_uuid or node.uuid}]"
 
 
-def cleaning_name(node: Any) -> str:
+def cleaning_name(node: Node) -> str:
     return f"Ironic Cleaning [{node.uuid}]"
 
 
-def service_name(node: Any) -> str:
+def service_name(node: Node) -> str:
     return f"Ironic Servicing [{node.uuid}]"
 
 
 def _power_off(view: View, server: dict[str, Any]) -> None:
     if server.get("powerState") != "Off":
-        serverpower.set_power(
-            view, "Off", "PressAndHold", float(CONF.conductor.power_state_change_timeout)
-        )
+        serverpower.set_power(view, "Off", "PressAndHold", serverpower.power_deadline(None))
 
 
-def _record(task: Any, profile_uri: str | None) -> None:
+def _record(task: TaskManager, profile_uri: str | None) -> None:
     driver_info = dict(task.node.driver_info or {})
     if profile_uri:
         driver_info[common.APPLIED_PROFILE_URI] = profile_uri
@@ -59,20 +57,16 @@ def _record(task: Any, profile_uri: str | None) -> None:
     view_of(task).forget()
 
 
-def claim(task: Any, name: str) -> str:
+def claim(task: TaskManager, name: str) -> str:
     """Make sure the node's server carries an Ironic profile; returns its URI."""
     view = view_of(task)
     node = task.node
     info = view.info
     try:
         server = serverpower.read_server(view)
-        current = server.get("serverProfileUri")
+        current = str(server.get("serverProfileUri") or "")
         who = ownership.owner(server, info.applied_server_profile_uri)
-        if who is Owner.ONEVIEW and _named(view, current) == name:
-            LOG.warning(
-                "Node %s: adopting profile %s, created by an earlier claim", node.uuid, current
-            )
-            _record(task, current)
+        if who is Owner.ONEVIEW and adopt_lost_claim(task, server):
             return current
         if who is Owner.ONEVIEW:
             raise AllocationError(ownership.in_use_message(node, server))
@@ -94,8 +88,6 @@ def claim(task: Any, name: str) -> str:
         server = serverpower.wait_until_unlocked(view, _deadline(), server)
         _power_off(view, server)
         profile = _create(view, name)
-    except AllocationError:
-        raise
     except (OneViewError, exception.IronicException) as error:
         raise AllocationError(
             f"Claiming server hardware {info.server_hardware_uri} failed: {error}"
@@ -111,8 +103,40 @@ def claim(task: Any, name: str) -> str:
     return profile["uri"]
 
 
-def _deadline() -> float:
-    return time.monotonic() + CONF.oneview.power_lock_timeout
+def _deadline() -> serverpower.Deadline:
+    return serverpower.lock_deadline()
+
+
+def claim_names(node: Any) -> tuple[str, ...]:
+    """Every name a claim of this node gives its profile (each carries a UUID of the node's)."""
+    return (deploy_name(node), cleaning_name(node), service_name(node))
+
+
+def adopt_lost_claim(task: Any, server: dict[str, Any]) -> bool:
+    """Record the server's profile as the node's when it carries one of the node's claim names.
+
+    A conductor that dies while OneView applies a claim's profile never writes
+    ``applied_server_profile_uri``, and OneView finishes the apply without it. Unrecorded, the
+    profile looks like a OneView user's: tear-down would leave it and a new claim be refused.
+    The name says whose it is. Returns True when the profile was adopted.
+    """
+    view = view_of(task)
+    current = server.get("serverProfileUri")
+    if not current or current == view.info.applied_server_profile_uri:
+        return False
+    name = _named(view, current)
+    if name not in claim_names(task.node):
+        return False
+    LOG.warning(
+        "Node %s: adopting profile %s (%s), applied by a claim whose record was lost (e.g. the "
+        "conductor stopped while OneView applied it)",
+        task.node.uuid,
+        current,
+        name,
+    )
+    task.upgrade_lock()
+    _record(task, current)
+    return True
 
 
 def _named(view: View, profile_uri: str | None) -> str | None:
@@ -160,24 +184,26 @@ def _remove_failed(view: View, profile_uri: str | None, name: str) -> None:
         LOG.error("Could not remove profile %s left by a failed claim: %s", profile_uri, error)
 
 
-def taken_by_oneview(task: Any) -> bool:
+def taken_by_oneview(task: TaskManager) -> bool:
     """True when a OneView user owns the node's server now (a fresh read)."""
     view = view_of(task)
     try:
         server = serverpower.read_server(view)
     except exception.IronicException:
         return False  # unreadable: let the normal path report it
-    return ownership.owner(server, view.info.applied_server_profile_uri) is Owner.ONEVIEW
+    if ownership.owner(server, view.info.applied_server_profile_uri) is not Owner.ONEVIEW:
+        return False
+    return not adopt_lost_claim(task, server)
 
 
-def forget(task: Any) -> None:
+def forget(task: TaskManager) -> None:
     """Drop the node's record of a profile without touching OneView."""
     task.node.del_driver_internal_info(common.PROFILE_BOOT_MODE)
     if (task.node.driver_info or {}).get(common.APPLIED_PROFILE_URI):
         _record(task, None)
 
 
-def release(task: Any) -> None:
+def release(task: TaskManager) -> None:
     """Delete the node's profile if Ironic owns it; forget it in any case."""
     view = view_of(task)
     node = task.node
@@ -186,7 +212,9 @@ def release(task: Any) -> None:
     try:
         server = serverpower.read_server(view)
         who = ownership.owner(server, applied)
-        if who is Owner.IRONIC:
+        if who is Owner.ONEVIEW and adopt_lost_claim(task, server):
+            applied, who = server["serverProfileUri"], Owner.IRONIC
+        if who is Owner.IRONIC and applied:
             server = serverpower.wait_until_unlocked(view, _deadline(), server)
             _power_off(view, server)
             with contextlib.suppress(NotFound):
@@ -207,8 +235,6 @@ def release(task: Any) -> None:
                 common.APPLIED_PROFILE_URI,
                 applied,
             )
-    except AllocationError:
-        raise
     except (OneViewError, exception.IronicException) as error:
         raise AllocationError(
             f"Releasing server hardware {info.server_hardware_uri} failed: {error}"

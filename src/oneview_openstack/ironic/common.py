@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ironic.common import exception
 from ironic.conf import CONF
@@ -17,6 +17,27 @@ from .. import conf as ov_conf
 from ..client import OneViewClient, OneViewError
 
 ov_conf.register_opts(CONF, "ironic")
+
+if TYPE_CHECKING:
+    from ironic.objects.node import Node as _IronicNode
+
+    class Node(_IronicNode):
+        """Ironic's Node, with the fields this driver reads declared: oslo.versionedobjects
+        makes them at run time, out of mypy's sight."""
+
+        id: int
+        uuid: str
+        name: str | None
+        driver_info: dict[str, Any]
+        driver_internal_info: dict[str, Any]
+        properties: dict[str, Any]
+        instance_info: dict[str, Any]
+        instance_uuid: str | None
+        maintenance: bool
+        maintenance_reason: str | None
+        provision_state: str | None
+else:
+    from ironic.objects.node import Node
 
 SERVER_HARDWARE_URI = "server_hardware_uri"
 APPLIED_PROFILE_URI = "applied_server_profile_uri"
@@ -79,7 +100,7 @@ class NodeInfo:
     applied_server_profile_uri: str | None
 
 
-def parse_capabilities(node: Any) -> dict[str, str]:
+def parse_capabilities(node: Node) -> dict[str, str]:
     """``properties/capabilities`` as a dict; the classic ``k:v,k:v`` string or a dict."""
     raw = (node.properties or {}).get("capabilities")
     if raw is None or raw == "":
@@ -103,7 +124,7 @@ def parse_capabilities(node: Any) -> dict[str, str]:
     return capabilities
 
 
-def check_uri(node: Any, where: str, name: str, value: Any) -> str:
+def check_uri(node: Node, where: str, name: str, value: Any) -> str:
     """``value`` if it is a URI of the kind ``name`` needs, else a precise InvalidParameterValue."""
     kind = _URI_KINDS[name]
     if not isinstance(value, str) or not re.fullmatch(rf"/rest/{kind}/{_ID}", value):
@@ -114,7 +135,7 @@ def check_uri(node: Any, where: str, name: str, value: Any) -> str:
     return value
 
 
-def parse_driver_info(node: Any) -> NodeInfo:
+def parse_driver_info(node: Node) -> NodeInfo:
     """The node's contract, or Missing/InvalidParameterValue naming every missing field."""
     driver_info = node.driver_info or {}
     capabilities = parse_capabilities(node)
