@@ -67,8 +67,8 @@ def test_server_taken_shows_as_a_profile_uri_change(client, sim):
     sim.arm("server_taken", method="GET", path=server["uri"])
     taken = client.server_hardware.get(server["uri"])
     assert taken["serverProfileUri"].startswith("/rest/server-profiles/")
-    snapshot = client.server_hardware.power_snapshot()
-    assert snapshot[server["uri"]]["serverProfileUri"] == taken["serverProfileUri"]
+    listed = {s["uri"]: s for s in client.server_hardware.list()}
+    assert listed[server["uri"]]["serverProfileUri"] == taken["serverProfileUri"]
 
 
 def test_power_anomaly_is_a_readable_outcome(client, sim):

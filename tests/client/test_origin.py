@@ -24,7 +24,7 @@ from oneview_openstack.client import (
 )
 from oneview_openstack.client.origin import Origin, origin_of
 
-TOKEN = "STUB-SESSION-TOKEN-3f1c9a"  # noqa: S105 - the value whose travels are watched
+TOKEN = "STUB-SESSION-TOKEN-3f1c9a"  # the value whose travels are watched
 Answer = tuple[int, dict[str, str], Any]
 
 
@@ -189,7 +189,9 @@ def test_same_origin_redirect_is_still_followed(appliance, foreign, connect):
 
 def test_redirect_to_another_port_or_scheme_of_the_same_host_is_refused(appliance, connect):
     for target in ("http://127.0.0.1:1/rest/x", "https://127.0.0.1/rest/x", "//localhost/x"):
-        stub = appliance(lambda m, p, t=target: (302, {"Location": t}, None) if p == "/rest/x" else None)
+        stub = appliance(
+            lambda m, p, t=target: (302, {"Location": t}, None) if p == "/rest/x" else None
+        )
         with pytest.raises(ForeignOriginError):
             connect(stub).request("GET", "/rest/x")
 

@@ -64,9 +64,7 @@ def test_insecure_mode_silences_only_this_appliances_tls_warning(make_client, si
             InsecureRequestWarning,
             stacklevel=1,
         )
-        blanket = [
-            f for f in warnings.filters if f[2] is InsecureRequestWarning and f[1] is None
-        ]
+        blanket = [f for f in warnings.filters if f[2] is InsecureRequestWarning and f[1] is None]
         client.close()  # the logout too, while the filter this block saw is in place
     insecure = [str(w.message) for w in seen if issubclass(w.category, InsecureRequestWarning)]
     assert insecure == ["Unverified HTTPS request is being made to host 'other.example'."]

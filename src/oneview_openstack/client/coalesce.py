@@ -8,16 +8,15 @@ two or three PUTs instead of ten, and none of them loses another's network.
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from contextlib import AbstractContextManager
 from typing import Any, Generic, TypeVar
 
 from oslo_log import log as logging
 
+from . import forksafe
 from .errors import BadRequest, TaskFailed
 from .metrics import ClientMetrics
 
@@ -37,11 +36,10 @@ class _Batch(Generic[C]):
 class Coalescer(Generic[C]):
     """``submit(key, change)`` blocks until a write containing ``change`` has finished.
 
-    Two optional knobs widen batches under contention, at no cost when there is none:
-    ``linger`` (seconds a leader that had to wait for the previous write waits once more, so
-    callers still preparing their change can join) and ``guard`` (a context manager per key held
-    around each write, e.g. a host-wide file lock, so worker processes on one host write in turn
-    while their own batches keep filling).
+    ``linger`` widens batches under contention at no cost when there is none: a leader that had
+    to wait for the previous write waits that many seconds once more, so callers still preparing
+    their change can join. It is the coalescer's default; a caller may pass its own per submit.
+    Every future is resolved in ``finally``: no submit can wait for a batch nobody will write.
     """
 
     def __init__(
@@ -50,15 +48,14 @@ class Coalescer(Generic[C]):
         metrics: ClientMetrics | None = None,
         *,
         linger: float = 0.0,
-        guard: Callable[[str], AbstractContextManager[Any]] | None = None,
     ) -> None:
         self._runner = runner
         self._metrics = metrics or ClientMetrics()
         self.linger = linger
-        self.guard = guard
         self._lock = threading.Lock()
         self._open: dict[str, _Batch[C]] = {}
         self._writers: dict[str, threading.Lock] = {}
+        forksafe.register(self)
 
     def reset_after_fork(self) -> None:
         """In a forked child: locks another thread held at fork time would never be released."""
@@ -66,7 +63,19 @@ class Coalescer(Generic[C]):
         self._open = {}
         self._writers = {}
 
-    def submit(self, key: str, change: C) -> Any:
+    def queued(self, key: str) -> int:
+        """How many changes wait in ``key``'s open batch (for tests and metrics)."""
+        with self._lock:
+            batch = self._open.get(key)
+            return len(batch.items) if batch else 0
+
+    def submit(self, key: str, change: C, *, linger: float | None = None) -> Any:
+        """Apply ``change`` in the next write for ``key``; that write's result.
+
+        :param linger: this caller's linger if it leads the batch (default: ``self.linger``).
+        :raises: whatever the write raised for this change (a separable error only for the
+            change that caused it, see ``SEPARABLE_ERRORS``).
+        """
         future: Future[Any] = Future()
         with self._lock:
             batch = self._open.get(key)
@@ -76,20 +85,30 @@ class Coalescer(Generic[C]):
             batch.items.append((change, future))
             writer = self._writers.setdefault(key, threading.Lock())
         if leader:
+            self._lead(key, batch, writer, self.linger if linger is None else linger)
+        return future.result()
+
+    def _lead(self, key: str, batch: _Batch[C], writer: threading.Lock, linger: float) -> None:
+        try:
             contended = not writer.acquire(blocking=False)
             if contended:
                 writer.acquire()  # one write per key at a time; meanwhile newcomers join
             try:
-                guard = self.guard(key) if self.guard else contextlib.nullcontext()
-                with guard:
-                    if contended and self.linger > 0:
-                        time.sleep(self.linger)
-                    with self._lock:
-                        del self._open[key]  # closed: later changes start the next batch
-                    self._run(key, batch.items)
+                if contended and linger > 0:
+                    time.sleep(linger)
+                with self._lock:
+                    del self._open[key]  # closed: later changes start the next batch
+                self._run(key, batch.items)
             finally:
                 writer.release()
-        return future.result()
+        except BaseException as error:  # interrupted before the write: nobody may wait forever
+            with self._lock:
+                if self._open.get(key) is batch:
+                    del self._open[key]
+            for _, future in batch.items:
+                if not future.done():
+                    future.set_exception(error)
+            raise
 
     def _run(self, key: str, items: list[tuple[C, Future[Any]]]) -> None:
         self._metrics.count("coalesced_writes")

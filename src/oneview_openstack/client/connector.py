@@ -14,6 +14,7 @@ from typing import Any
 
 from oslo_log import log as logging
 
+from . import forksafe
 from .errors import AuthenticationError, ClientClosed, PreconditionFailed
 from .metrics import ClientMetrics
 from .session import LoginSession
@@ -59,6 +60,7 @@ class Connector:
         self._version: int | None = None
         self._version_lock = threading.Lock()
         self._closed = False
+        forksafe.register(self)
 
     # -- API version ---------------------------------------------------------------------
     @property
@@ -185,11 +187,13 @@ class Connector:
 
     def reset_after_fork(self) -> None:
         """In a forked child: new sockets, no session (the parent's token stays the parent's)."""
+        self._version_lock = threading.Lock()
+        if self._closed:
+            return
         self.transport = Transport(self.settings, self.metrics)
         self.session = LoginSession(
             self.transport, self.settings, self.metrics, lambda: self.api_version
         )
-        self._version_lock = threading.Lock()
 
 
 def members_of(page: dict[str, Any], path: str) -> list[dict[str, Any]]:

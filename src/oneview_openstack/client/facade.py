@@ -1,21 +1,24 @@
 """``OneViewClient``: the one object drivers and tools hold to speak to OneView.
 
 A process needs one client per appliance and user: :meth:`OneViewClient.from_conf` hands out that
-shared instance (one login, one connection pool for every thread). Clients log out when closed and,
-failing that, at interpreter exit. A child process created by ``fork`` starts with no session and no
-inherited sockets, so it logs in for itself.
+shared instance (one login, one connection pool for every thread). When the configuration changes
+(a reload with a new URL or credentials), the next ``from_conf`` makes a new client and the old one
+logs out as soon as no caller still holds it, so an operation in flight is not cut short and no
+session is left open. Clients log out when closed and, failing that, at interpreter exit. A child
+process created by ``fork`` starts with no session and no inherited sockets (``forksafe``), so it
+logs in for itself.
 """
 
 from __future__ import annotations
 
 import atexit
-import os
 import threading
 import weakref
 from typing import Any
 
 from oslo_log import log as logging
 
+from . import forksafe
 from .connector import Connector
 from .metrics import ClientMetrics
 from .resources import (
@@ -37,8 +40,44 @@ from .tasks import TaskWaiter
 LOG = logging.getLogger(__name__)
 
 _LIVE: weakref.WeakSet[OneViewClient] = weakref.WeakSet()
-_SHARED: dict[ClientSettings, OneViewClient] = {}
-_SHARED_LOCK = threading.Lock()
+
+
+class SharedClients:
+    """The process's shared clients, one per configuration group; a replaced one logs out."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._clients: dict[tuple[int, str], OneViewClient] = {}
+        forksafe.register(self)
+
+    def reset_after_fork(self) -> None:
+        self._lock = threading.Lock()  # the clients reset themselves (forksafe)
+
+    def get(self, conf: Any, group: str, settings: ClientSettings) -> OneViewClient:
+        """The shared client for ``[group]`` of ``conf``, new if its settings changed."""
+        key = (id(conf), group)
+        with self._lock:
+            old = self._clients.get(key)
+            if old is not None and old.settings == settings and not old.closed:
+                return old
+            client = self._clients[key] = OneViewClient(settings)
+        if old is not None and not old.closed:
+            LOG.info(
+                "[%s] changed (now %r): the previous OneView client %r logs out once no "
+                "caller holds it",
+                group,
+                client,
+                old,
+            )
+            weakref.finalize(old, old.connector.close)  # at once when nobody holds it
+        return client
+
+    def clear(self) -> None:
+        with self._lock:
+            self._clients.clear()
+
+
+_SHARED = SharedClients()
 
 
 class OneViewClient:
@@ -72,11 +111,7 @@ class OneViewClient:
         settings = ClientSettings.from_conf(conf, group)
         if not shared:
             return cls(settings)
-        with _SHARED_LOCK:
-            client = _SHARED.get(settings)
-            if client is None or client.closed:
-                client = _SHARED[settings] = cls(settings)
-            return client
+        return _SHARED.get(conf, group, settings)
 
     @property
     def api_version(self) -> int:
@@ -95,13 +130,6 @@ class OneViewClient:
         """Log out (best effort) and close the connection pool."""
         self.connector.close()
 
-    def _after_fork(self) -> None:
-        """In a forked child: forget the parent's session and sockets without logging out."""
-        if not self.connector.closed:
-            self.metrics.reset_after_fork()
-            self.connector.reset_after_fork()
-            self.uplink_sets.reset_after_fork()
-
     def __enter__(self) -> OneViewClient:
         return self
 
@@ -117,15 +145,6 @@ def _close_all() -> None:
             LOG.debug("closing %r at exit failed: %s", client, error)
 
 
-def _reset_in_child() -> None:
-    global _SHARED_LOCK
-    _SHARED_LOCK = threading.Lock()
-    for client in list(_LIVE):
-        client._after_fork()
-
-
 atexit.register(_close_all)
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_reset_in_child)
 
 __all__ = ["ClientMetrics", "OneViewClient"]

@@ -11,6 +11,8 @@ import threading
 from collections import Counter
 from typing import Any
 
+from . import forksafe
+
 _ID_LIKE = re.compile(r"\d|^[0-9A-Fa-f-]{20,}$")
 
 
@@ -44,6 +46,7 @@ class ClientMetrics:
         self._lock = threading.Lock()
         self._routes: Counter[str] = Counter()
         self._events: Counter[str] = Counter()
+        forksafe.register(self)
 
     def request(self, method: str, path: str) -> None:
         with self._lock:
@@ -73,7 +76,10 @@ class ClientMetrics:
             }
 
     def reset_after_fork(self) -> None:
+        """In a forked child: a fresh lock, and counts from zero (the parent's are the parent's)."""
         self._lock = threading.Lock()
+        self._routes = Counter()
+        self._events = Counter()
 
     def reset(self) -> None:
         with self._lock:

@@ -1,7 +1,7 @@
-"""Server hardware: reads, power with its task, and a fleet-wide power snapshot.
+"""Server hardware: reads, power with its task, sub-resources (sensors, storage), PATCH.
 
-The snapshot is how a power-state sync of many Ironic nodes costs a handful of requests: it walks
-the collection page by page (OneView serves up to 32 servers per page) instead of one GET per node.
+A fleet-wide read is ``list()``/``iter()`` (OneView serves up to 32 servers per page); the
+power-state sync's snapshot of it lives in ``ironic/snapshot.py``.
 """
 
 from __future__ import annotations
@@ -47,20 +47,6 @@ class ServerHardware(ResourceFamily):
             body["powerControl"] = power_control
         return self._call(
             "PUT", self.uri(id_or_uri) + "/powerState", json=body, wait=wait, timeout=timeout
-        )
-
-    def power_snapshot(self, filters: list[str] | str | None = None) -> dict[str, dict[str, Any]]:
-        """``{uri: {powerState, powerLock, state, serverProfileUri, status}}`` for the fleet."""
-        keep = ("name", "powerState", "powerLock", "state", "serverProfileUri", "status")
-        return {
-            server["uri"]: {key: server.get(key) for key in keep}
-            for server in self.iter(filters=filters)
-            if isinstance(server.get("uri"), str)
-        }
-
-    def remote_console_url(self, id_or_uri: str) -> str | None:
-        return (self._connector.get(self.uri(id_or_uri) + "/remoteConsoleUrl") or {}).get(
-            "remoteConsoleUrl"
         )
 
     def environmental_configuration(self, id_or_uri: str) -> dict[str, Any]:

@@ -13,10 +13,3 @@ class Tasks(ResourceFamily):
     def wait(self, task: dict[str, Any] | str, *, timeout: float | None = None) -> dict[str, Any]:
         """Wait (bounded) for a task given as its body or URI; see ``client.tasks``."""
         return self._waiter.wait(task, timeout=timeout)
-
-    def running(self, category: str | None = None) -> list[dict[str, Any]]:
-        """Tasks still running, optionally only those on one resource category."""
-        filters = ["\"taskState='Running'\""]
-        if category:
-            filters.append(f"\"associatedResource.resourceCategory='{category}'\"")
-        return self.list(filters=filters)

@@ -8,8 +8,8 @@ someone outside this process re-reads and re-applies them all.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from contextlib import AbstractContextManager
+import warnings
+from collections.abc import Iterable
 from typing import Any
 
 from ..coalesce import Coalescer
@@ -54,34 +54,47 @@ class UplinkSets(ResourceFamily):
         super().__init__(connector, waiter)
         self._coalescer: Coalescer[Change] = Coalescer(self._write, connector.metrics)
 
-    def reset_after_fork(self) -> None:
-        self._coalescer.reset_after_fork()
+    def configure_coalescing(self, *, linger: float = 0.0) -> None:
+        """Deprecated: pass ``linger=`` to :meth:`add_networks` and friends instead.
 
-    def configure_coalescing(
-        self,
-        *,
-        linger: float = 0.0,
-        guard: Callable[[str], AbstractContextManager[Any]] | None = None,
-    ) -> None:
-        """Widen coalesced batches under contention (see :class:`Coalescer`)."""
+        It changes the default of every caller sharing this client (action at a distance).
+        """
+        warnings.warn(
+            "UplinkSets.configure_coalescing() is deprecated: pass linger= to add_networks(), "
+            "remove_networks() or change_networks() instead.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
         self._coalescer.linger = linger
-        self._coalescer.guard = guard
 
     def _write(self, uri: str, changes: list[Change]) -> UpdateResult:
         return update_with_etag(self._connector, uri, compose(changes), waiter=self._waiter)
 
-    def change_networks(self, id_or_uri: str, change: Change) -> UpdateResult:
-        """Apply a membership change, coalesced with concurrent ones; waits for the task."""
-        return self._coalescer.submit(self.uri(id_or_uri), change)
+    def change_networks(
+        self, id_or_uri: str, change: Change, *, linger: float | None = None
+    ) -> UpdateResult:
+        """Apply a membership change, coalesced with concurrent ones; waits for the task.
 
-    def add_networks(self, id_or_uri: str, network_uris: Iterable[str]) -> UpdateResult:
-        return self.change_networks(id_or_uri, adding(network_uris))
+        :param linger: seconds a batch led by this call waits for more changes when it had to
+            wait for a previous write (widens batches under contention; default none).
+        :raises PreconditionFailed: the uplink set kept changing (``etag_update_attempts``).
+        :raises BadRequest: OneView refused this change (e.g. a VLAN the set already carries).
+        :raises TaskFailed: OneView's task for the write ended in error.
+        :raises TaskTimeout: that task did not end in time.
+        """
+        return self._coalescer.submit(self.uri(id_or_uri), change, linger=linger)
 
-    def remove_networks(self, id_or_uri: str, network_uris: Iterable[str]) -> UpdateResult:
-        return self.change_networks(id_or_uri, removing(network_uris))
+    def add_networks(
+        self, id_or_uri: str, network_uris: Iterable[str], *, linger: float | None = None
+    ) -> UpdateResult:
+        """Add networks to the uplink set (see :meth:`change_networks` for errors)."""
+        return self.change_networks(id_or_uri, adding(network_uris), linger=linger)
+
+    def remove_networks(
+        self, id_or_uri: str, network_uris: Iterable[str], *, linger: float | None = None
+    ) -> UpdateResult:
+        """Remove networks from the uplink set (see :meth:`change_networks` for errors)."""
+        return self.change_networks(id_or_uri, removing(network_uris), linger=linger)
 
     def networks(self, id_or_uri: str) -> list[str]:
         return list(self.get(id_or_uri).get("networkUris") or [])
-
-    def for_logical_interconnect(self, li_uri: str) -> list[dict[str, Any]]:
-        return [us for us in self.iter() if us.get("logicalInterconnectUri") == li_uri]
