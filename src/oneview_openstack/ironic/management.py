@@ -176,3 +176,12 @@ class OneViewManagement(base.ManagementInterface):
     )
     def _periodic_check_nodes_taken_on_cleanfail(self, task: Any, manager: Any, context: Any):
         periodics.check_clean_failed(task)
+
+    @ironic_periodics.node_periodic(
+        purpose="checking failed nodes for a claimed profile whose record was lost",
+        spacing=periodics.spacing,
+        enabled=periodics.enabled,
+        filters={"provision_state_in": periodics.FAILED_STATES},
+    )
+    def _periodic_check_lost_claims(self, task: Any, manager: Any, context: Any):
+        periodics.check_lost_claim(task)

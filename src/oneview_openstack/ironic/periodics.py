@@ -5,6 +5,10 @@
 * Such a node whose server is free again: out of maintenance, then ``provide``, which goes through
   cleaning (OneView does not wipe disks when a user gives a server back).
 * A node whose claim failed during cleaning: the same as taken.
+* A failed node (deploy, clean or service failed) whose server carries a profile with one of the
+  node's claim names that ``driver_info`` does not record: the conductor stopped while OneView
+  applied it. The profile is recorded as the node's, so undeploy, cleaning or a new deploy
+  release or reuse it instead of leaking it.
 
 Each node is handled on its own: a failure is logged and the sweep goes on.
 """
@@ -19,11 +23,14 @@ from ironic.common import states
 from ironic.conf import CONF
 from oslo_log import log as logging
 
-from . import common, ownership, serverpower
+from . import allocation, common, ownership, serverpower
 from .ownership import Owner
 from .view import view_of
 
 LOG = logging.getLogger(__name__)
+
+# Where a conductor's restart leaves a node whose claim it was applying (Ironic fails them).
+FAILED_STATES = [states.DEPLOYFAIL, states.CLEANFAIL, states.SERVICEFAIL]
 
 
 def spacing() -> int:
@@ -103,3 +110,11 @@ def check_clean_failed(task: Any) -> None:
     if task.node.provision_state != states.CLEANFAIL:
         return
     _to_manageable(task, "its server hardware could not be claimed for cleaning")
+
+
+@per_node
+def check_lost_claim(task: Any) -> None:
+    view = view_of(task)
+    server = serverpower.read_server(view)
+    if ownership.owner(server, view.info.applied_server_profile_uri) is Owner.ONEVIEW:
+        allocation.adopt_lost_claim(task, server)

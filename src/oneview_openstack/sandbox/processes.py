@@ -54,6 +54,8 @@ class Service:
     process: subprocess.Popen[bytes] | None = None
     url: str | None = None
     _log: IO[bytes] | None = field(default=None, repr=False)
+    env: dict[str, str] | None = field(default=None, repr=False)
+    cwd: Path | None = None
 
     @property
     def running(self) -> bool:
@@ -110,9 +112,27 @@ class Supervisor:
                 cwd=cwd,
                 start_new_session=True,
             )
-            service = Service(name, list(argv), log_path, process, _log=log)
+            service = Service(name, list(argv), log_path, process, _log=log, env=env, cwd=cwd)
             self.services.append(service)
             return service
+
+    def restart(self, name: str, *, timeout: float = 180.0) -> Service:
+        """Start the service ``name`` again with the same command (e.g. after it was killed).
+
+        What is left of its process group is stopped first; a service that answered on a URL is
+        waited for on that URL again.
+        """
+        old = next((s for s in self.services if s.name == name), None)
+        if old is None:
+            raise SandboxError(f"no service named {name!r} to restart")
+        self.stop(old)
+        new = self.start(name, old.argv, log_path=old.log_path, env=old.env, cwd=old.cwd)
+        with self._lock:
+            self.services.remove(new)
+            self.services[self.services.index(old)] = new
+        if old.url:
+            self.wait_http(new, old.url, timeout=timeout)
+        return new
 
     def wait_http(
         self,
