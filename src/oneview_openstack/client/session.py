@@ -84,11 +84,10 @@ class LoginSession:
                 "POST", LOGIN_PATH, json=body, api_version=self._api_version(), retry=True
             )
         except AuthenticationError as error:
-            error.message = (
+            raise error.reworded(
                 f"Login to OneView at {settings.base_url} as '{settings.username}' failed: "
                 f"{error.message}"
-            )
-            raise
+            ) from error
         body = json_body(reply, "POST", LOGIN_PATH)
         token = body.get("sessionID") if isinstance(body, dict) else None
         if not token or not isinstance(token, str):
