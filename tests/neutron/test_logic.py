@@ -1,10 +1,7 @@
-"""Pure logic: mapping parsing and plans, connection edits, MACs, request checks, locks."""
+"""Pure logic: mapping parsing and plans, connection edits, MACs, request checks."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import threading
 from types import SimpleNamespace
 from typing import Any
 
@@ -15,8 +12,7 @@ from oslo_config import cfg
 from oneview_openstack import conf as ov_conf
 from oneview_openstack.neutron import connections as conns
 from oneview_openstack.neutron import validation
-from oneview_openstack.neutron.errors import OneViewMappingError, PortWiringError
-from oneview_openstack.neutron.locking import HostLocks, KeyedLocks
+from oneview_openstack.neutron.errors import OneViewMappingError
 from oneview_openstack.neutron.mappings import Mappings, neutron_id_of, oneview_name
 
 US1 = "11111111-1111-1111-1111-111111111111"
@@ -217,67 +213,3 @@ def test_segmentation_id_change_is_refused_only_for_mirrored_networks():
     with pytest.raises(n_exc.InvalidInput, match="from 5 to 6"):
         validation.check_network_update(new, old, lambda _n: True)
     validation.check_network_update(new, old, lambda _n: False)
-
-
-def test_keyed_locks_serialise_one_key_and_forget_idle_keys():
-    locks = KeyedLocks()
-    inside: list[int] = []
-    overlap = []
-
-    def work() -> None:
-        with locks.hold("profile"):
-            inside.append(1)
-            overlap.append(len(inside))
-            inside.pop()
-
-    threads = [threading.Thread(target=work) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=10)
-    assert overlap == [1] * 8
-    assert len(locks) == 0
-
-
-HOLD_A_LOCK_FILE = """
-import sys, time, fasteners
-lock = fasteners.InterProcessLock(sys.argv[1])
-lock.acquire()
-print("held", flush=True)
-sys.stdin.readline()
-lock.release()
-"""
-
-
-def test_host_locks_keep_another_process_out_and_say_who_waited(tmp_path):
-    locks = HostLocks(str(tmp_path))
-    profile = "/rest/server-profiles/abc"
-    lock_file = tmp_path / "oneview-profiles" / "rest_server-profiles_abc.lock"
-    lock_file.parent.mkdir()
-    other = subprocess.Popen(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "-c", HOLD_A_LOCK_FILE, str(lock_file)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert other.stdout is not None and other.stdout.readline().strip() == "held"
-        waiting = pytest.raises(PortWiringError, match="changing /rest/server-profiles/abc for 0 s")
-        with waiting, locks.hold(profile, timeout=0.2):
-            pass
-        assert other.stdin is not None
-        other.stdin.write("release\n")
-        other.stdin.flush()
-        with locks.hold(profile, timeout=30):
-            assert other.wait(timeout=30) == 0
-    finally:
-        other.kill()
-        other.wait(timeout=10)
-    assert len(locks.threads) == 0
-
-
-def test_host_locks_without_a_lock_path_are_thread_locks(tmp_path):
-    locks = HostLocks(None)
-    with locks.hold("/rest/server-profiles/abc", timeout=0.1):
-        assert len(locks.threads) == 1
-    assert not list(tmp_path.iterdir())

@@ -58,6 +58,18 @@ NEUTRON_OPTS: list[cfg.Opt] = [
         help="Most seconds a port binding waits for a server profile or server hardware that "
         "OneView reports busy (another task in progress) before giving up.",
     ),
+    cfg.StrOpt(
+        "coordination_backend_url",
+        secret=True,  # a Redis or database URL may carry a password
+        help="A tooz coordination backend shared by every Neutron API process on every host, "
+        "e.g. etcd3+http://controller:2379, redis://:password@controller:6379, "
+        "mysql://user:password@controller/tooz. It holds the per-server-profile lock (one "
+        "writer, and one power cycle, per server across hosts) and the per-uplink-set lock "
+        "that lets each process's batch of membership changes grow while another host writes. "
+        "Unset: the locks only reach the processes of one host, through oslo.concurrency "
+        "lock files under [oslo_concurrency] lock_path; other hosts then meet at OneView's "
+        "eTags.",
+    ),
 ]
 
 

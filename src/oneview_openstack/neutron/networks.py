@@ -2,8 +2,8 @@
 
 Creation is all or nothing: when an uplink set refuses the network (its VLAN is taken, say) the
 sets already joined are left and the new network deleted before the error reaches Neutron, which
-then deletes its own network. Uplink-set writes go through the client's coalescer, so many API
-threads creating networks at once share eTag-checked PUTs and lose nothing.
+then deletes its own network. Uplink-set writes are batched (``batching``): many API threads
+creating networks at once share eTag-checked PUTs, processes and hosts take turns, nothing is lost.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from oslo_log import log as logging
 
 from ..client import BadRequest, NotFound, OneViewClient, OneViewError, TaskFailed
 from . import errors
-from .batching import HostBatcher
+from .batching import UplinkSetBatches
+from .locking import WriterLocks, uplink_set_locks
 from .mappings import Mappings, Plan, describe, oneview_name
 
 LOG = logging.getLogger(__name__)
@@ -44,13 +45,15 @@ class NetworkSync:
         *,
         lock_dir: str | None = None,
         linger: float = LINGER,
+        locks: WriterLocks | None = None,
     ) -> None:
+        """``locks``: the uplink sets' writer locks (default: ``[oneview]
+        coordination_backend_url``, else lock files under ``lock_dir``, else this process's)."""
         self.client = client
         self.mappings = mappings
-        # Widen uplink-set batches under load: API threads of this process share coalesced
-        # writes; with a lock directory, all API worker processes of the host share them too.
-        client.uplink_sets.configure_coalescing(linger=linger)
-        self.batcher = HostBatcher(client, lock_dir, linger=linger) if lock_dir else None
+        self.batches = UplinkSetBatches(
+            client, locks if locks is not None else uplink_set_locks(lock_dir), linger=linger
+        )
         self._uris: dict[str, str] = {}  # Neutron network id -> OneView network URI
         self._uris_lock = threading.Lock()
 
@@ -88,13 +91,11 @@ class NetworkSync:
                 self._uris[network_id] = uri
 
     def change_membership(self, uplink_set: str, op: str, uri: str) -> None:
-        """Add or remove one network: batched host-wide if possible, else in-process."""
-        if self.batcher is not None:
-            self.batcher.submit(uplink_set, op, [uri])
-        elif op == "add":
-            self.client.uplink_sets.add_networks(uplink_set, [uri])
+        """Add or remove one network, in a batch with concurrent changes (see ``batching``)."""
+        if op == "add":
+            self.batches.add(uplink_set, [uri])
         else:
-            self.client.uplink_sets.remove_networks(uplink_set, [uri])
+            self.batches.remove(uplink_set, [uri])
 
     # -- create ----------------------------------------------------------------------------
     def create(self, network: dict[str, Any]) -> None:
@@ -132,20 +133,20 @@ class NetworkSync:
                 f"{existing.get('ethernetNetworkType')} VLAN {existing.get('vlanId')}, "
                 f"not {plan.network_type} VLAN {plan.vlan}; rename or delete it in OneView",
             )
+        if existing is None:
+            existing = self.client.ethernet_networks.create(
+                name,
+                plan.vlan,
+                network_type=plan.network_type,
+                extra={"description": _description(network)},
+            )
+            created = True
+        uri = existing["uri"]
         try:
-            if existing is None:
-                existing = self.client.ethernet_networks.create(
-                    name,
-                    plan.vlan,
-                    network_type=plan.network_type,
-                    extra={"description": _description(network)},
-                )
-                created = True
-            uri = existing["uri"]
             self._join(network_id, uri, plan)
         except Exception:
             if created:
-                self._discard(network_id, existing["uri"], plan)
+                self._discard(network_id, uri, plan)
             raise
         self._remember(network_id, uri)
         LOG.info(

@@ -21,7 +21,7 @@ from ..client import Conflict, NotFound, OneViewClient, OneViewError, TaskFailed
 from . import connections as conns
 from .errors import PortWiringError
 from .ironic import IronicLookup, Node
-from .locking import HostLocks
+from .locking import profile_locks
 from .mappings import describe
 
 LOG = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ class PortWiring:
         self.client = client
         self.ironic = ironic
         self.busy_timeout = busy_timeout
-        self.locks = HostLocks(lock_dir)
+        self.locks = profile_locks(lock_dir)
 
     # -- lookups ---------------------------------------------------------------------------
     def target(self, host: str) -> Target:
