@@ -76,6 +76,37 @@ def test_from_conf_shares_one_client_per_process(simulator):
     OneViewClient.from_conf(conf).close()
 
 
+def test_a_shared_client_replaced_by_a_config_reload_logs_out(simulator, sim):
+    conf = _conf(
+        manager_url=simulator.url,
+        username=simulator.state.config.username,
+        password=simulator.state.config.password,
+        tls_cacert_file=str(simulator.ca_file),
+    )
+    first = OneViewClient.from_conf(conf)
+    assert first.enclosure_groups.list()
+    # A reload moves manager_url to another name of the same appliance (its certificate has both).
+    conf.set_override("manager_url", simulator.url.replace("127.0.0.1", "localhost"), "oneview")
+    second = OneViewClient.from_conf(conf)
+    assert second is not first and OneViewClient.from_conf(conf) is second
+    assert second.enclosure_groups.list()
+    assert sim.stats()["activeSessions"] == 2
+    assert first.enclosure_groups.list()  # a caller still holding it is not cut short...
+    assert sim.stats()["logouts"] == 0
+    del first  # ...and once nobody holds it, it logs out
+    stats = sim.stats()
+    assert stats["logouts"] == 1 and stats["activeSessions"] == 1
+    # A credential change (another login domain) replaces it again, with nobody holding it.
+    conf.set_override("login_domain", "corp.example", "oneview")
+    third = OneViewClient.from_conf(conf)
+    assert third is not second and third.settings.login_domain == "corp.example"
+    del second
+    assert third.enclosure_groups.list()
+    stats = sim.stats()
+    assert stats["logouts"] == 2 and stats["activeSessions"] == 1 and stats["logins"] == 3
+    third.close()
+
+
 def test_missing_url_is_a_configuration_error():
     with pytest.raises(ConfigurationError, match="manager_url"):
         ClientSettings.from_conf(_conf())

@@ -13,6 +13,7 @@ from oneview_openstack.client.retry import is_retryable
 from oneview_openstack.client.settings import MINIMUM_API_VERSION, ClientSettings
 from oneview_openstack.client.tasks import paced, poll_intervals
 from oneview_openstack.client.version import choose_version
+from oneview_openstack.simulator.testing import wait_until
 
 
 def schedule(initial: float, factor: float, cap: float, polls: int) -> list[float]:
@@ -211,15 +212,15 @@ def test_coalescer_batches_concurrent_changes_and_isolates_a_bad_one():
 
     first = threading.Thread(target=submit, args=("first",))
     first.start()
-    while not calls:  # the first write is in flight
-        threading.Event().wait(0.001)
+    wait_until(lambda: calls, what="the first write in flight")
     others = [threading.Thread(target=submit, args=(c,)) for c in ("a", "bad", "b")]
     for thread in others:
         thread.start()
-    threading.Event().wait(0.05)  # all three are queued behind the in-flight write
+    wait_until(lambda: coalescer.queued("k") == 3, what="three changes queued behind it")
     release.set()
     for thread in [first, *others]:
         thread.join(5)
+        assert not thread.is_alive()
     assert calls[0] == ["first"]
     assert sorted(calls[1]) == ["a", "b", "bad"]  # one batched write for the three...
     assert sorted(map(tuple, calls[2:])) == [("a",), ("b",), ("bad",)]  # ...refused, so one by one

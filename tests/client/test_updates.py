@@ -90,6 +90,7 @@ def test_concurrent_adds_to_one_uplink_set_are_coalesced(client, sim):
         thread.start()
     for thread in threads:
         thread.join(10)
+        assert not thread.is_alive()
     assert not failures
     assert set(client.uplink_sets.networks(uplink_set["uri"])) == before | set(networks)
     puts = sim.route(US_PUT)
@@ -117,6 +118,7 @@ def test_concurrent_clients_do_not_lose_updates(make_client, sim):
         thread.start()
     for thread in threads:
         thread.join(10)
+        assert not thread.is_alive()
     assert set(networks) <= set(first.uplink_sets.networks(uplink_set["uri"]))
 
 
@@ -141,6 +143,7 @@ def test_one_invalid_change_does_not_sink_the_batch(client, sim):
         thread.start()
     for thread in threads:
         thread.join(10)
+        assert not thread.is_alive()
     assert set(errors) == {clash}
     assert "CRM_DUPLICATE_VLAN_IDS_UPLINK_SET" in str(errors[clash])
     members = set(client.uplink_sets.networks(uplink_set["uri"]))

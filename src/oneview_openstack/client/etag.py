@@ -150,7 +150,7 @@ def update_with_etag(
 
 def pending_task(
     connector: Connector, uri: str, resource: dict[str, Any], *, landed: bool
-) -> dict[str, Any] | str | None:
+) -> dict[str, Any] | None:
     """The task still writing ``resource``: its ``taskUri`` while ``inProgress``, or else,
     when a PUT of ours may have ``landed``, the newest task OneView lists for ``uri``.
 
@@ -158,7 +158,7 @@ def pending_task(
     """
     task_uri = resource.get("taskUri")
     if resource.get("inProgress") and isinstance(task_uri, str) and task_uri:
-        return task_uri
+        return {"uri": task_uri}
     if not landed:
         return None
     # Resources such as uplink sets do not point at their task: ask the task list for it.
