@@ -1,6 +1,6 @@
 """Ironic's own test base (sqlite, task manager, real conductor) wired to the HTTPS simulator.
 
-XX
+It imports Ironic's test package first (which selects oslo.service's threading
 backend), then our driver modules, so stevedore never imports them lazily inside a test (which
 would run ``ldconfig`` through the blocked subprocess module).
 """

@@ -7,7 +7,7 @@ import time
 
 from ironic.common import exception, states
 from ironic.conductor import utils as conductor_utils
-from ov_base import OneViewTestCase, Sim, mgr_utils
+from ov_base import GOOD_TEMPLATE, OneViewTestCase, Sim, mgr_utils
 
 from oneview_openstack.ironic import common
 from oneview_openstack.ironic.snapshot import SNAPSHOT
@@ -325,3 +325,78 @@ class ConductorPowerSyncTest(mgr_utils.ServiceSetUpMixin, OneViewTestCase):
         self.sim.action("set_power", uri=uri, powerState="On")
         self.service._sync_power_states(self.context)
         self.assertEqual("Off", self.sim.get(uri)["powerState"])
+
+
+@mgr_utils.mock_record_keepalive
+class FailedListingSyncTest(mgr_utils.ServiceSetUpMixin, OneViewTestCase):
+    """Ironic's power sync of 50 nodes while OneView's server-hardware listing fails."""
+
+    NODES = 50
+
+    def setUp(self) -> None:
+        super().setUp()
+        from oneview_openstack.simulator.config import SimulatorConfig
+
+        state = self.simulator_server.state
+        with state.lock:
+            state.reset(config=SimulatorConfig(time_scale=0.0005, servers=64))
+        self.sim.close()
+        self.sim = Sim(self.simulator_server)
+        self.addCleanup(self.sim.close)
+        self.template = self.sim.template(GOOD_TEMPLATE)
+        # One listing is then one request (each retry would be another request to the route).
+        self.config(request_retries=0, group="oneview")
+        self.config(force_power_state_during_sync=False, group="conductor")
+        self._start_service()
+        servers = self.sim.members("server-hardware")[: self.NODES]
+        self.nodes = [self.make_node(server=s, power_state=states.POWER_OFF) for s in servers]
+        self.assertEqual(self.NODES, len(self.nodes))
+        self.service._sync_power_states(self.context)  # the database learns states and modes
+        SNAPSHOT.clear()  # the next interval: the snapshot has expired
+
+    def _fail(self, path: str) -> int:
+        """Every GET matching ``path`` answers 500 from now on; the fault's id."""
+        armed = self.sim.arm(
+            "http_error",
+            method="GET",
+            path=path,
+            times=None,
+            params={"status": 500, "error_code": "INTERNAL_ERROR", "message": "Listing broke."},
+        )
+        return armed["id"]
+
+    def _fired(self, fault_id: int) -> int:
+        """Requests the fault answered (they are not counted under byRoute)."""
+        armed = self.sim.get("/_sim/faults")["faults"]
+        return next(f["fired"] for f in armed if f["id"] == fault_id)
+
+    def test_a_failed_listing_is_tried_once_and_each_node_reads_its_own_server(self):
+        listing = self._fail("/rest/server-hardware")
+        self.sim.reset_stats()
+        self.service._sync_power_states(self.context)
+        self.assertEqual(1, self._fired(listing))
+        by_route = self.sim.stats()["byRoute"]
+        self.assertEqual(self.NODES, by_route.get("GET /rest/server-hardware/{id}"))
+        self.assertEqual(1, SNAPSHOT.failures)
+        for node in self.nodes:
+            node.refresh()
+            server = self.sim.get(node.driver_info["server_hardware_uri"])
+            expected = states.POWER_ON if server["powerState"] == "On" else states.POWER_OFF
+            self.assertEqual(expected, node.power_state)
+            self.assertEqual(0, self.service.power_state_sync_count[node.uuid])
+
+    def test_with_oneview_down_each_read_fails_readably_after_one_listing(self):
+        listing = self._fail("/rest/server-hardware")
+        single = self._fail("/rest/server-hardware/*")
+        before = {n.uuid: self.service.power_state_sync_count[n.uuid] for n in self.nodes}
+        self.service._sync_power_states(self.context)
+        self.assertEqual(1, self._fired(listing))
+        self.assertEqual(self.NODES, self._fired(single))
+        for node in self.nodes:  # Ironic counted one failed read for each node
+            self.assertEqual(before[node.uuid] + 1, self.service.power_state_sync_count[node.uuid])
+        with self.acquire(self.nodes[0], shared=True) as task:
+            caught = self.assertRaises(
+                common.OneViewDriverError, task.driver.power.get_power_state, task
+            )
+        self.assertIn("INTERNAL_ERROR: Listing broke.", str(caught))
+        self.assertEqual(1, self._fired(listing))  # still backing off: no second listing

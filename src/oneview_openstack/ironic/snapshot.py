@@ -8,6 +8,11 @@ whole fleet (OneView serves 32 servers a page), shared by every node and thread 
 read (one miss, not a sweep) costs one GET of that server only. When the fleet has more pages
 than this conductor has nodes (a small Ironic on a big appliance), per-node GETs are cheaper and
 are used instead.
+
+A failed listing is remembered for ``FAILURE_BACKOFF`` seconds (at most the TTL): the threads that
+queued behind it, and every read until the back-off ends, fall back to one GET of their own
+server, so a failing appliance costs one listing, not one per node, and nodes whose server can
+still be read keep syncing (Ironic puts a node whose power reads keep failing into maintenance).
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ from typing import Any
 
 from oslo_log import log as logging
 
-from ..client import OneViewClient
+from ..client import OneViewClient, OneViewError
+from ..client.forksafe import register
 
 LOG = logging.getLogger(__name__)
 
@@ -30,6 +36,8 @@ SWEEP_MISSES = 2
 PAGE_SIZE = 32
 # Pages fetched at once after the first one (which tells the total).
 LISTING_WORKERS = 4
+# Seconds after a failed listing during which no other listing is tried (capped by the TTL).
+FAILURE_BACKOFF = 10.0
 FIELDS = ("name", "powerState", "powerLock", "state", "serverProfileUri", "status")
 
 
@@ -52,7 +60,7 @@ def fleet(client: OneViewClient) -> dict[str, dict[str, Any]]:
 
 
 class PowerSnapshot:
-    """``{server uri: fields}`` from the fleet listing, with its age."""
+    """``{server uri: fields}`` from the fleet listing, with its age (and its last failure)."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
@@ -60,16 +68,32 @@ class PowerSnapshot:
         self._refresh_lock = threading.Lock()
         self._servers: dict[str, dict[str, Any]] = {}
         self._taken_at: float | None = None
+        self._failed_at: float | None = None  # when the last listing failed
         self._misses: list[float] = []
         self._known: set[str] = set()  # servers this process has asked about
         self._pages: int | None = None  # pages the last fleet listing took
         self.refreshes = 0
+        self.failures = 0
+        register(self)
+
+    def reset_after_fork(self) -> None:
+        """A lock held by another thread at fork time would never be released in the child."""
+        self._lock = threading.Lock()
+        self._refresh_lock = threading.Lock()
 
     def _fresh(self, ttl: float) -> bool:
         return self._taken_at is not None and self._clock() - self._taken_at < ttl
 
+    def _backing_off(self, ttl: float) -> bool:
+        backoff = min(ttl, FAILURE_BACKOFF)
+        return self._failed_at is not None and self._clock() - self._failed_at < backoff
+
     def get(self, client: OneViewClient, uri: str, ttl: float) -> dict[str, Any]:
-        """The server's snapshot fields (powerState, powerLock, state, serverProfileUri, status)."""
+        """The server's snapshot fields (powerState, powerLock, state, serverProfileUri, status).
+
+        :raises: OneViewError when the server's own GET fails (a failed listing is not raised:
+            the read falls back to that GET).
+        """
         if ttl <= 0:
             return self._single(client, uri)
         with self._lock:
@@ -79,24 +103,43 @@ class PowerSnapshot:
             now = self._clock()
             self._misses = [t for t in self._misses if now - t < ttl] + [now]
             cheaper = self._pages is None or len(self._known) >= self._pages
-            sweep = len(self._misses) >= SWEEP_MISSES and cheaper
-        if not sweep:
+            sweep = len(self._misses) >= SWEEP_MISSES and cheaper and not self._backing_off(ttl)
+        if not sweep or not self._refresh(client, ttl):
             return self._single(client, uri)
-        with self._refresh_lock:  # single flight: one listing for every waiting thread
+        with self._lock:
+            found = self._servers.get(uri)
+        return found if found is not None else self._single(client, uri)
+
+    def _refresh(self, client: OneViewClient, ttl: float) -> bool:
+        """One listing for every thread waiting here; False if it failed (now or recently)."""
+        with self._refresh_lock:
             with self._lock:
-                if self._fresh(ttl) and uri in self._servers:
-                    return self._servers[uri]
-            servers = fleet(client)
+                if self._fresh(ttl):
+                    return True  # another thread listed while this one waited
+                if self._backing_off(ttl):
+                    return False  # another thread's listing failed: no second one
+            try:
+                servers = fleet(client)
+            except OneViewError as error:
+                with self._lock:
+                    self._failed_at = self._clock()
+                    self.failures += 1
+                LOG.warning(
+                    "OneView's server-hardware listing failed; power reads use one GET per "
+                    "server for the next %g s: %s",
+                    min(ttl, FAILURE_BACKOFF),
+                    error.summary,
+                )
+                return False
             with self._lock:
                 self._servers = servers
                 self._pages = max(1, -(-len(servers) // PAGE_SIZE))
                 self._taken_at = self._clock()
+                self._failed_at = None
                 self._misses = []
                 self.refreshes += 1
             LOG.debug("Power snapshot of %d servers taken from OneView", len(servers))
-        with self._lock:
-            found = self._servers.get(uri)
-        return found if found is not None else self._single(client, uri)
+            return True
 
     def _single(self, client: OneViewClient, uri: str) -> dict[str, Any]:
         server = client.server_hardware.get(uri)
@@ -119,10 +162,12 @@ class PowerSnapshot:
         with self._lock:
             self._servers = {}
             self._taken_at = None
+            self._failed_at = None
             self._misses = []
             self._known = set()
             self._pages = None
             self.refreshes = 0
+            self.failures = 0
 
 
 SNAPSHOT = PowerSnapshot()

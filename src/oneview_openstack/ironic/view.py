@@ -12,14 +12,43 @@ import weakref
 from typing import Any
 
 from ..client import NotFound, OneViewClient, OneViewError
+from ..client.forksafe import register
 from . import common
 from .snapshot import SNAPSHOT
 
 _VIEWS: weakref.WeakKeyDictionary[Any, View] = weakref.WeakKeyDictionary()
 # Templates change rarely and many nodes share one: reads of them are shared across tasks.
 TEMPLATE_TTL = 300.0
-_TEMPLATES: dict[str, tuple[float, dict[str, Any]]] = {}
-_TEMPLATES_LOCK = threading.Lock()
+
+
+class SharedTemplates:
+    """Template bodies read by periodic tasks, shared by every task for ``TEMPLATE_TTL``."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._bodies: dict[str, tuple[float, dict[str, Any]]] = {}
+        register(self)
+
+    def reset_after_fork(self) -> None:
+        self._lock = threading.Lock()
+
+    def get(self, uri: str) -> dict[str, Any] | None:
+        with self._lock:
+            cached = self._bodies.get(uri)
+        if cached is None or time.monotonic() - cached[0] >= TEMPLATE_TTL:
+            return None
+        return cached[1]
+
+    def put(self, uri: str, body: dict[str, Any]) -> None:
+        with self._lock:
+            self._bodies[uri] = (time.monotonic(), body)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._bodies.clear()
+
+
+TEMPLATES = SharedTemplates()
 
 
 class View:
@@ -74,13 +103,10 @@ class View:
     def shared_template(self) -> dict[str, Any]:
         """The template, from a process-wide cache (``TEMPLATE_TTL``): for periodic reads."""
         uri = self.info.server_profile_template_uri
-        with _TEMPLATES_LOCK:
-            cached = _TEMPLATES.get(uri)
-        if cached is not None and time.monotonic() - cached[0] < TEMPLATE_TTL:
-            return cached[1]
-        body = self.template()
-        with _TEMPLATES_LOCK:
-            _TEMPLATES[uri] = (time.monotonic(), body)
+        body = TEMPLATES.get(uri)
+        if body is None:
+            body = self.template()
+            TEMPLATES.put(uri, body)
         return body
 
     def server_fields(self) -> dict[str, Any]:
@@ -122,8 +148,7 @@ class View:
 
 
 def forget_templates() -> None:
-    with _TEMPLATES_LOCK:
-        _TEMPLATES.clear()
+    TEMPLATES.clear()
 
 
 def view_of(task: Any) -> View:
