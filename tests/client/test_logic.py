@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import pytest
@@ -11,7 +12,7 @@ from oneview_openstack.client.coalesce import Coalescer
 from oneview_openstack.client.metrics import ClientMetrics, route_of
 from oneview_openstack.client.retry import is_retryable
 from oneview_openstack.client.settings import MINIMUM_API_VERSION, ClientSettings
-from oneview_openstack.client.tasks import paced, poll_intervals
+from oneview_openstack.client.tasks import TaskView, paced, poll_intervals
 from oneview_openstack.client.version import choose_version
 from oneview_openstack.simulator.testing import wait_until
 
@@ -226,3 +227,40 @@ def test_coalescer_batches_concurrent_changes_and_isolates_a_bad_one():
     assert sorted(map(tuple, calls[2:])) == [("a",), ("b",), ("bad",)]  # ...refused, so one by one
     assert results["a"] == "a" and results["b"] == "b"
     assert isinstance(results["bad"], errors.BadRequest)
+
+
+def test_task_view_reads_a_body_once_and_defensively():
+    body = {
+        "uri": "/rest/tasks/T1",
+        "name": "Update",
+        "taskState": "Warning",
+        "taskStatus": "Update uplink set: US-1",
+        "percentComplete": 100,
+        "associatedResource": {"resourceUri": "/rest/uplink-sets/U1"},
+        "taskErrors": [{"errorCode": "FAN", "message": "Fan 3 is degraded."}, "junk"],
+    }
+    view = TaskView.of(body)
+    assert (view.uri, view.name, view.state, view.percent) == (
+        "/rest/tasks/T1",
+        "Update",
+        "Warning",
+        100.0,
+    )
+    assert view.resource_uri == "/rest/uplink-sets/U1"
+    assert view.finished and not view.failed
+    assert view.reason() == "FAN: Fan 3 is degraded."
+    odd = TaskView.of({"taskState": 7, "percentComplete": True, "associatedResource": "x"})
+    assert (odd.state, odd.percent, odd.resource_uri, odd.errors) == (None, None, None, ())
+    assert not odd.finished
+    assert TaskView.of({"taskState": "Interrupted"}).failed
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        view.state = "Completed"  # type: ignore[misc]
+
+
+def test_errors_are_reworded_into_new_errors_not_edited():
+    first = errors.PreconditionFailed("stale eTag", status=412, method="PUT", uri="/rest/x")
+    second = first.reworded("stale eTag (gave up after 5 attempts)")
+    assert type(second) is errors.PreconditionFailed and second is not first
+    assert str(first) == "PUT /rest/x: HTTP 412 stale eTag"  # the original is untouched
+    assert str(second) == "PUT /rest/x: HTTP 412 stale eTag (gave up after 5 attempts)"
+    assert second.args == (second.message,) and second.status == 412

@@ -91,6 +91,15 @@ class Connector:
         headers: dict[str, str] | None = None,
         retry: bool | None = None,
     ) -> Reply:
+        """One request with the session and version it needs; replayed once after a 401 (new
+        login) or a 412 refusing our X-API-Version (new negotiation).
+
+        :raises ClientClosed: the client was closed.
+        :raises ForeignOriginError: ``path`` (or a redirect) leads off the appliance's origin.
+        :raises HTTPError: OneView's error answer (a subclass per status and errorCode).
+        :raises OneViewConnectionError: no answer, after the retries that are safe.
+        :raises MalformedResponse: a success whose body is not JSON.
+        """
         if self._closed:
             raise ClientClosed("The OneView client is closed.", method=method, uri=path)
         renewed = renegotiated = False
@@ -130,7 +139,11 @@ class Connector:
         return self.request("GET", path, params=params).body
 
     def get_object(self, path: str, params: Any = None) -> dict[str, Any]:
-        """GET a resource (a JSON object); MalformedResponse for anything else."""
+        """GET a resource (a JSON object).
+
+        :raises MalformedResponse: the answer is not a JSON object.
+        :raises OneViewError: as :meth:`request`.
+        """
         body = self.get(path, params)
         if not isinstance(body, dict):
             raise malformed(f"expected a JSON object, got {_kind(body)}", "GET", path)

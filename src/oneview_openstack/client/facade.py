@@ -107,7 +107,13 @@ class OneViewClient:
 
     @classmethod
     def from_conf(cls, conf: Any, group: str = "oneview", *, shared: bool = True) -> OneViewClient:
-        """The process's client for ``[group]`` of an oslo.config ``CONF`` (new if not shared)."""
+        """The process's client for ``[group]`` of an oslo.config ``CONF`` (new if not shared).
+
+        The shared client is replaced when the group's settings change (a reload); the old one
+        logs out once no caller holds it.
+
+        :raises ConfigurationError: the options cannot work (no URL, no credentials...).
+        """
         settings = ClientSettings.from_conf(conf, group)
         if not shared:
             return cls(settings)
