@@ -10,6 +10,7 @@ group needs the sandbox to start the service again.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import threading
@@ -26,6 +27,11 @@ from oneview_openstack.simulator.testing import Witness, wait_until
 from soak.run import PASS
 
 HANG_GUARD = 120.0  # seconds; far beyond what any step takes, only so that nothing hangs
+
+
+def record(scenario: str, stage: str, **facts: Any) -> None:
+    """One line of what a crash left and what recovered it (shown with ``pytest -s``)."""
+    print(json.dumps({"scenario": scenario, "stage": stage, **facts}, default=str))
 
 
 def service(sandbox: Sandbox, name: str) -> Service:

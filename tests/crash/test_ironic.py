@@ -102,6 +102,15 @@ def assert_left_behind(crashed: Crashed, sandbox: Sandbox, witness: Witness) -> 
         if s["uri"] == crashed.server_uri
     )
     assert server["serverProfileUri"] == crashed.profile["uri"]
+    crashing.record(
+        "ironic claim",
+        "left behind",
+        node=node.provision_state,
+        last_error=node.last_error,
+        recorded=(node.driver_info or {}).get("applied_server_profile_uri"),
+        profile=crashed.profile["name"],
+        profile_state=crashed.profile["state"],
+    )
 
 
 def adopted(sandbox: Sandbox, crashed: Crashed) -> str | None:
@@ -159,6 +168,7 @@ def test_conductor_worker_killed_mid_claim_then_periodic_adopts_and_undeploy_rel
     )
     assert no_drift(sandbox, witness, baseline) == []
     assert "adopting profile" in (sandbox.state_dir / "ironic.log").read_text(errors="replace")
+    crashing.record("ironic claim, worker killed", "after one periodic pass", recorded=True)
 
     # The operator's recovery (docs/troubleshooting.md): undeploy releases the profile.
     scenario.undeploy(sandbox, [crashed.node], HANG_GUARD)
@@ -170,6 +180,9 @@ def test_conductor_worker_killed_mid_claim_then_periodic_adopts_and_undeploy_rel
     profile = deployed_again(sandbox, witness, crashed)
     assert profile["uri"] != crashed.profile["uri"]
     assert no_drift(sandbox, witness, baseline) == []
+    crashing.record(
+        "ironic claim, worker killed", "after undeploy and a new deploy", profile=profile["name"]
+    )
     clean_up(sandbox, crashed)
     assert witness.profiles_on(crashed.server_uri) == []
 
@@ -195,6 +208,7 @@ def test_whole_ironic_service_killed_mid_claim_then_a_new_deploy_reuses_the_prof
     profile = deployed_again(sandbox, witness, crashed)
     assert profile["uri"] == crashed.profile["uri"]
     assert no_drift(sandbox, witness, baseline) == []
+    crashing.record("ironic claim, service killed", "after a new deploy", reused=profile["name"])
     clean_up(sandbox, crashed)
     assert witness.profiles_on(crashed.server_uri) == []
     assert no_drift(sandbox, witness, baseline) == []

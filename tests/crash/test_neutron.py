@@ -95,6 +95,14 @@ def test_api_worker_killed_mid_uplink_set_write_then_reconciliation_restores_the
         assert drift(sandbox, witness, baseline) == [
             f"lost membership: {name} not in uplink set {carrier['name']}"
         ]
+        crashing.record(
+            "neutron uplink-set write",
+            "left behind",
+            client_saw=type(seen).__name__,
+            neutron_network=network.status,
+            oneview_network=oneview["name"],
+            member_of_uplink_set=False,
+        )
         passes = crashing.reports(sandbox)
     try:
         crashing.wait_reports(sandbox, passes + PASSES)
@@ -103,6 +111,9 @@ def test_api_worker_killed_mid_uplink_set_write_then_reconciliation_restores_the
         ]
         assert oneview["uri"] in carrier["networkUris"]
         assert drift(sandbox, witness, baseline) == []
+        crashing.record(
+            "neutron uplink-set write", f"after {PASSES} passes", member_of_uplink_set=True
+        )
     finally:
         conn.network.delete_network(network.id)
     names = {n["name"] for n in witness.state("ethernet-networks")["ethernet-networks"]}
@@ -178,6 +189,14 @@ def test_api_worker_killed_mid_profile_write_then_reconciliation_restores_the_co
             assert port.binding_vif_type == "other", port
             assert port.status != "ACTIVE", port
             assert wired(witness, profile_uri, port.id) == [], "the crash left nothing to repair"
+            crashing.record(
+                "neutron profile write",
+                "left behind",
+                client_saw=type(seen).__name__,
+                port=port.status,
+                vif_type=port.binding_vif_type,
+                connection=None,
+            )
             passes = crashing.reports(sandbox)
         crashing.wait_reports(sandbox, passes + PASSES)
         oneview_tenant = next(
@@ -188,6 +207,9 @@ def test_api_worker_killed_mid_profile_write_then_reconciliation_restores_the_co
         assert wired(witness, profile_uri, port.id) == [oneview_tenant]
         assert conn.network.get_port(port.id).status == "ACTIVE"
         assert drift(sandbox, witness, baseline) == []
+        crashing.record(
+            "neutron profile write", f"after {PASSES} passes", port="ACTIVE", connection="tenant"
+        )
     finally:
         if port is not None:
             conn.network.delete_port(port.id)
