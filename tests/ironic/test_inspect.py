@@ -84,7 +84,8 @@ class InspectTest(OneViewTestCase):
         self._inspect(node)
         ports = objects.Port.list_by_node_id(self.context, node.id)
         self.assertEqual(4, len(ports))
-        self.assertTrue(all(not p.local_link_connection for p in ports))
+        for port in ports:
+            self.assertEqual({"network_type": "unmanaged"}, port.local_link_connection)
 
     def test_oneview_failure_is_an_inspection_failure(self):
         node = self.make_node()
@@ -97,8 +98,37 @@ class InspectTest(OneViewTestCase):
             )
         self.assertIn(node.driver_info["server_hardware_uri"], str(caught))
 
-    def test_cpu_arch_from_processor_type(self):
-        self.assertEqual("x86_64", inspect.cpu_arch("Intel(R) Xeon(R) Gold 5120 CPU @ 2.20GHz"))
-        self.assertEqual("x86_64", inspect.cpu_arch("AMD EPYC 7702"))
-        self.assertEqual("aarch64", inspect.cpu_arch("Ampere Altra Q80-30"))
-        self.assertIsNone(inspect.cpu_arch("Mystery CPU"))
+    def test_a_link_unknown_once_is_filled_in_by_the_next_inspection(self):
+        node = self.make_node()
+        self.sim.arm(
+            "http_error",
+            method="GET",
+            path="/rest/interconnects/*",
+            times=None,
+            params={"status": 500, "error_code": "INTERNAL_ERROR"},
+        )
+        self._inspect(node)
+        ports = objects.Port.list_by_node_id(self.context, node.id)
+        self.assertEqual(
+            [{"network_type": "unmanaged"}] * 2, [p.local_link_connection for p in ports]
+        )
+        self.sim.http.delete(self.sim.server.url + "/_sim/faults", timeout=10).raise_for_status()
+        self._inspect(node)
+        ports = objects.Port.list_by_node_id(self.context, node.id)
+        self.assertEqual(2, len(ports))
+        self.assertTrue(all(p.local_link_connection.get("switch_id") for p in ports))
+
+    def test_an_operators_link_is_kept(self):
+        from ironic.tests.unit.objects import utils as obj_utils
+
+        node = self.make_node()
+        with self.acquire(node, shared=True) as task:
+            mac = task.driver.management.get_mac_addresses(task)[0]
+        own = {"switch_id": "aa:bb:cc:dd:ee:ff", "port_id": "Ethernet1/1"}
+        obj_utils.create_test_port(
+            self.context, node_id=node.id, address=mac.upper(), local_link_connection=own
+        )
+        self._inspect(node)
+        ports = objects.Port.list_by_node_id(self.context, node.id)
+        self.assertEqual(2, len(ports))  # the upper-case MAC is the same port
+        self.assertEqual(own, next(p for p in ports if p.address == mac).local_link_connection)

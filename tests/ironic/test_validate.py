@@ -71,8 +71,9 @@ class ValidateTest(OneViewTestCase):
         self._raises(
             exception.InvalidParameterValue,
             node,
-            "properties/capabilities",
-            "'server_hardware_type_uri' is not 'key:value'",
+            "properties/capabilities 'server_hardware_type_uri,oops' does not parse",
+            "Malformed capabilities value: server_hardware_type_uri",
+            "expected a 'key:value,key:value' string",
         )
 
     def test_capabilities_of_a_wrong_type(self):

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ironic.common import exception
 from ironic.conf import CONF
+from ironic.drivers import utils as drivers_utils
 
 from .. import conf as ov_conf
 from ..client import OneViewClient, OneViewError
@@ -100,28 +101,21 @@ class NodeInfo:
     applied_server_profile_uri: str | None
 
 
-def parse_capabilities(node: Node) -> dict[str, str]:
-    """``properties/capabilities`` as a dict; the classic ``k:v,k:v`` string or a dict."""
+def capabilities(node: Node) -> dict[str, str]:
+    """``properties/capabilities`` parsed by Ironic's own helper, or a clear InvalidParameterValue.
+
+    :raises: InvalidParameterValue naming the node, the value and the expected form.
+    """
     raw = (node.properties or {}).get("capabilities")
-    if raw is None or raw == "":
-        return {}
-    if isinstance(raw, dict):
-        return {str(k): str(v) for k, v in raw.items()}
-    if not isinstance(raw, str):
+    try:
+        parsed = drivers_utils.capabilities_to_dict(raw)
+    except exception.InvalidParameterValue as error:
+        kind = "" if isinstance(raw, str) else f" is a {type(raw).__name__}, and"
         raise exception.InvalidParameterValue(
-            f"Node {node.uuid}: properties/capabilities {raw!r} is a {type(raw).__name__}; "
+            f"Node {node.uuid}: properties/capabilities {raw!r}{kind} does not parse ({error}); "
             "expected a 'key:value,key:value' string."
-        )
-    capabilities: dict[str, str] = {}
-    for item in raw.split(","):
-        key, sep, value = item.partition(":")
-        if not sep or not key.strip():
-            raise exception.InvalidParameterValue(
-                f"Node {node.uuid}: properties/capabilities {raw!r} does not parse: item "
-                f"{item!r} is not 'key:value'; expected a 'key:value,key:value' string."
-            )
-        capabilities[key.strip()] = value.strip()
-    return capabilities
+        ) from error
+    return {key.strip(): value.strip() for key, value in parsed.items()}
 
 
 def check_uri(node: Node, where: str, name: str, value: Any) -> str:
@@ -138,14 +132,14 @@ def check_uri(node: Node, where: str, name: str, value: Any) -> str:
 def parse_driver_info(node: Node) -> NodeInfo:
     """The node's contract, or Missing/InvalidParameterValue naming every missing field."""
     driver_info = node.driver_info or {}
-    capabilities = parse_capabilities(node)
+    found = capabilities(node)
     missing = (
         [f"driver_info/{SERVER_HARDWARE_URI}"] if not driver_info.get(SERVER_HARDWARE_URI) else []
     )
     missing += [
         f"properties/capabilities/{name}"
         for name in (HARDWARE_TYPE_URI, TEMPLATE_URI)
-        if not capabilities.get(name)
+        if not found.get(name)
     ]
     if missing:
         raise exception.MissingParameterValue(
@@ -154,17 +148,17 @@ def parse_driver_info(node: Node) -> NodeInfo:
             "server_hardware_type_uri:/rest/server-hardware-types/<id> and "
             "server_profile_template_uri:/rest/server-profile-templates/<id>."
         )
-    enclosure_group = capabilities.get(ENCLOSURE_GROUP_URI) or None
+    enclosure_group = found.get(ENCLOSURE_GROUP_URI) or None
     applied = driver_info.get(APPLIED_PROFILE_URI) or None
     return NodeInfo(
         server_hardware_uri=check_uri(
             node, "driver_info", SERVER_HARDWARE_URI, driver_info[SERVER_HARDWARE_URI]
         ),
         server_hardware_type_uri=check_uri(
-            node, "properties/capabilities", HARDWARE_TYPE_URI, capabilities[HARDWARE_TYPE_URI]
+            node, "properties/capabilities", HARDWARE_TYPE_URI, found[HARDWARE_TYPE_URI]
         ),
         server_profile_template_uri=check_uri(
-            node, "properties/capabilities", TEMPLATE_URI, capabilities[TEMPLATE_URI]
+            node, "properties/capabilities", TEMPLATE_URI, found[TEMPLATE_URI]
         ),
         enclosure_group_uri=check_uri(
             node, "properties/capabilities", ENCLOSURE_GROUP_URI, enclosure_group
@@ -188,7 +182,3 @@ def get_client() -> OneViewClient:
 def driver_error(error: OneViewError, doing: str) -> OneViewDriverError:
     """An Ironic error that says what we were doing and what OneView answered."""
     return OneViewDriverError(error=f"{doing} failed: {error}")
-
-
-def uri_id(uri: str | None) -> str:
-    return (uri or "").rstrip("/").rsplit("/", 1)[-1]

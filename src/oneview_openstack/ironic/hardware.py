@@ -38,4 +38,9 @@ class OneViewHardware(generic.GenericHardware):
 
     @property
     def supported_boot_interfaces(self) -> list[type]:
+        # ``fake`` stays, last (so never a default, and only usable if an operator enables it):
+        # Ironic's test base (tests/ironic, benchmarks/power_sync.py) deploys and cleans
+        # ``oneview`` nodes through it, because PXE there would need TFTP, DHCP and images.
+        # Ironic 39 accepts only a node's hardware type's own interfaces, so it cannot go
+        # without breaking those test beds; the sandbox and production use ``pxe``/``ipxe``.
         return [*super().supported_boot_interfaces, fake.FakeBoot]

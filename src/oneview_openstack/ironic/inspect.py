@@ -4,34 +4,29 @@ CPUs, memory and architecture come from the server hardware, the local disk size
 ``localStorageV2`` when OneView knows the disks (else 0, Ironic's word for "disk-less or unknown",
 never a guess), boot modes from the hardware type. Each physical Ethernet port becomes an Ironic
 port whose ``local_link_connection`` names the interconnect (its MAC as ``switch_id``, its URI as
-``switch_info``) and the downlink port (``port_id``), which is what the ML2 driver binds by.
+``switch_info``) and the downlink port (``port_id``), which is what the ML2 driver binds by; a
+port OneView knows no switch for (rack servers) is ``{"network_type": "unmanaged"}``. The port
+walk, MAC rule, link shape and architecture rule are the client's views, shared with enrollment.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ironic import objects
 from ironic.common import exception, states
+from ironic.common import utils as ironic_utils
+from ironic.conductor.task_manager import TaskManager
 from ironic.drivers import base
 from ironic.drivers import utils as drivers_utils
+from ironic.objects.port import Port
 from oslo_log import log as logging
 
-from ..client import OneViewError
+from ..client import OneViewError, views
 from . import common, validation
 from .view import View, view_of
 
 LOG = logging.getLogger(__name__)
-
-
-def cpu_arch(processor_type: str | None) -> str | None:
-    """The architecture a processor model name implies, or None when it does not say."""
-    text = (processor_type or "").lower()
-    if any(word in text for word in ("intel", "amd", "xeon", "epyc", "x86")):
-        return "x86_64"
-    if any(word in text for word in ("arm", "ampere", "aarch64", "neoverse")):
-        return "aarch64"
-    return None
+UNMANAGED = {"network_type": "unmanaged"}
 
 
 def local_gb(storage: dict[str, Any]) -> int:
@@ -43,29 +38,6 @@ def local_gb(storage: dict[str, Any]) -> int:
         if isinstance(drive.get("CapacityGB"), int | float)
     ]
     return max(int(max(sizes)) - 1, 0) if sizes else 0
-
-
-def port_links(server: dict[str, Any]) -> list[dict[str, Any]]:
-    """One entry per physical Ethernet port: its MAC and where it is wired (may be None)."""
-    links = []
-    for slot in (server.get("portMap") or {}).get("deviceSlots") or []:
-        for port in slot.get("physicalPorts") or []:
-            if port.get("type") != "Ethernet":
-                continue
-            virtual = [v for v in port.get("virtualPorts") or [] if v.get("portFunction") == "a"]
-            mac = (virtual[0] if virtual else port).get("mac")
-            if not mac:
-                continue
-            links.append(
-                {
-                    "mac": mac.lower(),
-                    "interconnect": port.get("interconnectUri"),
-                    "downlink": port.get("interconnectPort"),
-                    "port_name": f"{slot.get('location')} {slot.get('slotNumber')}:"
-                    f"{port.get('portNumber')}" + ("-a" if virtual else ""),
-                }
-            )
-    return links
 
 
 class OneViewInspect(base.InspectInterface):
@@ -110,7 +82,7 @@ class OneViewInspect(base.InspectInterface):
             found["memory_mb"] = server["memoryMb"]
         else:
             missing.append("memoryMb")
-        arch = cpu_arch(server.get("processorType"))
+        arch = views.cpu_arch(server)
         if arch:
             found["cpu_arch"] = arch
         else:
@@ -131,49 +103,74 @@ class OneViewInspect(base.InspectInterface):
         modes = {m for m in hardware_type.get("bootModes") or []}
         if modes and not drivers_utils.get_node_capability(task.node, "boot_mode"):
             mode = "uefi" if modes & {"UEFI", "UEFIOptimized"} else "bios"
-            capabilities = common.parse_capabilities(task.node)
-            capabilities["boot_mode"] = mode
-            found["capabilities"] = ",".join(f"{k}:{v}" for k, v in capabilities.items())
+            current = (task.node.properties or {}).get("capabilities")
+            try:
+                found["capabilities"] = ironic_utils.get_updated_capabilities(
+                    current, {"boot_mode": mode}
+                )
+            except ValueError as error:
+                raise exception.HardwareInspectionFailure(
+                    error=f"Node {task.node.uuid}: properties/capabilities {current!r} does "
+                    f"not parse ({error}); expected a 'key:value,key:value' string."
+                ) from error
         return found
 
-    def _create_ports(self, task: Any, view: View, server: dict[str, Any]) -> None:
-        interconnects: dict[str, dict[str, Any]] = {}
-        existing = {p.address.lower(): p for p in task.ports or []}
-        for link in port_links(server):
-            lli = self._link(view, link, interconnects)
-            port = existing.get(link["mac"])
+    def _create_ports(self, task: TaskManager, view: View, server: dict[str, Any]) -> None:
+        interconnect_macs: dict[str, str | None] = {}
+        existing = {views.normalise_mac(p.address): p for p in task.ports or []}
+        for ethernet in views.ethernet_ports(server):
+            lli = views.local_link(
+                ethernet, self._interconnect_mac(view, ethernet, interconnect_macs)
+            )
+            port = existing.get(ethernet.mac)
             if port is not None:
-                if lli and not port.local_link_connection:
+                if _better_link(lli, port.local_link_connection):
                     port.local_link_connection = lli
                     port.save()
                 continue
-            port = objects.Port(
+            port = Port(
                 task.context,
-                address=link["mac"],
+                address=ethernet.mac,
                 node_id=task.node.id,
-                local_link_connection=lli or {},
+                local_link_connection=lli,
                 pxe_enabled=True,
             )
             try:
                 port.create()
-                LOG.info("Node %s: port %s created (%s)", task.node.uuid, link["mac"], lli)
+                LOG.info(
+                    "Node %s: port %s (%s) created (%s)",
+                    task.node.uuid,
+                    ethernet.mac,
+                    ethernet.label,
+                    lli,
+                )
             except exception.MACAlreadyExists:
                 LOG.warning(
-                    "Node %s: MAC %s is already another node's port", task.node.uuid, link["mac"]
+                    "Node %s: MAC %s is already another node's port", task.node.uuid, ethernet.mac
                 )
 
     @staticmethod
-    def _link(view: View, link: dict[str, Any], cache: dict[str, dict]) -> dict[str, str] | None:
-        uri = link["interconnect"]
-        if not uri or link["downlink"] is None:
+    def _interconnect_mac(
+        view: View, ethernet: views.EthernetPort, cache: dict[str, str | None]
+    ) -> str | None:
+        """The MAC of the interconnect the port is wired to (read once per interconnect)."""
+        uri = ethernet.interconnect_uri
+        if not uri or ethernet.downlink is None:
             return None  # a rack server: OneView does not know its switch
         if uri not in cache:
             try:
-                cache[uri] = view.client.interconnects.get(uri)
+                cache[uri] = view.client.interconnects.get(uri).get("interconnectMAC")
             except OneViewError as error:
-                LOG.warning("Interconnect %s unreadable, port left unlinked: %s", uri, error)
-                cache[uri] = {}
-        mac = cache[uri].get("interconnectMAC")
-        if not mac:
-            return None
-        return {"switch_id": mac.lower(), "port_id": f"d{link['downlink']}", "switch_info": uri}
+                LOG.warning(
+                    "Interconnect %s unreadable, port left unlinked: %s", uri, error.summary
+                )
+                cache[uri] = None
+        return cache[uri]
+
+
+def _better_link(new: dict[str, str], current: dict[str, Any] | None) -> bool:
+    """Whether inspection replaces a port's link: an empty one always, an unmanaged one by a real
+    link (the interconnect may have been unreadable last time); a real link is kept."""
+    if not current:
+        return True
+    return current == UNMANAGED and new != UNMANAGED

@@ -11,23 +11,14 @@ from typing import Any
 
 from ironic.common import exception
 
-from ..client import NotFound
+from ..client import NotFound, views
 from . import common
 from .view import View, view_of
 
 
 def server_macs(server: dict[str, Any]) -> list[str]:
-    """The MAC of each physical Ethernet port: its FlexNIC ``a`` if it has FlexNICs."""
-    macs = []
-    for slot in (server.get("portMap") or {}).get("deviceSlots") or []:
-        for port in slot.get("physicalPorts") or []:
-            if port.get("type") != "Ethernet":
-                continue
-            virtual = [v for v in port.get("virtualPorts") or [] if v.get("portFunction") == "a"]
-            mac = (virtual[0] if virtual else port).get("mac")
-            if mac:
-                macs.append(mac.lower())
-    return macs
+    """The MAC of each physical Ethernet port (FlexNIC ``a``'s with FlexNICs), lower-case."""
+    return [port.mac for port in views.ethernet_ports(server)]
 
 
 def _read(view: View, what: str, field: str, value: str, reader: Any) -> dict[str, Any]:
@@ -113,7 +104,7 @@ def _check_template(
 
 
 def _check_ports(task: Any, info: common.NodeInfo, server: dict[str, Any]) -> None:
-    ports = [p.address.lower() for p in task.ports or [] if p.address]
+    ports = [mac for p in task.ports or [] if (mac := views.normalise_mac(p.address))]
     if not ports:
         return
     macs = server_macs(server)
