@@ -7,14 +7,15 @@ when cleaning is skipped, after cleaning, and after a service that had to claim 
 
 from __future__ import annotations
 
-from typing import Any
-
 from ironic.common import exception, states
 from ironic.conductor import utils as manager_utils
-from ironic.drivers.modules import agent, deploy_utils, ramdisk
+from ironic.conductor.task_manager import TaskManager
+from ironic.drivers import base
+from ironic.drivers.modules import agent, agent_base, deploy_utils, ramdisk
 from oslo_log import log as logging
 
 from . import allocation, common, validation
+from .common import Node
 
 LOG = logging.getLogger(__name__)
 RAMDISK_DEPLOY = "oneview-ramdisk"
@@ -33,7 +34,7 @@ def _teach_ironic_our_ramdisk_deploy() -> None:
     if getattr(original, "_oneview", False):
         return
 
-    def is_ramdisk_deploy(node: Any) -> bool:
+    def is_ramdisk_deploy(node: Node) -> bool:
         return original(node) or node.get_interface("deploy") == RAMDISK_DEPLOY
 
     is_ramdisk_deploy._oneview = True  # type: ignore[attr-defined]
@@ -43,31 +44,62 @@ def _teach_ironic_our_ramdisk_deploy() -> None:
 _teach_ironic_our_ramdisk_deploy()
 
 
-def _mark_cleaning_failure(task: Any) -> None:
+def _mark_cleaning_failure(task: TaskManager) -> None:
     """Flag the node so the clean-failed periodic can rescue it (see periodics)."""
     task.node.set_driver_internal_info(common.ALLOCATION_ERROR, common.ALLOCATION_ERROR_TEXT)
     task.node.save()
 
 
-class _DynamicAllocation:
-    """Mixed in before an Ironic deploy interface; each hook calls the interface's own."""
+class _DynamicAllocation(agent_base.AgentBaseMixin, base.DeployInterface):
+    """Mixed in before an Ironic deploy interface; each hook calls the interface's own.
+
+    It is an Ironic deploy interface sharing the agent base both of Ironic's deploys it is
+    mixed into have (``agent.AgentDeploy``, ``ramdisk.RamdiskDeploy``), so ``super()`` is that
+    deploy at run time (it comes first in their MRO). For ``get_properties``, ``validate`` and
+    ``prepare`` the type checker only sees ``DeployInterface``'s abstract methods; the classes
+    below always supply real ones, hence the three ``safe-super`` ignores.
+    """
 
     def get_properties(self) -> dict[str, str]:
-        return {**super().get_properties(), **common.COMMON_PROPERTIES}
+        """Ironic's deploy properties plus the node contract's.
 
-    def validate(self, task: Any) -> None:
+        :returns: dictionary of <property name>:<property description> entries.
+        """
+        return {**super().get_properties(), **common.COMMON_PROPERTIES}  # type: ignore[safe-super]
+
+    def validate(self, task: TaskManager) -> None:
+        """The node contract and its consistency with OneView, then Ironic's deploy checks.
+
+        :param task: a TaskManager instance containing the node to act on.
+        :raises: MissingParameterValue if a field of the node contract is missing.
+        :raises: InvalidParameterValue if a field is malformed or disagrees with OneView.
+        """
         validation.validate(task)
-        super().validate(task)
+        super().validate(task)  # type: ignore[safe-super]
 
-    def prepare(self, task: Any) -> None:
+    def prepare(self, task: TaskManager) -> None:
+        """Claim the server (during a deploy) before Ironic wires any network, then prepare.
+
+        :param task: a TaskManager instance containing the node to act on.
+        :raises: InstanceDeployFailure if the server cannot be claimed (a OneView user owns it,
+            or OneView refused the profile), with OneView's words.
+        """
         if task.node.provision_state == states.DEPLOYING:
             try:
                 allocation.claim(task, allocation.deploy_name(task.node))
             except allocation.AllocationError as error:
                 raise exception.InstanceDeployFailure(reason=str(error)) from error
-        super().prepare(task)
+        super().prepare(task)  # type: ignore[safe-super]
 
-    def tear_down(self, task: Any) -> str:
+    def tear_down(self, task: TaskManager) -> str:
+        """Ironic's tear-down, then release the server if cleaning is skipped.
+
+        A server a OneView user took meanwhile is let go of without powering it off.
+
+        :param task: a TaskManager instance containing the node to act on.
+        :returns: states.DELETED
+        :raises: InstanceDeployFailure if the server cannot be released.
+        """
         if allocation.taken_by_oneview(task):
             return self._let_go(task)
         result = super().tear_down(task)
@@ -78,7 +110,7 @@ class _DynamicAllocation:
                 raise exception.InstanceDeployFailure(reason=str(error)) from error
         return result
 
-    def _let_go(self, task: Any) -> str:
+    def _let_go(self, task: TaskManager) -> str:
         """A OneView user took the server: unwire Ironic's networks, never touch its power."""
         LOG.warning(
             "Node %s: a OneView user owns its server hardware; tearing down without powering "
@@ -91,7 +123,14 @@ class _DynamicAllocation:
         allocation.forget(task)
         return states.DELETED
 
-    def prepare_cleaning(self, task: Any) -> Any:
+    def prepare_cleaning(self, task: TaskManager) -> str | None:
+        """Claim the server for cleaning (reusing a deployment's profile), then Ironic's.
+
+        :param task: a TaskManager instance containing the node to act on.
+        :returns: what Ironic's deploy returns (states.CLEANWAIT when the agent boots).
+        :raises: NodeCleaningFailure if the server cannot be claimed; the node is flagged so
+            the clean-failed periodic check can rescue it.
+        """
         try:
             allocation.claim(task, allocation.cleaning_name(task.node))
         except allocation.AllocationError as error:
@@ -99,14 +138,25 @@ class _DynamicAllocation:
             raise exception.NodeCleaningFailure(node=task.node.uuid, reason=str(error)) from error
         return super().prepare_cleaning(task)
 
-    def tear_down_cleaning(self, task: Any) -> None:
+    def tear_down_cleaning(self, task: TaskManager) -> None:
+        """Ironic's tear-down of cleaning, then release the server.
+
+        :param task: a TaskManager instance containing the node to act on.
+        :raises: NodeCleaningFailure if the server cannot be released.
+        """
         super().tear_down_cleaning(task)
         try:
             allocation.release(task)
         except allocation.AllocationError as error:
             raise exception.NodeCleaningFailure(node=task.node.uuid, reason=str(error)) from error
 
-    def prepare_service(self, task: Any) -> Any:
+    def prepare_service(self, task: TaskManager) -> str | None:
+        """Claim the server if the node has no profile yet, then Ironic's.
+
+        :param task: a TaskManager instance containing the node to act on.
+        :returns: what Ironic's deploy returns (states.SERVICEWAIT when the agent boots).
+        :raises: NodeServicingFailure if the server cannot be claimed.
+        """
         had_profile = bool((task.node.driver_info or {}).get(common.APPLIED_PROFILE_URI))
         try:
             allocation.claim(task, allocation.service_name(task.node))
@@ -117,7 +167,12 @@ class _DynamicAllocation:
             task.node.save()
         return super().prepare_service(task)
 
-    def tear_down_service(self, task: Any) -> None:
+    def tear_down_service(self, task: TaskManager) -> None:
+        """Ironic's tear-down of servicing, then release only a claim servicing made.
+
+        :param task: a TaskManager instance containing the node to act on.
+        :raises: NodeServicingFailure if the server cannot be released.
+        """
         super().tear_down_service(task)
         if task.node.driver_internal_info.get(common.CLAIMED_FOR) != "service":
             return  # an active node keeps the profile its deployment claimed
