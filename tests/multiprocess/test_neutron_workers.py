@@ -1,4 +1,4 @@
-"""Neutron's API under gunicorn with 4 workers: concurrent network and port churn loses nothing."""
+"""Two Neutron API hosts (2 workers each, own lock paths) on one etcd: churn loses nothing."""
 
 from __future__ import annotations
 
@@ -6,14 +6,15 @@ import json
 
 import pytest
 
-from .churn import start_and_run, verdict
+from .churn import Shape, start_and_run, verdict
 
 
 @pytest.mark.timeout(600)
-def test_four_api_workers_lose_no_membership_and_no_connection(
+def test_two_api_hosts_on_one_etcd_lose_nothing_and_take_turns(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    result = start_and_run(tmp_path_factory.mktemp("workers"))
+    result = start_and_run(tmp_path_factory.mktemp("hosts"), shape=Shape(hosts=2, workers=2))
     print(json.dumps(result, indent=2))  # shown with -s, and on failure
     assert result["ports_kept"] > 0 and result["networks_kept"] > 0, result
+    assert result["hosts_that_wired_ports"] == ["neutron", "neutron-host2"], result
     assert verdict(result) == [], result

@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import etcd3gw
 import pytest
 from ml2_case import FAST_CLIENT
 from oslo_config import cfg
@@ -208,9 +209,9 @@ def test_start_up_with_oneview_unreachable_defers_the_validation(neutron_conf, t
 # -- writer locks and batches across processes ---------------------------------------------------
 HOLD = """
 import sys
-from lock_contenders import KEY, make_locks
+from lock_contenders import make_locks
 locks = make_locks(sys.argv[1], sys.argv[2])
-with locks.hold(KEY, timeout=60):
+with locks.hold(sys.argv[3], timeout=60):
     print("held", flush=True)
     sys.stdin.readline()
 """
@@ -232,15 +233,16 @@ def lock_target(request: Any, tmp_path: Any) -> tuple[str, str]:
 
 
 @contextlib.contextmanager
-def held_elsewhere(kind: str, target: str) -> Iterator[None]:
-    """Another process holds ``lock_contenders.KEY`` until the block ends."""
+def held_elsewhere(kind: str, target: str, key: str = lock_contenders.KEY) -> Iterator[None]:
+    """Another process holds ``key``'s writer lock until the block ends."""
     tests = str(Path(__file__).resolve().parent.parent)
+    path = os.pathsep.join(filter(None, [tests, os.environ.get("PYTHONPATH")]))
     other = subprocess.Popen(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "-c", HOLD, kind, target],
+        [sys.executable, "-c", HOLD, kind, target, key],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
-        env={**os.environ, "PYTHONPATH": tests},
+        env={**os.environ, "PYTHONPATH": path},
     )
     try:
         assert other.stdout is not None and other.stdout.readline().strip() == "held"
@@ -375,22 +377,48 @@ def _fresh_networks(client: OneViewClient, vlans: range) -> list[str]:
     return [client.ethernet_networks.create(f"fresh-{vlan}", vlan)["uri"] for vlan in vlans]
 
 
-def test_while_another_host_writes_an_uplink_set_our_batch_fills(client, api, tagged, etcd):
-    fresh = _fresh_networks(client, range(300, 306))
-    other_host = WriterLocks(None, Coordination(etcd.url, member_prefix="other-host"))
-    ours = UplinkSetBatches(client, WriterLocks(None, Coordination(etcd.url)))
+def _requests_queued(etcd: Any, uplink_set_uri: str) -> int:
+    """Requests waiting in etcd for a write of the uplink set (read with etcd's own client)."""
+    host, port = etcd.client_url.rsplit("/", 1)[-1].split(":")
+    prefix = f"/oneview/uplink-sets/{_id({'uri': uplink_set_uri})}/requests/"
+    return len(etcd3gw.client(host=host, port=int(port)).get_prefix(prefix))
+
+
+def test_two_hosts_changes_go_in_one_write_while_a_third_holds_the_lock(client, api, tagged, etcd):
+    uri = tagged["uri"]
+    fresh = _fresh_networks(client, range(300, 302))
+    holder = WriterLocks(None, Coordination(etcd.url, member_prefix="holder"))
+    hosts = [
+        UplinkSetBatches(client, WriterLocks(None, Coordination(etcd.url, member_prefix=name)))
+        for name in ("host-a", "host-b")
+    ]
     api.sim("DELETE", "stats")
-    with ThreadPoolExecutor(6) as pool, other_host.hold(tagged["uri"], timeout=5):
-        first = pool.submit(ours.add, tagged["uri"], fresh[:1])
-        wait_until(lambda: ours._batches.queued(tagged["uri"]) == 0, what="the first leader")
-        rest = [pool.submit(ours.add, tagged["uri"], [uri]) for uri in fresh[1:]]
-        wait_until(
-            lambda: ours._batches.queued(tagged["uri"]) == 5, what="five changes to queue up"
-        )
-        assert not first.done()  # waiting for the other host's write, not racing its eTag
+    with ThreadPoolExecutor(2) as pool, holder.hold(uri, timeout=5):
+        done = [pool.submit(host.add, uri, [net]) for host, net in zip(hosts, fresh, strict=True)]
+        wait_until(lambda: _requests_queued(etcd, uri) == 2, what="both hosts' requests in etcd")
+        assert not any(future.done() for future in done)
+    results = [future.result() for future in done]
+    assert set(fresh) <= set(api.get(uri).json()["networkUris"])
+    assert api.sim("GET", "stats")["byRoute"]["PUT /rest/uplink-sets/{id}"] == 1
+    assert sorted(result is None for result in results) == [False, True]  # one wrote for both
+    assert _requests_queued(etcd, uri) == 0
+
+
+def test_without_etcd_processes_take_turns_and_a_batch_fills_meanwhile(
+    client, api, tagged, tmp_path
+):
+    uri = tagged["uri"]
+    fresh = _fresh_networks(client, range(300, 306))
+    ours = UplinkSetBatches(client, WriterLocks(str(tmp_path)))
+    api.sim("DELETE", "stats")
+    with ThreadPoolExecutor(6) as pool, held_elsewhere("files", str(tmp_path), uri):
+        first = pool.submit(ours.add, uri, fresh[:1])
+        wait_until(lambda: ours._batches.queued(uri) == 0, what="the first leader")
+        rest = [pool.submit(ours.add, uri, [net]) for net in fresh[1:]]
+        wait_until(lambda: ours._batches.queued(uri) == 5, what="five changes to queue up")
+        assert not first.done()  # waiting for the other process's turn, not racing its eTag
     assert all(done.result().changed for done in [first, *rest])
-    members = set(api.get(tagged["uri"]).json()["networkUris"])
-    assert set(fresh) <= members
+    assert set(fresh) <= set(api.get(uri).json()["networkUris"])
     assert api.sim("GET", "stats")["byRoute"]["PUT /rest/uplink-sets/{id}"] == 2
 
 
@@ -427,4 +455,4 @@ def test_an_uplink_set_write_goes_ahead_when_the_backend_is_down(client, api, ta
     (fresh,) = _fresh_networks(client, range(320, 321))
     assert batches.add(tagged["uri"], [fresh]).changed
     assert fresh in api.get(tagged["uri"]).json()["networkUris"]
-    assert "without its writer lock" in caplog.text and f"127.0.0.1:{port}" in caplog.text
+    assert "without batching" in caplog.text and f"127.0.0.1:{port}" in caplog.text

@@ -51,6 +51,8 @@ class Coordination:
     """A lazily started tooz coordinator for one backend URL, for the current process."""
 
     def __init__(self, url: str, member_prefix: str = "oneview-neutron") -> None:
+        """:raises CoordinationUnavailable: no tooz driver serves ``url`` (nothing is contacted)."""
+        check_url(url)
         self.url = url
         self.safe_url = redacted(url)
         self.member_prefix = member_prefix
@@ -68,7 +70,7 @@ class Coordination:
         with self._guard:
             if self._coordinator is None:
                 member = f"{self.member_prefix}-{socket.gethostname()}-{os.getpid()}"
-                started = self._call(
+                started = self.call(
                     "start a coordinator", lambda: _started(self.url, member.encode())
                 )
                 atexit.register(_stop_at_exit, started, os.getpid())
@@ -89,15 +91,26 @@ class Coordination:
             retry_error_callback=lambda _state: False,
             reraise=True,
         )
-        acquired = self._call(f"acquire lock {name}", lambda: attempts(lock.acquire, False))
+        acquired = self.call(f"acquire lock {name}", lambda: attempts(lock.acquire, False))
         return lock if acquired else None
 
     def release(self, lock: Any, name: str) -> None:
         """Give ``lock`` back; a backend that is gone only costs the lock's lease time."""
         try:
-            self._call(f"release lock {name}", lock.release)
+            self.call(f"release lock {name}", lock.release)
         except CoordinationUnavailable as error:
             LOG.warning("%s; it is freed when its lease runs out", error)
+
+    def supports_queues(self) -> bool:
+        """True for etcd, whose keys and leases can carry requests between processes."""
+        return urlsplit(self.url).scheme.startswith("etcd3")
+
+    def etcd(self) -> Any:
+        """The started etcd3gw client of this process's coordinator (see :meth:`supports_queues`).
+
+        :raises CoordinationUnavailable: the backend cannot be reached.
+        """
+        return self.coordinator().client  # type: ignore[attr-defined]
 
     def stop(self) -> None:
         """Stop this process's coordinator (releases its locks); the next use starts one."""
@@ -106,7 +119,8 @@ class Coordination:
         if started is not None:
             _stop(started)
 
-    def _call(self, what: str, call: Callable[[], Any]) -> Any:
+    def call(self, what: str, call: Callable[[], Any]) -> Any:
+        """``call()``; any failure of the backend as :class:`CoordinationUnavailable`."""
         try:
             return call()
         except Exception as error:  # tooz's errors, and its backends' (etcd3gw, redis, ...)
@@ -185,5 +199,6 @@ def check_url(url: str | None) -> None:
     except (coordination.ToozError, RuntimeError, ImportError) as error:
         raise CoordinationUnavailable(
             f"{OPTION} = {redacted(url)} names no usable tooz backend "
-            f"(etcd3+http://, redis://, mysql://, zookeeper://, file://): {error}"
+            f"(etcd3+http://, redis://, mysql://, zookeeper://, file://): "
+            f"{strutils.mask_password(str(error).replace(url, redacted(url)))}"
         ) from None

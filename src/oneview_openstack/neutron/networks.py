@@ -18,7 +18,7 @@ from ..client import BadRequest, NotFound, OneViewClient, OneViewError, TaskFail
 from . import errors
 from .batching import UplinkSetBatches
 from .locking import WriterLocks, uplink_set_locks
-from .mappings import Mappings, Plan, describe, oneview_name
+from .mappings import Mappings, Plan, oneview_name
 
 LOG = logging.getLogger(__name__)
 
@@ -163,7 +163,7 @@ class NetworkSync:
             except OneViewError as error:
                 raise errors.OneViewOperationFailed(
                     action=f"add network {network_id} to uplink set {uplink_set}",
-                    reason=describe(error),
+                    reason=error.summary,
                 ) from None
 
     def _refusal(
@@ -185,7 +185,7 @@ class NetworkSync:
                 uplink_set=us_name, oneview_network=holder, network_id=network_id
             )
         return errors.OneViewOperationFailed(
-            action=f"add network {network_id} to uplink set {us_name}", reason=describe(error)
+            action=f"add network {network_id} to uplink set {us_name}", reason=error.summary
         )
 
     def _holder(self, uplink_set: dict[str, Any], plan: Plan, own_uri: str) -> str | None:
@@ -241,7 +241,7 @@ class NetworkSync:
             self.client.ethernet_networks.update(uri, description=_description(network))
         except OneViewError as error:
             raise errors.OneViewOperationFailed(
-                action=f"rename OneView network {uri}", reason=describe(error)
+                action=f"rename OneView network {uri}", reason=error.summary
             ) from None
 
     # -- delete ----------------------------------------------------------------------------

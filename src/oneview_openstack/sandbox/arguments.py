@@ -29,6 +29,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="Neutron API processes under gunicorn (default 1; they share one sqlite file)",
     )
     parser.add_argument(
+        "--neutron-hosts",
+        type=int,
+        default=1,
+        help="Neutron API hosts (default 1): each its own gunicorn of --neutron-workers, config "
+        "and lock_path, on one database; give them --coordination-url to share locks",
+    )
+    parser.add_argument(
+        "--coordination-url",
+        default=None,
+        metavar="URL",
+        help="[oneview] coordination_backend_url for Neutron, a tooz URL such as "
+        "etcd3+http://127.0.0.1:2379 (default: none, locks reach one host only)",
+    )
+    parser.add_argument(
         "--exit-after-scenario",
         action="store_true",
         help="stop everything once the scenario has run (default: keep running until Ctrl+C)",

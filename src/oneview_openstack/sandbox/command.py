@@ -39,6 +39,8 @@ def run(args: argparse.Namespace) -> int:
         time_scale=args.time_scale,
         timeout=args.timeout,
         neutron_workers=args.neutron_workers,
+        neutron_hosts=args.neutron_hosts,
+        coordination_backend_url=args.coordination_url,
     )
     started = time.monotonic()
     sandbox = Sandbox(options, say=lambda message: console.print(f"[dim]…[/] {message}"))

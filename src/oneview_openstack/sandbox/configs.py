@@ -106,11 +106,16 @@ class OneViewAccess:
 
 @dataclass
 class Layout:
-    """Where everything lives: one state folder, and the ports chosen for this run."""
+    """Where everything lives: one state folder, and the ports chosen for this run.
+
+    ``neutron_port`` is the first Neutron API "host"; ``other_neutron_ports`` are further hosts
+    (each its own gunicorn, config and ``lock_path``, all on the one database).
+    """
 
     state_dir: Path
     ironic_port: int
     neutron_port: int
+    other_neutron_ports: tuple[int, ...] = ()
 
     @property
     def ironic_url(self) -> str:
@@ -119,6 +124,12 @@ class Layout:
     @property
     def neutron_url(self) -> str:
         return f"http://127.0.0.1:{self.neutron_port}"
+
+    @property
+    def neutron_urls(self) -> list[str]:
+        """Every Neutron API host's URL, the first one first."""
+        ports = (self.neutron_port, *self.other_neutron_ports)
+        return [f"http://127.0.0.1:{port}" for port in ports]
 
     def path(self, name: str) -> Path:
         return self.state_dir / name
@@ -223,6 +234,11 @@ def ironic_conf(
     }
 
 
+def neutron_host(index: int) -> str:
+    """Neutron host ``index`` (1, 2, ...): the name its files carry (host 1 keeps the plain ones)."""
+    return "neutron" if index == 1 else f"neutron-host{index}"
+
+
 def neutron_conf(
     layout: Layout,
     oneview: OneViewAccess,
@@ -230,15 +246,22 @@ def neutron_conf(
     mechanism_drivers: list[str],
     uplink_sets: list[str] | None = None,
     reconcile_interval: int = 60,
+    host_index: int = 1,
+    coordination_backend_url: str | None = None,
 ) -> Sections:
+    """neutron.conf of Neutron host ``host_index``: its own log and ``lock_path``, shared DB."""
     state = layout.state_dir
+    name = neutron_host(host_index)
     oneview_section = oneview.section()
     if uplink_sets:
         # VLAN networks on physnet1 join these (tagged) uplink sets of the simulator.
         oneview_section["uplink_set_mappings"] = [f"{PHYSNET}:{uuid}" for uuid in uplink_sets]
         oneview_section["reconcile_interval"] = reconcile_interval
+    if coordination_backend_url:
+        oneview_section["coordination_backend_url"] = coordination_backend_url
     return {
         "DEFAULT": {
+            "host": f"sandbox-{name}",
             "core_plugin": "ml2",
             "service_plugins": "",
             "auth_strategy": "noauth",
@@ -249,7 +272,7 @@ def neutron_conf(
             "transport_url": "fake:/",
             "graceful_shutdown_timeout": 5,
             "state_path": state,
-            "log_file": state / "neutron.log",
+            "log_file": state / f"{name}.log",
             "debug": False,
             "notify_nova_on_port_status_changes": False,
             "notify_nova_on_port_data_changes": False,
@@ -257,7 +280,10 @@ def neutron_conf(
         # The API's threads and the periodic worker share one sqlite file: wait for its lock
         # (pysqlite's busy timeout) instead of failing with "database is locked".
         "database": {"connection": f"sqlite:///{state / 'neutron.db'}?timeout=60"},
-        "oslo_concurrency": {"lock_path": state / "locks"},
+        # Hosts share no folder: only the coordination backend (if any) joins their locks.
+        "oslo_concurrency": {
+            "lock_path": state / ("locks" if host_index == 1 else f"locks-{name}")
+        },
         "oslo_policy": {"enforce_new_defaults": False},
         "ml2": {
             "type_drivers": ["vlan"],
@@ -272,15 +298,21 @@ def neutron_conf(
     }
 
 
-def write_all(layout: Layout, ironic: Sections, neutron: Sections) -> dict[str, Path]:
-    """Write every generated file; returns their paths by role."""
+def write_all(
+    layout: Layout, ironic: Sections, neutron: Sections, *other_neutron_hosts: Sections
+) -> dict[str, Path]:
+    """Write every generated file; returns their paths by role (``neutron-host2.conf``...)."""
     layout.state_dir.mkdir(parents=True, exist_ok=True)
-    for folder in ("locks", "tftp", "http", "pxe-images", "pxe-master"):
+    folders = ["locks", "tftp", "http", "pxe-images", "pxe-master"]
+    folders += [f"locks-{neutron_host(index)}" for index in range(2, len(other_neutron_hosts) + 2)]
+    for folder in folders:
         (layout.state_dir / folder).mkdir(exist_ok=True)
     files = {
         "ironic.conf": render(ironic),
         "neutron.conf": render(neutron),
     }
+    for index, sections in enumerate(other_neutron_hosts, start=2):
+        files[f"{neutron_host(index)}.conf"] = render(sections)
     paths: dict[str, Path] = {}
     for name, text in files.items():
         paths[name] = layout.path(name)

@@ -41,6 +41,11 @@ class Options:
     # Neutron API processes and threads under gunicorn (sqlite transactions take turns).
     neutron_workers: int = 1
     neutron_threads: int = 1
+    # Neutron API "hosts": each its own gunicorn (of neutron_workers), config and lock_path,
+    # all on one database, as controllers behind a load balancer are.
+    neutron_hosts: int = 1
+    # [oneview] coordination_backend_url of every Neutron host (a tooz URL, e.g. etcd3+http://).
+    coordination_backend_url: str | None = None
     # Extra [oneview] settings for both services (e.g. the soak's task_timeout, delete_orphans).
     oneview_settings: dict[str, Any] = field(default_factory=dict)
 
@@ -95,6 +100,10 @@ class Sandbox:
             (self.state_dir / name).unlink(missing_ok=True)
         for folder in ("locks", "tftp", "http", "pxe-images", "pxe-master"):
             shutil.rmtree(self.state_dir / folder, ignore_errors=True)
+        for leftover in self.state_dir.glob("neutron-host*"):  # other hosts' logs and configs
+            leftover.unlink()
+        for lock_dir in self.state_dir.glob("locks-neutron-host*"):
+            shutil.rmtree(lock_dir, ignore_errors=True)
         images = self.state_dir / "images"
         images.mkdir(exist_ok=True)
         for name in IMAGES:
@@ -129,20 +138,34 @@ class Sandbox:
             for u in self.oneview.uplink_sets.iter()
             if u.get("ethernetNetworkType", "Tagged") == "Tagged"
         ]
-        self.layout = configs.Layout(self.state_dir, free_port(), free_port())
-        ironic_conf = configs.ironic_conf(self.layout, access, self.ironic_choices())
-        neutron_conf = configs.neutron_conf(
-            self.layout,
-            access,
-            mechanism_drivers=["oneview"] if self.neutron_oneview else [],
-            uplink_sets=tagged if self.neutron_oneview else None,
-            reconcile_interval=self.options.reconcile_interval,
+        self.layout = configs.Layout(
+            self.state_dir,
+            free_port(),
+            free_port(),
+            tuple(free_port() for _ in range(self.options.neutron_hosts - 1)),
         )
-        for sections in (ironic_conf, neutron_conf):
+        ironic_conf = configs.ironic_conf(self.layout, access, self.ironic_choices())
+        neutron_confs = [
+            configs.neutron_conf(
+                self.layout,
+                access,
+                mechanism_drivers=["oneview"] if self.neutron_oneview else [],
+                uplink_sets=tagged if self.neutron_oneview else None,
+                reconcile_interval=self.options.reconcile_interval,
+                host_index=index,
+                coordination_backend_url=self.options.coordination_backend_url,
+            )
+            for index in range(1, self.options.neutron_hosts + 1)
+        ]
+        for sections in (ironic_conf, *neutron_confs):
             sections["oneview"].update(self.options.oneview_settings)  # type: ignore[attr-defined]
-        self.files = configs.write_all(self.layout, ironic_conf, neutron_conf)
+        self.files = configs.write_all(self.layout, ironic_conf, *neutron_confs)
+        other_hosts = [
+            (self.files[f"{configs.neutron_host(index)}.conf"], port)
+            for index, port in enumerate(self.layout.other_neutron_ports, start=2)
+        ]
         self.say(
-            f"Starting Neutron (API on {self.layout.neutron_url}, periodic worker) and Ironic "
+            f"Starting Neutron (API on {', '.join(self.layout.neutron_urls)}, periodic worker) and Ironic "
             f"(API and conductor on {self.layout.ironic_url})"
         )
         # Side by side: each spends most of its start-up importing, and there are two cores.
@@ -151,7 +174,8 @@ class Sandbox:
                 pool.submit(services.start_neutron, self.supervisor, self.layout,
                             self.files["neutron.conf"], timeout=self.options.timeout,
                             workers=self.options.neutron_workers,
-                            threads=self.options.neutron_threads),
+                            threads=self.options.neutron_threads,
+                            other_hosts=other_hosts),
                 pool.submit(services.start_ironic, self.supervisor, self.layout,
                             self.files["ironic.conf"], timeout=self.options.timeout),
             ]  # fmt: skip
@@ -223,6 +247,6 @@ class Sandbox:
         return {
             "OneView (simulator)": self.simulator.url,
             "Ironic API": self.layout.ironic_url,
-            "Neutron API": self.layout.neutron_url,
+            "Neutron API": ", ".join(self.layout.neutron_urls),
             "state folder": str(self.state_dir),
         }

@@ -22,10 +22,10 @@ def changes(before: OneViewView, after: OneViewView, label: Label = str) -> list
     for name in sorted(set(before.networks) - set(after.networks)):
         lines.append(f"- Ethernet network {label(name)} deleted")
     for uplink, members in sorted(after.uplink_sets.items()):
-        old = set(before.uplink_sets.get(uplink, []))
-        for name in sorted(set(members) - old):
+        carried = set(before.uplink_sets.get(uplink, []))
+        for name in sorted(set(members) - carried):
             lines.append(f"+ uplink set {uplink} now carries {label(name)}")
-        for name in sorted(old - set(members)):
+        for name in sorted(carried - set(members)):
             lines.append(f"- uplink set {uplink} no longer carries {label(name)}")
     old_profiles = {p["name"]: p for p in before.profiles}
     new_profiles = {p["name"]: p for p in after.profiles}

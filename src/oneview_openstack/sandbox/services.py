@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -145,12 +146,14 @@ def start_neutron(
     timeout: float = 180.0,
     workers: int = 1,
     threads: int = 1,
+    other_hosts: Sequence[tuple[Path, int]] = (),
 ) -> None:
     """Schema from models + stamp, the API under gunicorn, and ``neutron-periodic-workers``.
 
     ``workers`` processes of ``threads`` threads serve the API. They share one sqlite file, so
     the WSGI wrapper makes every transaction wait for the write lock (see ``configs``); a
-    production Neutron uses MySQL instead.
+    production Neutron uses MySQL instead. ``other_hosts`` (config file, port) are further API
+    "hosts" on the same database, each a gunicorn of its own (the periodic worker runs once).
     """
     out = layout.path("neutron.out")
     database = f"sqlite:///{layout.path('neutron.db')}"
@@ -164,28 +167,46 @@ def start_neutron(
         out,
         "stamping Neutron's database",
     )
-    env = {"OS_NEUTRON_CONFIG_DIR": str(layout.state_dir), "OS_NEUTRON_CONFIG_FILES": conf.name}
-    api = supervisor.start(
-        "Neutron API",
-        [
-            script("gunicorn"), "--chdir", str(layout.state_dir),
-            "--bind", f"127.0.0.1:{layout.neutron_port}",
-            "--workers", str(workers), "--threads", str(threads),
-            "--timeout", "300", "--graceful-timeout", "5",
-            "neutron_wsgi:application",
-        ],
-        log_path=out,
-        env=env,
-        cwd=layout.state_dir,
-    )  # fmt: skip
-    supervisor.wait_http(
-        api,
-        layout.neutron_url + "/v2.0/networks",
-        timeout=timeout,
-        ok=lambda reply: reply.status_code == 200,
-    )
+    apis = [("Neutron API", conf, layout.neutron_port, out)]
+    apis += [
+        (f"Neutron API ({extra.stem})", extra, port, layout.path(f"{extra.stem}.out"))
+        for extra, port in other_hosts
+    ]
+    started = [
+        (
+            supervisor.start(
+                name,
+                _gunicorn(layout, port, workers, threads),
+                log_path=log,
+                env={
+                    "OS_NEUTRON_CONFIG_DIR": str(layout.state_dir),
+                    "OS_NEUTRON_CONFIG_FILES": host_conf.name,
+                },
+                cwd=layout.state_dir,
+            ),
+            port,
+        )
+        for name, host_conf, port, log in apis
+    ]
+    for api, port in started:
+        supervisor.wait_http(
+            api,
+            f"http://127.0.0.1:{port}/v2.0/networks",
+            timeout=timeout,
+            ok=lambda reply: reply.status_code == 200,
+        )
     supervisor.start(
         "Neutron periodic worker",
         [sys.executable, str(layout.path("neutron_periodic.py")), "--config-file", str(conf)],
         log_path=layout.path("neutron-periodic.out"),
     )
+
+
+def _gunicorn(layout: Layout, port: int, workers: int, threads: int) -> list[str]:
+    return [
+        script("gunicorn"), "--chdir", str(layout.state_dir),
+        "--bind", f"127.0.0.1:{port}",
+        "--workers", str(workers), "--threads", str(threads),
+        "--timeout", "300", "--graceful-timeout", "5",
+        "neutron_wsgi:application",
+    ]  # fmt: skip
