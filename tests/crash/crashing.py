@@ -27,6 +27,7 @@ from oneview_openstack.simulator.testing import Witness, wait_until
 from soak.run import PASS
 
 HANG_GUARD = 120.0  # seconds; far beyond what any step takes, only so that nothing hangs
+POLL = 0.05  # seconds between two looks (at the simulator, a process, a log): gentle on 2 cores
 
 
 def record(scenario: str, stage: str, **facts: Any) -> None:
@@ -50,7 +51,9 @@ def worker_pid(sandbox: Sandbox, name: str) -> int:
         alive = [c for c in children if c.status() != psutil.STATUS_ZOMBIE]
         return alive[0].pid if len(alive) == 1 else None
 
-    return int(wait_until(one_worker, timeout=HANG_GUARD, what=f"one worker of {name}"))
+    return int(
+        wait_until(one_worker, timeout=HANG_GUARD, interval=POLL, what=f"one worker of {name}")
+    )
 
 
 def kill(pid: int) -> None:
@@ -63,7 +66,7 @@ def kill(pid: int) -> None:
         except psutil.NoSuchProcess:
             return True
 
-    wait_until(gone, timeout=HANG_GUARD, what=f"process {pid} to die")
+    wait_until(gone, timeout=HANG_GUARD, interval=POLL, what=f"process {pid} to die")
 
 
 def kill_group(sandbox: Sandbox, name: str) -> None:
@@ -84,7 +87,7 @@ def refused(witness: Witness, answer: str) -> int:
 
 
 def wait_fired(witness: Witness, kind: str, before: int, what: str) -> None:
-    wait_until(lambda: fired(witness, kind) > before, timeout=HANG_GUARD, what=what)
+    wait_until(lambda: fired(witness, kind) > before, timeout=HANG_GUARD, interval=POLL, what=what)
 
 
 @dataclass
@@ -121,6 +124,7 @@ def wait_reports(sandbox: Sandbox, count: int) -> None:
     wait_until(
         lambda: reports(sandbox) >= count,
         timeout=HANG_GUARD,
+        interval=POLL,
         what=f"{count} reconciliation reports in neutron.log",
     )
 
@@ -165,4 +169,4 @@ def wait_api(sandbox: Sandbox) -> None:
             return False
         return True
 
-    wait_until(answers, timeout=HANG_GUARD, what="Neutron's API to answer again")
+    wait_until(answers, timeout=HANG_GUARD, interval=POLL, what="Neutron's API to answer again")

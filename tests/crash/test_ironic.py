@@ -21,7 +21,7 @@ from oneview_openstack.simulator.testing import Witness, wait_until
 from soak import check
 
 from . import crashing
-from .crashing import HANG_GUARD
+from .crashing import HANG_GUARD, POLL
 
 # The claim's apply task runs this many times longer than usual: it is still Running when the
 # conductor is killed; the simulator's clock is then moved on so that it ends.
@@ -70,7 +70,10 @@ def claim_killed(
     conn.baremetal.set_node_provision_state(node, "active")
     crashing.wait_fired(witness, "task_slow", before, "the claim's profile POST")
     applying = wait_until(
-        lambda: witness.profiles_on(server_uri), timeout=HANG_GUARD, what="the claim's profile"
+        lambda: witness.profiles_on(server_uri),
+        timeout=HANG_GUARD,
+        interval=POLL,
+        what="the claim's profile",
     )[0]
     assert applying["state"] == "Creating", applying
 
@@ -80,12 +83,14 @@ def claim_killed(
     profile = wait_until(
         lambda: [p for p in witness.profiles_on(server_uri) if p["state"] == "Normal"],
         timeout=HANG_GUARD,
+        interval=POLL,
         what="OneView to finish applying the profile",
     )[0]
     assert profile["uri"] == applying["uri"]
     wait_until(
         lambda: crashing.provision_state(sandbox, node.id) == "deploy failed",
         timeout=HANG_GUARD,
+        interval=POLL,
         what="Ironic to fail the interrupted deploy",
     )
     return Crashed(conn.baremetal.get_node(node.id), vif, server_uri, profile)
@@ -164,6 +169,7 @@ def test_conductor_worker_killed_mid_claim_then_periodic_adopts_and_undeploy_rel
     wait_until(
         lambda: adopted(sandbox, crashed) == crashed.profile["uri"],
         timeout=HANG_GUARD,
+        interval=POLL,
         what="the OneView periodic check to adopt the profile",
     )
     assert no_drift(sandbox, witness, baseline) == []

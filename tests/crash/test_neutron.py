@@ -22,7 +22,7 @@ from oneview_openstack.simulator.testing import Witness, wait_until
 from soak import check
 
 from . import crashing
-from .crashing import HANG_GUARD
+from .crashing import HANG_GUARD, POLL
 
 LATE_WRITE = 6.0  # real seconds the write is held in the simulator: the kill comes first
 STALE = "412 PRECONDITION_FAILED"
@@ -45,6 +45,7 @@ def kill_mid_write(sandbox: Sandbox, witness: Witness, path: str, call: Any, tar
     wait_until(
         lambda: crashing.refused(witness, STALE) > refusals,
         timeout=HANG_GUARD,
+        interval=POLL,
         what="the dead worker's late PUT to be refused",
     )
     running.join()
