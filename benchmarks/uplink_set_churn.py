@@ -6,8 +6,12 @@ Run: ``.venv/bin/python benchmarks/uplink_set_churn.py [--networks 200] [--threa
 * ``ours, 8 threads``: the driver's ``NetworkSync.ensure`` (create the ``Neutron [<uuid>]``
   network, join the uplink set) from 8 threads sharing one client, as 8 API threads of one
   Neutron worker would: uplink-set changes are coalesced into eTag-checked PUTs.
-* ``ours, 4 processes x 2 threads``: the same from 4 processes (4 API workers): coalescing only
-  inside each process, the eTag (412 → re-read, re-apply) between them.
+* ``ours, 4 processes x 2 threads``: the same from 4 processes (4 API workers of one host, one
+  ``lock_path``): coalescing inside each process, and the processes take turns writing the uplink
+  set (a lock file per uplink set), so no write races another for the eTag.
+* ``ours, 4 processes x 2 threads, etcd``: the same with ``[oneview] coordination_backend_url``
+  on an etcd of its own: each process's batch is a request in etcd, and whoever holds the uplink
+  set's tooz lock writes every pending request of every process in one PUT.
 * ``Neutron API``: the real thing, ``POST /v2.0/networks`` from 8 client threads to Neutron's
   API under gunicorn (4 workers x 2 threads, sqlite, see ``_neutronproc``) with the driver
   loaded (skip with ``--no-neutron``), at the others' time scale and at 0.05, to show whether its
@@ -29,6 +33,7 @@ import argparse
 import json
 import multiprocessing
 import platform
+import sys
 import tempfile
 import threading
 import time
@@ -42,6 +47,8 @@ import requests
 
 from _simproc import RunningSimulator, our_client, sim_call, simulator_process
 from oneview_openstack.client import OneViewClient
+from oneview_openstack.neutron.coordination import Coordination
+from oneview_openstack.neutron.locking import WriterLocks
 from oneview_openstack.neutron.mappings import Mappings
 from oneview_openstack.neutron.networks import NetworkSync
 
@@ -71,7 +78,12 @@ def neutron_network(vlan: int) -> dict[str, Any]:
 
 # -- ours ------------------------------------------------------------------------------------
 def ours_worker(
-    sim: RunningSimulator, uplink_set: str, vlans: list[int], threads: int, lock_dir: str
+    sim: RunningSimulator,
+    uplink_set: str,
+    vlans: list[int],
+    threads: int,
+    lock_dir: str,
+    backend_url: str | None = None,
 ) -> list:
     """One "API worker": its own client; returns [(name, uri or None, error)]."""
     client = client_for(sim)
@@ -83,7 +95,10 @@ def ours_worker(
         )
     )
     mappings.validate(client)
-    sync = NetworkSync(client, mappings, lock_dir=lock_dir)  # [oslo_concurrency] lock_path
+    # [oslo_concurrency] lock_path, and [oneview] coordination_backend_url when given
+    coordination = Coordination(backend_url) if backend_url else None
+    locks = WriterLocks(lock_dir, coordination, prefix="oneview-uplink-set")
+    sync = NetworkSync(client, mappings, lock_dir=lock_dir, locks=locks)
 
     def one(vlan: int) -> tuple[str, str | None, str | None]:
         network = neutron_network(vlan)
@@ -97,20 +112,42 @@ def ours_worker(
             return list(pool.map(one, vlans))
     finally:
         client.close()
+        if coordination is not None:
+            coordination.stop()
 
 
-def _process_entry(args: tuple[RunningSimulator, str, list[int], int, str]) -> list:
+def _process_entry(args: tuple[RunningSimulator, str, list[int], int, str, str | None]) -> list:
     return ours_worker(*args)
 
 
 def ours_processes(
-    sim: RunningSimulator, us: str, vlans: list[int], procs: int, threads: int, lock_dir: str
+    sim: RunningSimulator,
+    us: str,
+    vlans: list[int],
+    procs: int,
+    threads: int,
+    lock_dir: str,
+    backend_url: str | None = None,
 ) -> list:
     slices = [vlans[i::procs] for i in range(procs)]
     context = multiprocessing.get_context("spawn")
+    jobs = [(sim, us, part, threads, lock_dir, backend_url) for part in slices]
     with context.Pool(procs) as pool:
-        parts = pool.map(_process_entry, [(sim, us, part, threads, lock_dir) for part in slices])
+        parts = pool.map(_process_entry, jobs)
     return [row for part in parts for row in part]
+
+
+def ours_processes_on_etcd(
+    sim: RunningSimulator, us: str, vlans: list[int], procs: int, threads: int, lock_dir: str
+) -> list:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from etcd_server import running_etcd
+
+    with (
+        tempfile.TemporaryDirectory(prefix="ov-churn-etcd-") as data,
+        running_etcd(Path(data) / "etcd") as etcd,
+    ):
+        return ours_processes(sim, us, vlans, procs, threads, lock_dir, etcd.url)
 
 
 # -- hpeOneView, the networking-oneview way ------------------------------------------------------
@@ -246,6 +283,11 @@ def main() -> None:
         ),
         f"ours, {args.processes} processes x 2 threads": lambda sim, us: ours_processes(
             sim, us["uri"].rsplit("/", 1)[1], vlans, args.processes, 2, lock_dir
+        ),
+        f"ours, {args.processes} processes x 2 threads, etcd": lambda sim, us: (
+            ours_processes_on_etcd(
+                sim, us["uri"].rsplit("/", 1)[1], vlans, args.processes, 2, lock_dir
+            )
         ),
         f"hpeOneView 11.4.0, {args.threads} threads": lambda sim, us: hpe_pattern(
             sim, us["uri"], vlans, args.threads

@@ -272,11 +272,16 @@ def log_files(sandbox: Sandbox) -> list[Path]:
 
 @dataclass(frozen=True)
 class Shape:
-    """How Neutron runs: hosts x workers, and whether an etcd coordinates them."""
+    """How Neutron runs: hosts x workers, and what coordinates them.
+
+    ``backend``: ``etcd`` (an etcd of its own: profile locks and the uplink-set batch queue),
+    ``file`` (tooz's file driver in a folder both "hosts" see: locks, turns, no queue) or
+    ``none`` (each host its own lock files: nothing joins the hosts but OneView's eTags).
+    """
 
     hosts: int = HOSTS
     workers: int = WORKERS
-    etcd: bool = True
+    backend: str = "etcd"
 
     @property
     def processes(self) -> int:
@@ -287,7 +292,12 @@ def start_and_run(state_dir: Path, say: Any = None, shape: Shape = Shape()) -> d
     """An etcd, a sandbox with ``shape``'s Neutron, 4 nodes enrolled, 3 deployed, the churn."""
     started = time.monotonic()
     with contextlib.ExitStack() as stack:
-        etcd = stack.enter_context(running_etcd(state_dir / "etcd")) if shape.etcd else None
+        url = None
+        if shape.backend == "etcd":
+            url = stack.enter_context(running_etcd(state_dir / "etcd")).url
+        elif shape.backend == "file":
+            (state_dir / "tooz").mkdir(parents=True, exist_ok=True)
+            url = f"file://{state_dir / 'tooz'}"
         options = Options(
             state_dir=state_dir,
             time_scale=0.005,
@@ -295,7 +305,7 @@ def start_and_run(state_dir: Path, say: Any = None, shape: Shape = Shape()) -> d
             neutron_workers=shape.workers,
             neutron_threads=THREADS,
             neutron_hosts=shape.hosts,
-            coordination_backend_url=etcd.url if etcd else None,
+            coordination_backend_url=url,
             # every port here needs a new connection, which OneView takes only with the server off
             oneview_settings={"allow_power_cycle_for_connection_changes": True},
         )
@@ -315,7 +325,8 @@ def start_and_run(state_dir: Path, say: Any = None, shape: Shape = Shape()) -> d
         "hosts": shape.hosts,
         "workers_per_host": shape.workers,
         "threads": THREADS,
-        "coordination": "etcd" if shape.etcd else "none (lock files per host)",
+        "workers": shape.processes,
+        "coordination": shape.backend,
         "client_threads": CLIENT_THREADS,
         **result,
         "seconds_with_start_up": round(time.monotonic() - started, 1),

@@ -165,8 +165,8 @@ class Sandbox:
             for index, port in enumerate(self.layout.other_neutron_ports, start=2)
         ]
         self.say(
-            f"Starting Neutron (API on {', '.join(self.layout.neutron_urls)}, periodic worker) and Ironic "
-            f"(API and conductor on {self.layout.ironic_url})"
+            f"Starting Neutron (API on {' and '.join(self.layout.neutron_urls)}, periodic "
+            f"worker) and Ironic (API and conductor on {self.layout.ironic_url})"
         )
         # Side by side: each spends most of its start-up importing, and there are two cores.
         with ThreadPoolExecutor(2) as pool:
