@@ -107,12 +107,12 @@ def _deadline() -> serverpower.Deadline:
     return serverpower.lock_deadline()
 
 
-def claim_names(node: Any) -> tuple[str, ...]:
+def claim_names(node: Node) -> tuple[str, ...]:
     """Every name a claim of this node gives its profile (each carries a UUID of the node's)."""
     return (deploy_name(node), cleaning_name(node), service_name(node))
 
 
-def adopt_lost_claim(task: Any, server: dict[str, Any]) -> bool:
+def adopt_lost_claim(task: TaskManager, server: dict[str, Any]) -> bool:
     """Record the server's profile as the node's when it carries one of the node's claim names.
 
     A conductor that dies while OneView applies a claim's profile never writes

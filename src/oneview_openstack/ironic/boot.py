@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ironic.common import boot_devices, boot_modes, exception
+from ironic.conductor.task_manager import TaskManager
 from oslo_log import log as logging
 
 from ..client import Conflict, OneViewError
@@ -44,6 +45,12 @@ def _reverse(table: dict[str, str], value: Any) -> str | None:
     return next((ironic for ironic, name in table.items() if name == value), None)
 
 
+def mode_of(body: dict[str, Any] | None) -> str | None:
+    """The Ironic boot mode a profile's or template's ``bootMode`` names, or None."""
+    mode = ((body or {}).get("bootMode") or {}).get("mode")
+    return MODE_NAMES.get(mode) if isinstance(mode, str) else None
+
+
 def supported_devices(view: View) -> list[str]:
     """Ironic boot devices the server hardware type can boot from, in Ironic's order."""
     capabilities = view.hardware_type().get("bootCapabilities") or []
@@ -72,20 +79,21 @@ def _writable_profile(view: View) -> dict[str, Any] | None:
     return profile
 
 
-def _store(task: Any, key: str, value: Any, why: str) -> None:
+def _store(task: TaskManager, key: str, value: Any, why: str) -> None:
     task.node.set_driver_internal_info(key, value)
     task.node.save()
     LOG.info("Node %s: %s stored and applied at the next power-on (%s)", task.node.uuid, key, why)
 
 
-def set_persistent_device(task: Any, view: View, device: str) -> None:
+def set_persistent_device(task: TaskManager, view: View, device: str) -> None:
     """Move ``device`` to the front of the profile's boot order, now or at the next power-on."""
     pending = {"boot_device": device, "persistent": True}
-    if _writable_profile(view) is None:
+    profile = _writable_profile(view)
+    if profile is None:
         _store(task, common.PENDING_BOOT_DEVICE, pending, "server on or no Ironic profile")
         return
     try:
-        _write_order(view, device)
+        _write_order(view, profile, device)
     except Conflict as error:  # switched on meanwhile, or OneView busy
         _store(task, common.PENDING_BOOT_DEVICE, pending, f"OneView refused: {error}")
         return
@@ -93,12 +101,11 @@ def set_persistent_device(task: Any, view: View, device: str) -> None:
     task.node.save()
 
 
-def _write_order(view: View, device: str) -> None:
-    profile_uri = view.info.applied_server_profile_uri
+def _write_order(view: View, profile: dict[str, Any], device: str) -> None:
     name = ORDER_NAMES[device]
-    current = (view.profile() or {}).get("boot", {}).get("order") or []
+    current = (profile.get("boot") or {}).get("order") or []
     order = [name, *[d for d in current if d != name]]
-    view.client.server_profiles.set_boot_order(profile_uri, order)
+    view.client.server_profiles.set_boot_order(profile["uri"], order)
     view.forget("sp")
 
 
@@ -118,7 +125,7 @@ def clear_one_time_device(view: View) -> None:
         view.forget("sh")
 
 
-def current_device(task: Any, view: View) -> dict[str, Any]:
+def current_device(task: TaskManager, view: View) -> dict[str, Any]:
     """Pending change first, then OneView's one-time override, then the profile's order."""
     pending = task.node.driver_internal_info.get(common.PENDING_BOOT_DEVICE)
     if pending:
@@ -133,18 +140,19 @@ def current_device(task: Any, view: View) -> dict[str, Any]:
     return {"boot_device": _reverse(ORDER_NAMES, order[0]), "persistent": True}
 
 
-def set_mode(task: Any, view: View, mode: str) -> None:
+def set_mode(task: TaskManager, view: View, mode: str) -> None:
     supported = supported_modes(view)
     if mode not in supported:
         raise exception.InvalidParameterValue(
             f"Node {view.node.uuid}: boot mode {mode!r} is not supported by server hardware type "
             f"{view.info.server_hardware_type_uri}; expected one of {supported}."
         )
-    if _writable_profile(view) is None:
+    profile = _writable_profile(view)
+    if profile is None:
         _store(task, common.PENDING_BOOT_MODE, mode, "server on or no Ironic profile")
         return
     try:
-        _write_mode(view, mode)
+        _write_mode(view, profile, mode)
     except Conflict as error:
         _store(task, common.PENDING_BOOT_MODE, mode, f"OneView refused: {error}")
         return
@@ -152,21 +160,20 @@ def set_mode(task: Any, view: View, mode: str) -> None:
     task.node.save()
 
 
-def _write_mode(view: View, mode: str) -> None:
+def _write_mode(view: View, profile: dict[str, Any], mode: str) -> None:
     if mode == boot_modes.UEFI:
         modes = view.hardware_type().get("bootModes") or []
         name = "UEFIOptimized" if "UEFIOptimized" in modes else "UEFI"
     else:
         name = "BIOS"
-    current = ((view.profile() or {}).get("bootMode") or {}).get("mode")
-    if MODE_NAMES.get(current) == mode:
+    if mode_of(profile) == mode:
         return
-    view.client.server_profiles.set_boot_mode(view.info.applied_server_profile_uri, name)
+    view.client.server_profiles.set_boot_mode(profile["uri"], name)
     view.forget("sp")
     view.node.set_driver_internal_info(common.PROFILE_BOOT_MODE, mode)
 
 
-def current_mode(task: Any, view: View) -> str | None:
+def current_mode(task: TaskManager, view: View) -> str | None:
     """Pending mode, else the mode of our profile (recorded when we wrote it), else the
     template's. Costs no request in Ironic's power sync, which asks this of every node."""
     info = task.node.driver_internal_info
@@ -177,35 +184,36 @@ def current_mode(task: Any, view: View) -> str | None:
     if view.info.applied_server_profile_uri and not task.shared:
         profile = view.profile()
         if profile is not None:
-            return MODE_NAMES.get((profile.get("bootMode") or {}).get("mode"))
-    return MODE_NAMES.get((view.shared_template().get("bootMode") or {}).get("mode"))
+            return mode_of(profile)
+    return mode_of(view.shared_template())
 
 
-def record_mode(task: Any, profile: dict[str, Any]) -> None:
+def record_mode(task: TaskManager, profile: dict[str, Any]) -> None:
     """Remember our profile's boot mode on the node (we are the only one who changes it)."""
-    mode = MODE_NAMES.get((profile.get("bootMode") or {}).get("mode"))
+    mode = mode_of(profile)
     if mode:
         task.node.set_driver_internal_info(common.PROFILE_BOOT_MODE, mode)
     else:
         task.node.del_driver_internal_info(common.PROFILE_BOOT_MODE)
 
 
-def apply_pending(task: Any, view: View) -> None:
+def apply_pending(task: TaskManager, view: View) -> None:
     """Before a power-on, with the server off: write what OneView refused earlier."""
     info = task.node.driver_internal_info
     device = info.get(common.PENDING_BOOT_DEVICE)
     mode = info.get(common.PENDING_BOOT_MODE)
     if not device and not mode:
         return
-    if _writable_profile(view) is None:
+    profile = _writable_profile(view)
+    if profile is None:
         LOG.info("Node %s: pending boot settings kept (no Ironic profile yet)", task.node.uuid)
         return
     try:
         if mode:
-            _write_mode(view, mode)
+            _write_mode(view, profile, mode)
             task.node.del_driver_internal_info(common.PENDING_BOOT_MODE)
         if device:
-            _write_order(view, device["boot_device"])
+            _write_order(view, profile, device["boot_device"])
             task.node.del_driver_internal_info(common.PENDING_BOOT_DEVICE)
     except OneViewError as error:
         doing = f"Applying the pending boot settings of {task.node.uuid}"

@@ -44,12 +44,30 @@ class OneViewInspect(base.InspectInterface):
     """Out-of-band inspection from OneView's inventory."""
 
     def get_properties(self) -> dict[str, str]:
+        """The node contract's fields.
+
+        :returns: dictionary of <property name>:<property description> entries.
+        """
         return dict(common.COMMON_PROPERTIES)
 
-    def validate(self, task: Any) -> None:
+    def validate(self, task: TaskManager) -> None:
+        """The node contract and its consistency with OneView.
+
+        :param task: a TaskManager instance containing the node to act on.
+        :raises: MissingParameterValue if a field of the node contract is missing.
+        :raises: InvalidParameterValue if a field is malformed, disagrees with OneView, or
+            OneView cannot be read.
+        """
         validation.validate(task)
 
-    def inspect_hardware(self, task: Any) -> str:
+    def inspect_hardware(self, task: TaskManager) -> str:
+        """Properties and ports from OneView's inventory, without claiming the server.
+
+        :param task: a TaskManager instance containing the node to act on.
+        :returns: states.MANAGEABLE
+        :raises: HardwareInspectionFailure when OneView cannot be read, lacks the CPU, memory or
+            architecture facts, or the node's capabilities do not parse; with OneView's words.
+        """
         view = view_of(task)
         uri = view.info.server_hardware_uri
         try:
@@ -69,7 +87,11 @@ class OneViewInspect(base.InspectInterface):
         return states.MANAGEABLE
 
     def _properties(
-        self, task: Any, server: dict[str, Any], hardware_type: dict[str, Any], storage: dict
+        self,
+        task: TaskManager,
+        server: dict[str, Any],
+        hardware_type: dict[str, Any],
+        storage: dict[str, Any],
     ) -> dict[str, Any]:
         found: dict[str, Any] = {}
         missing = []

@@ -12,6 +12,7 @@ from typing import Any
 from ironic.common import exception
 
 from . import common
+from .common import Node
 
 
 class Owner(enum.Enum):
@@ -30,7 +31,7 @@ def owner(server: dict[str, Any], applied_profile_uri: str | None) -> Owner:
     return Owner.ONEVIEW
 
 
-def in_use_message(node: Any, server: dict[str, Any]) -> str:
+def in_use_message(node: Node, server: dict[str, Any]) -> str:
     return (
         f"Node {node.uuid} is in use by OneView: server hardware {server.get('uri')} carries "
         f"server profile {server.get('serverProfileUri')}, which is not the node's "
@@ -41,7 +42,7 @@ def in_use_message(node: Any, server: dict[str, Any]) -> str:
 
 
 def refuse_if_oneview_owned(
-    node: Any, server: dict[str, Any], error: type[Exception] = exception.InvalidParameterValue
+    node: Node, server: dict[str, Any], error: type[Exception] = exception.InvalidParameterValue
 ) -> None:
     """Raise ``error`` (an Ironic exception, given the whole message) if a OneView user owns it."""
     applied = (node.driver_info or {}).get(common.APPLIED_PROFILE_URI)

@@ -6,6 +6,7 @@ Grouped by sensor type, one entry per metric named ``<metric>@<server name>``, e
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 TEMPERATURE_METRICS = ("AmbientTemperature",)
@@ -17,6 +18,17 @@ def _latest(metric: dict[str, Any]) -> Any:
     return samples[0][1] if samples and len(samples[0]) > 1 else None
 
 
+def _readings(
+    metrics: dict[Any, dict[str, Any]], names: tuple[str, ...]
+) -> Iterator[tuple[str, dict[str, Any], Any]]:
+    """``(name, metric, latest value)`` for each of ``names`` OneView has a sample of."""
+    for name in names:
+        metric = metrics.get(name)
+        value = _latest(metric) if metric else None
+        if metric and value is not None:
+            yield name, metric, value
+
+
 def sensors_data(
     server: dict[str, Any], utilization: dict[str, Any], environment: dict[str, Any]
 ) -> dict[str, dict[str, dict[str, Any]]]:
@@ -26,11 +38,7 @@ def sensors_data(
     metrics = {m.get("metricName"): m for m in utilization.get("metricList") or []}
     temperature: dict[str, dict[str, Any]] = {}
     power: dict[str, dict[str, Any]] = {}
-    for metric_name in TEMPERATURE_METRICS:
-        metric = metrics.get(metric_name)
-        value = _latest(metric) if metric else None
-        if value is None:
-            continue
+    for metric_name, metric, value in _readings(metrics, TEMPERATURE_METRICS):
         temperature[f"{metric_name}@{name}"] = {
             "identity": metric_name,
             "reading_celsius": value,
@@ -39,11 +47,7 @@ def sensors_data(
             "health": health,
             "Sensor Reading": f"{value} C",
         }
-    for metric_name in POWER_METRICS:
-        metric = metrics.get(metric_name)
-        value = _latest(metric) if metric else None
-        if value is None:
-            continue
+    for metric_name, metric, value in _readings(metrics, POWER_METRICS):
         power[f"{metric_name}@{name}"] = {
             "identity": metric_name,
             "last_power_output_watts": value,

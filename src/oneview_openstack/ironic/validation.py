@@ -7,12 +7,15 @@ the upstream driver's bug 1627818) and the Ironic ports' MACs against the server
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ironic.common import exception
+from ironic.conductor.task_manager import TaskManager
 
 from ..client import NotFound, views
 from . import common
+from .common import Node
 from .view import View, view_of
 
 
@@ -21,7 +24,9 @@ def server_macs(server: dict[str, Any]) -> list[str]:
     return [port.mac for port in views.ethernet_ports(server)]
 
 
-def _read(view: View, what: str, field: str, value: str, reader: Any) -> dict[str, Any]:
+def _read(
+    view: View, what: str, field: str, value: str, reader: Callable[[], dict[str, Any]]
+) -> dict[str, Any]:
     try:
         return reader()
     except common.OneViewDriverError as error:
@@ -35,7 +40,7 @@ def _read(view: View, what: str, field: str, value: str, reader: Any) -> dict[st
         ) from error
 
 
-def validate(task: Any) -> View:
+def validate(task: TaskManager) -> View:
     """Raise Missing/InvalidParameterValue naming field, value and expectation; else the view."""
     view = view_of(task)
     info = view.info  # the contract: presence and URI kinds
@@ -74,7 +79,11 @@ def validate(task: Any) -> View:
 
 
 def _check_template(
-    node: Any, info: common.NodeInfo, template: dict[str, Any], server_type: Any, group: Any
+    node: Node,
+    info: common.NodeInfo,
+    template: dict[str, Any],
+    server_type: str | None,
+    group: str | None,
 ) -> None:
     where = (
         f"Node {node.uuid}: server profile template {info.server_profile_template_uri} "
@@ -103,7 +112,7 @@ def _check_template(
         )
 
 
-def _check_ports(task: Any, info: common.NodeInfo, server: dict[str, Any]) -> None:
+def _check_ports(task: TaskManager, info: common.NodeInfo, server: dict[str, Any]) -> None:
     ports = [mac for p in task.ports or [] if (mac := views.normalise_mac(p.address))]
     if not ports:
         return

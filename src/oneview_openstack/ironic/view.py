@@ -11,12 +11,15 @@ import time
 import weakref
 from typing import Any
 
+from ironic.conductor.task_manager import TaskManager
+
 from ..client import NotFound, OneViewClient, OneViewError
 from ..client.forksafe import register
 from . import common
+from .common import Node
 from .snapshot import SNAPSHOT
 
-_VIEWS: weakref.WeakKeyDictionary[Any, View] = weakref.WeakKeyDictionary()
+_VIEWS: weakref.WeakKeyDictionary[TaskManager, View] = weakref.WeakKeyDictionary()
 # Templates change rarely and many nodes share one: reads of them are shared across tasks.
 TEMPLATE_TTL = 300.0
 
@@ -54,7 +57,7 @@ TEMPLATES = SharedTemplates()
 class View:
     """What one task has read from OneView about its node."""
 
-    def __init__(self, task: Any, client: OneViewClient | None = None) -> None:
+    def __init__(self, task: TaskManager, client: OneViewClient | None = None) -> None:
         self._task = weakref.ref(task)
         self._client = client
         self._cache: dict[str, Any] = {}
@@ -66,7 +69,7 @@ class View:
         return self._client
 
     @property
-    def node(self) -> Any:
+    def node(self) -> Node:
         task = self._task()
         if task is None or task.node is None:
             raise RuntimeError("the Ironic task of this OneView view has ended")
@@ -151,7 +154,7 @@ def forget_templates() -> None:
     TEMPLATES.clear()
 
 
-def view_of(task: Any) -> View:
+def view_of(task: TaskManager) -> View:
     """The task's view, made on first use."""
     view = _VIEWS.get(task)
     if view is None:
