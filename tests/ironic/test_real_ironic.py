@@ -10,7 +10,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,8 @@ from typing import Any
 import openstack
 import pytest
 import requests
+
+from oneview_openstack.simulator.testing import wait_until
 
 SYNC_INTERVAL = 2
 
@@ -119,16 +120,15 @@ def ironic(
             start_new_session=True,
         )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.get(f"http://127.0.0.1:{port}/v1", timeout=2).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
+
+        def answers() -> bool:
             assert process.poll() is None, (tmp_path / "ironic.out").read_text()[-3000:]
-            assert time.monotonic() < deadline, "ironic did not answer within 60 s"
-            time.sleep(0.2)
+            try:
+                return requests.get(f"http://127.0.0.1:{port}/v1", timeout=2).status_code == 200
+            except requests.ConnectionError:
+                return False
+
+        wait_until(answers, timeout=60, interval=0.2, what="ironic answering on /v1")
         conn = openstack.connection.Connection(
             auth_type="none",
             baremetal_endpoint_override=f"http://127.0.0.1:{port}",
@@ -145,10 +145,7 @@ def ironic(
 
 
 def _wait_for(predicate, what: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, f"{what}: not within {timeout} s"
-        time.sleep(0.2)
+    wait_until(predicate, timeout=timeout, interval=0.2, what=what)
 
 
 def test_real_ironic_drives_the_oneview_hardware_type(ironic, simulator):
