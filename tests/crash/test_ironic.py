@@ -125,7 +125,7 @@ def adopted(sandbox: Sandbox, crashed: Crashed) -> str | None:
     return info.get("applied_server_profile_uri")
 
 
-def no_drift(sandbox: Sandbox, witness: Witness, baseline: set[str]) -> list[str]:
+def drift(sandbox: Sandbox, witness: Witness, baseline: set[str]) -> list[str]:
     assert sandbox.conn is not None
     return check.drift(sandbox.conn, witness.state(), baseline)
 
@@ -172,7 +172,7 @@ def test_conductor_worker_killed_mid_claim_then_periodic_adopts_and_undeploy_rel
         interval=POLL,
         what="the OneView periodic check to adopt the profile",
     )
-    assert no_drift(sandbox, witness, baseline) == []
+    assert drift(sandbox, witness, baseline) == []
     assert "adopting profile" in (sandbox.state_dir / "ironic.log").read_text(errors="replace")
     crashing.record("ironic claim, worker killed", "after one periodic pass", recorded=True)
 
@@ -180,12 +180,12 @@ def test_conductor_worker_killed_mid_claim_then_periodic_adopts_and_undeploy_rel
     scenario.undeploy(sandbox, [crashed.node], HANG_GUARD)
     assert witness.profiles_on(crashed.server_uri) == []
     assert adopted(sandbox, crashed) is None
-    assert no_drift(sandbox, witness, baseline) == []
+    assert drift(sandbox, witness, baseline) == []
 
     # And the node is usable: it deploys again.
     profile = deployed_again(sandbox, witness, crashed)
     assert profile["uri"] != crashed.profile["uri"]
-    assert no_drift(sandbox, witness, baseline) == []
+    assert drift(sandbox, witness, baseline) == []
     crashing.record(
         "ironic claim, worker killed", "after undeploy and a new deploy", profile=profile["name"]
     )
@@ -213,8 +213,8 @@ def test_whole_ironic_service_killed_mid_claim_then_a_new_deploy_reuses_the_prof
     # The operator deploys again straight from "deploy failed": the claim reuses the profile.
     profile = deployed_again(sandbox, witness, crashed)
     assert profile["uri"] == crashed.profile["uri"]
-    assert no_drift(sandbox, witness, baseline) == []
+    assert drift(sandbox, witness, baseline) == []
     crashing.record("ironic claim, service killed", "after a new deploy", reused=profile["name"])
     clean_up(sandbox, crashed)
     assert witness.profiles_on(crashed.server_uri) == []
-    assert no_drift(sandbox, witness, baseline) == []
+    assert drift(sandbox, witness, baseline) == []
