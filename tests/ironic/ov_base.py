@@ -98,6 +98,11 @@ class Sim:
         reply.raise_for_status()
         return reply.json()["armed"][0]
 
+    def fired(self, fault_id: int) -> int:
+        """Requests an armed fault answered (they are not counted under byRoute)."""
+        armed = self.get("/_sim/faults")["faults"]
+        return next(f["fired"] for f in armed if f["id"] == fault_id)
+
     def action(self, action: str, **body: Any) -> Any:
         reply = self.http.post(self.server.url + f"/_sim/actions/{action}", json=body, timeout=10)
         reply.raise_for_status()

@@ -130,6 +130,23 @@ class PowerTest(OneViewTestCase):
         self.assertLessEqual(self._server_reads(), 1 + 2 / 0.1 + 2)
         self.assertGreaterEqual(self._server_reads(), 3)
 
+    def test_refusals_are_retried_until_ironics_timeout(self):
+        self.config(power_lock_timeout=30.0, power_lock_poll_interval=0.1, group="oneview")
+        fault = self.sim.arm(
+            "http_error",
+            method="PUT",
+            path="/rest/server-hardware/*/powerState",
+            times=None,
+            params={"status": 409, "error_code": "POWER_CONTROL_NOT_ALLOWED"},
+        )
+        text = self._power_off_fails(timeout=2)
+        self.assertIn("at the end of Ironic's power timeout of 2 s", text)
+        self.assertIn("its last answer: POWER_CONTROL_NOT_ALLOWED", text)
+        refused = self.sim.fired(fault["id"])
+        self.assertGreaterEqual(refused, 2)
+        self.assertLessEqual(refused, 2 / 0.1 + 2)  # one try per poll interval, not 30 s worth
+        self.assertEqual("On", self.sim.get(self.uri)["powerState"])
+
     def test_without_a_timeout_the_conductor_default_bounds_it(self):
         self.config(power_state_change_timeout=2, group="conductor")
         self.config(power_lock_timeout=30.0, power_lock_poll_interval=0.1, group="oneview")
@@ -365,16 +382,11 @@ class FailedListingSyncTest(mgr_utils.ServiceSetUpMixin, OneViewTestCase):
         )
         return armed["id"]
 
-    def _fired(self, fault_id: int) -> int:
-        """Requests the fault answered (they are not counted under byRoute)."""
-        armed = self.sim.get("/_sim/faults")["faults"]
-        return next(f["fired"] for f in armed if f["id"] == fault_id)
-
     def test_a_failed_listing_is_tried_once_and_each_node_reads_its_own_server(self):
         listing = self._fail("/rest/server-hardware")
         self.sim.reset_stats()
         self.service._sync_power_states(self.context)
-        self.assertEqual(1, self._fired(listing))
+        self.assertEqual(1, self.sim.fired(listing))
         by_route = self.sim.stats()["byRoute"]
         self.assertEqual(self.NODES, by_route.get("GET /rest/server-hardware/{id}"))
         self.assertEqual(1, SNAPSHOT.failures)
@@ -390,8 +402,8 @@ class FailedListingSyncTest(mgr_utils.ServiceSetUpMixin, OneViewTestCase):
         single = self._fail("/rest/server-hardware/*")
         before = {n.uuid: self.service.power_state_sync_count[n.uuid] for n in self.nodes}
         self.service._sync_power_states(self.context)
-        self.assertEqual(1, self._fired(listing))
-        self.assertEqual(self.NODES, self._fired(single))
+        self.assertEqual(1, self.sim.fired(listing))
+        self.assertEqual(self.NODES, self.sim.fired(single))
         for node in self.nodes:  # Ironic counted one failed read for each node
             self.assertEqual(before[node.uuid] + 1, self.service.power_state_sync_count[node.uuid])
         with self.acquire(self.nodes[0], shared=True) as task:
@@ -399,4 +411,4 @@ class FailedListingSyncTest(mgr_utils.ServiceSetUpMixin, OneViewTestCase):
                 common.OneViewDriverError, task.driver.power.get_power_state, task
             )
         self.assertIn("INTERNAL_ERROR: Listing broke.", str(caught))
-        self.assertEqual(1, self._fired(listing))  # still backing off: no second listing
+        self.assertEqual(1, self.sim.fired(listing))  # still backing off: no second listing
