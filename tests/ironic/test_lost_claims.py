@@ -1,8 +1,8 @@
 """A claim whose record was lost (the conductor died while OneView applied the profile).
 
 The profile is on the server, named by the node's claim, but no ``applied_server_profile_uri``
-records it. The periodic check, tear-down and a new claim adopt it by that name; a OneView user's
-profile is never adopted. tests/crash does the same with real processes and SIGKILL.
+records it. The periodic check and tear-down adopt it by any of the node's claim names, a new claim
+only by its own; a OneView user's profile is never adopted. tests/crash does the same with real processes and SIGKILL.
 """
 
 from __future__ import annotations
@@ -97,9 +97,16 @@ class LostClaimTest(mgr_utils.ServiceSetUpMixin, OneViewTestCase):
         self.assertIsNone(self.server_of(node).get("serverProfileUri"))
         self.assertFalse(self.sim.exists(uri))
 
-    def test_a_cleaning_claim_adopts_a_lost_deploy_claim(self):
-        node, uri = self._lost_claim(states.CLEANING)
+    def test_a_claim_adopts_only_a_profile_made_for_the_same_purpose(self):
+        node, uri = self._lost_claim(states.DEPLOYFAIL, "cleaning")
         with self.acquire(node) as task:
+            self.assertRaises(
+                allocation.AllocationError,
+                allocation.claim,
+                task,
+                allocation.deploy_name(task.node),
+            )
+            self.assertNotIn(common.APPLIED_PROFILE_URI, task.node.driver_info)
             self.assertEqual(uri, allocation.claim(task, allocation.cleaning_name(task.node)))
             self.assertEqual(uri, task.node.driver_info[common.APPLIED_PROFILE_URI])
             allocation.release(task)

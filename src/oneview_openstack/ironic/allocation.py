@@ -66,7 +66,7 @@ def claim(task: TaskManager, name: str) -> str:
         server = serverpower.read_server(view)
         current = str(server.get("serverProfileUri") or "")
         who = ownership.owner(server, info.applied_server_profile_uri)
-        if who is Owner.ONEVIEW and adopt_lost_claim(task, server):
+        if who is Owner.ONEVIEW and adopt_lost_claim(task, server, (name,)):
             return current
         if who is Owner.ONEVIEW:
             raise AllocationError(ownership.in_use_message(node, server))
@@ -112,20 +112,24 @@ def claim_names(node: Node) -> tuple[str, ...]:
     return (deploy_name(node), cleaning_name(node), service_name(node))
 
 
-def adopt_lost_claim(task: TaskManager, server: dict[str, Any]) -> bool:
-    """Record the server's profile as the node's when it carries one of the node's claim names.
+def adopt_lost_claim(
+    task: TaskManager, server: dict[str, Any], names: tuple[str, ...] | None = None
+) -> bool:
+    """Record the server's profile as the node's when it carries one of its claim ``names``.
 
     A conductor that dies while OneView applies a claim's profile never writes
     ``applied_server_profile_uri``, and OneView finishes the apply without it. Unrecorded, the
     profile looks like a OneView user's: tear-down would leave it and a new claim be refused.
-    The name says whose it is. Returns True when the profile was adopted.
+    The name says whose it is. ``names`` defaults to every claim name of the node (recording or
+    releasing a profile is right whatever it was made for; a claim passes only its own name, so
+    a deployment never runs on a profile made for cleaning). Returns True when adopted.
     """
     view = view_of(task)
     current = server.get("serverProfileUri")
     if not current or current == view.info.applied_server_profile_uri:
         return False
     name = _named(view, current)
-    if name not in claim_names(task.node):
+    if name not in (names or claim_names(task.node)):
         return False
     LOG.warning(
         "Node %s: adopting profile %s (%s), applied by a claim whose record was lost (e.g. the "
