@@ -47,6 +47,7 @@ def writes(result: dict[str, Any]) -> dict[str, Any]:
         "profile_writes": result["profile_writes"],
         "power_writes": result["power_writes"],
         "stale_etag_refusals": result["stale_etag_refusals"],
+        "busy_refusals": result["busy_refusals"],
         "refusals": result["refusals"],
         "seconds": result["seconds"],
         "problems": verdict(result),

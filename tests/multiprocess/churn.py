@@ -13,8 +13,10 @@ workers):
   connections, so OneView wants the server off: the test opts in to power cycles).
 
 Edits of one profile or one uplink set must take turns across the hosts, which the simulator
-sees as no write refused for a stale eTag (412); uplink-set writes must be batched across the
-processes (fewer PUTs than membership changes).
+sees as no write refused for a stale eTag (412) and no profile write refused because another
+change of it is still running (409 RESOURCE_LOCKED: a run without the shared backend gets about
+ten); uplink-set writes must be batched across the processes (fewer PUTs than membership
+changes).
 
 Shared by ``tests/multiprocess`` (in CI) and ``benchmarks/neutron_workers.py`` (for the
 performance report). The result is judged from the simulator's witness view and Neutron's own
@@ -53,6 +55,8 @@ EXTRA_SESSIONS = 4
 CHURN_VLANS = range(110, 150)  # the scenario's networks use 101 and 150
 MEMBERSHIP_CHANGES = len(CHURN_VLANS) + len(CHURN_VLANS) // 2  # every create, every 2nd delete
 POWER_PUT = "PUT /rest/server-hardware/{id}/powerState"
+# A profile written while another writer's task on it runs: edits interleaved across processes.
+BUSY = "409 RESOURCE_LOCKED"
 WIRING_VLANS = (160, 161, 162)
 LINK = {"switch_id": "00:00:00:00:00:00", "port_id": "d1", "switch_info": "multiprocess"}
 # oslo.log's default line: "<date> <time> <pid> <LEVEL> <logger> [<request context>] <message>"
@@ -251,6 +255,7 @@ def run(sandbox: Sandbox, nodes_to_deploy: int, timeout: float = 300.0) -> dict[
         "stale_etag_refusals": sum(
             count for refusal, count in stats["refusals"].items() if refusal.startswith("412 ")
         ),
+        "busy_refusals": stats["refusals"].get(BUSY, 0),
         "worker_pids_that_wired_ports": sorted({m["pid"] for m in PLUGGED.finditer(log)}),
         "hosts_that_wired_ports": sorted(
             host for host, text in logs.items() if PLUGGED.search(text)
@@ -359,6 +364,11 @@ def verdict(result: dict[str, Any]) -> list[str]:
         problems.append(
             f"{result['stale_etag_refusals']} writes refused for a stale eTag: edits of one "
             "profile or uplink set interleaved across processes"
+        )
+    if result["busy_refusals"]:
+        problems.append(
+            f"{result['busy_refusals']} profile writes refused with {BUSY}: one process wrote "
+            "while another's change of that profile was still running"
         )
     if result["uplink_set_writes"] >= result["membership_changes"]:
         problems.append(

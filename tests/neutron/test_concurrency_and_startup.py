@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -224,6 +224,20 @@ def etcd(tmp_path: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
+def member(etcd: Any) -> Iterator[Callable[[str], Coordination]]:
+    """A coordinator per name on the test's etcd, each stopped before the etcd is."""
+    made: list[Coordination] = []
+
+    def make(name: str) -> Coordination:
+        made.append(Coordination(etcd.url, member_prefix=name))
+        return made[-1]
+
+    yield make
+    for coordination in made:
+        coordination.stop()
+
+
+@pytest.fixture
 def lock_target(request: Any, tmp_path: Any) -> tuple[str, str]:
     """(kind, target) for ``lock_contenders.make_locks``: an etcd of its own, or a lock path."""
     if request.param == "etcd":
@@ -343,9 +357,17 @@ def test_a_backend_that_is_down_names_the_url_without_its_password_and_the_optio
     assert "s3cret-pw" not in message
 
 
-def test_a_url_no_tooz_driver_serves_is_refused_at_start_up():
-    with pytest.raises(CoordinationUnavailable, match="names no usable tooz backend"):
-        check_url("nosuchbackend://user:pw@somewhere")
+def test_a_url_no_tooz_driver_serves_stops_the_driver_at_start_up(neutron_conf, tagged):
+    neutron_conf(
+        uplink_set_mappings=[f"physnet1:{_id(tagged)}"],
+        coordination_backend_url="nosuchbackend://user:pw-in-url@somewhere",
+    )
+    with pytest.raises(CoordinationUnavailable, match="names no usable tooz backend") as raised:
+        OneViewMechanismDriver().initialize()
+    assert "[oneview] coordination_backend_url = nosuchbackend://user:***@somewhere" in str(
+        raised.value
+    )
+    assert "pw-in-url" not in str(raised.value)
     check_url("etcd3+http://127.0.0.1:2379")  # parsing only: nothing is contacted
 
 
@@ -384,13 +406,14 @@ def _requests_queued(etcd: Any, uplink_set_uri: str) -> int:
     return len(etcd3gw.client(host=host, port=int(port)).get_prefix(prefix))
 
 
-def test_two_hosts_changes_go_in_one_write_while_a_third_holds_the_lock(client, api, tagged, etcd):
+def test_two_hosts_changes_go_in_one_write_while_a_third_holds_the_lock(
+    client, api, tagged, etcd, member
+):
     uri = tagged["uri"]
     fresh = _fresh_networks(client, range(300, 302))
-    holder = WriterLocks(None, Coordination(etcd.url, member_prefix="holder"))
+    holder = WriterLocks(None, member("holder"))
     hosts = [
-        UplinkSetBatches(client, WriterLocks(None, Coordination(etcd.url, member_prefix=name)))
-        for name in ("host-a", "host-b")
+        UplinkSetBatches(client, WriterLocks(None, member(name))) for name in ("host-a", "host-b")
     ]
     api.sim("DELETE", "stats")
     with ThreadPoolExecutor(2) as pool, holder.hold(uri, timeout=5):
@@ -422,12 +445,11 @@ def test_without_etcd_processes_take_turns_and_a_batch_fills_meanwhile(
     assert api.sim("GET", "stats")["byRoute"]["PUT /rest/uplink-sets/{id}"] == 2
 
 
-def test_batches_of_two_hosts_lose_nothing_and_isolate_a_bad_vlan(client, api, tagged, etcd):
+def test_batches_of_two_hosts_lose_nothing_and_isolate_a_bad_vlan(client, api, tagged, member):
     twin_of_deploy = client.ethernet_networks.create("twin-of-deploy", 100)["uri"]
     fresh = _fresh_networks(client, range(300, 312))
     hosts = [
-        UplinkSetBatches(client, WriterLocks(None, Coordination(etcd.url, member_prefix=name)))
-        for name in ("host-a", "host-b")
+        UplinkSetBatches(client, WriterLocks(None, member(name))) for name in ("host-a", "host-b")
     ]
 
     def join(index_and_uri: tuple[int, str]) -> str | None:

@@ -115,9 +115,10 @@ class _Queue:
         request_id = uuid.uuid4().hex
         etcd = self.coordination.etcd()
         body = json.dumps([[op, list(uris)] for op, uris in changes])
-        self._etcd("queue a request", lambda: etcd.put(
-            self.requests + request_id, body, lease=etcd.lease(self.ttl)
-        ))  # fmt: skip
+        lease = self._etcd("grant a lease", lambda: etcd.lease(self.ttl))
+        self._etcd(
+            "queue a request", partial(etcd.put, self.requests + request_id, body, lease=lease)
+        )
         contended: list[bool] = []
         attempts = tenacity.Retrying(
             retry=tenacity.retry_if_result(lambda outcome: outcome is None),
@@ -125,7 +126,7 @@ class _Queue:
             wait=RETRY_WAIT,
             retry_error_callback=lambda _state: "timeout",
         )
-        outcome = attempts(self._step, request_id, changes, contended)
+        outcome = attempts(self._step, request_id, contended)
         if outcome == DONE:
             return None
         if isinstance(outcome, tuple):  # our own write's result, or its error
@@ -143,7 +144,7 @@ class _Queue:
             )
         return self.batches.put(self.uri, changes)  # ALONE, or timed out
 
-    def _step(self, request_id: str, changes: list[Membership], contended: list[bool]) -> Any:
+    def _step(self, request_id: str, contended: list[bool]) -> Any:
         """Our answer, or our write, or None (try again)."""
         answer = self._answer(request_id)
         if answer is not None:
@@ -163,49 +164,60 @@ class _Queue:
             self.coordination.release(lock, self.lock_name)
 
     def _lead(self, request_id: str) -> Any:
-        """Apply every pending request in one write; answer the others; ours as a tuple."""
-        etcd = self.coordination.etcd()
-        pending: dict[str, list[Membership]] = {}
-        for value, meta in self._etcd("read requests", lambda: etcd.get_prefix(self.requests)):
-            key = _text(meta["key"])
-            try:
-                pending[key] = [(str(op), tuple(uris)) for op, uris in json.loads(value)]
-            except (TypeError, ValueError):
-                pending[key] = []  # unreadable: its owner writes by itself (answered alone)
+        """Apply every pending request in one write and answer them; ours as a tuple."""
         mine = self.requests + request_id
+        readable, unreadable = self._pending()
+        answers = dict.fromkeys(unreadable, ALONE)  # their owners write by themselves
+        if unreadable:
+            LOG.warning("Uplink set %s: %d unreadable requests in etcd", self.uri, len(unreadable))
+        if mine not in readable:  # gone from etcd (a lease ran out): we write by ourselves
+            self._reply(answers, mine)
+            return ALONE
+        written = [item for items in readable.values() for item in items]
         try:
-            written = [item for items in pending.values() for item in items]
-            if written and any(op not in OPS for op, _ in written):
-                raise ValueError("unknown operation")
             result = self.batches.put(self.uri, written)
-        except (OneViewError, ValueError) as error:
-            if set(pending) <= {mine} and isinstance(error, OneViewError):
-                self._delete(pending)
-                return (None, error)  # only ours: our error, first hand
+        except OneViewError as error:
+            if len(readable) == 1:  # only ours: our error, first hand
+                self._reply({**answers, mine: ALONE}, mine)
+                return (None, error)
             LOG.info(
                 "A batch of %d requests to %s failed (%s); each process writes its own",
-                len(pending),
+                len(readable),
                 self.uri,
                 error,
             )
-            self._reply(pending, mine, ALONE)
+            self._reply({**answers, **dict.fromkeys(readable, ALONE)}, mine)
             return ALONE
-        self._reply(pending, mine, DONE)
+        self._reply({**answers, **dict.fromkeys(readable, DONE)}, mine)
         return (result, None)
 
-    def _reply(self, pending: dict[str, Any], mine: str, answer: str) -> None:
+    def _pending(self) -> tuple[dict[str, list[Membership]], list[str]]:
+        """The requests waiting in etcd: readable ones by key, and the keys of the others."""
         etcd = self.coordination.etcd()
-        others = [key for key in pending if key != mine]
+        readable: dict[str, list[Membership]] = {}
+        unreadable: list[str] = []
+        for value, meta in self._etcd("read requests", lambda: etcd.get_prefix(self.requests)):
+            key = _text(meta["key"])
+            try:
+                items = [(str(op), tuple(map(str, uris))) for op, uris in json.loads(value)]
+            except (TypeError, ValueError):
+                items = []
+            if items and all(op in OPS for op, _ in items):
+                readable[key] = items
+            else:
+                unreadable.append(key)
+        return readable, unreadable
+
+    def _reply(self, answers: dict[str, str], mine: str) -> None:
+        """Answer every request but ours, then delete them all."""
+        etcd = self.coordination.etcd()
+        others = {key: answer for key, answer in answers.items() if key != mine}
         if others:
             lease = self._etcd("answer requests", lambda: etcd.lease(self.ttl))
-            for key in others:
+            for key, answer in others.items():
                 answer_key = self.answers + key.rsplit("/", 1)[-1]
                 self._etcd("answer a request", partial(etcd.put, answer_key, answer, lease=lease))
-        self._delete(pending)
-
-    def _delete(self, pending: dict[str, Any]) -> None:
-        etcd = self.coordination.etcd()
-        for key in pending:
+        for key in answers:
             self._etcd("delete a request", partial(etcd.delete, key))
 
     def _answer(self, request_id: str) -> str | None:

@@ -86,7 +86,7 @@ class Coordination:
         lock = self.coordinator().get_lock(name.encode())
         attempts = tenacity.Retrying(
             retry=tenacity.retry_if_result(lambda acquired: not acquired),
-            stop=tenacity.stop_before_delay(max(timeout, 0.0)),
+            stop=tenacity.stop_after_delay(max(timeout, 0.0)),  # at least timeout s
             wait=RETRY_WAIT,
             retry_error_callback=lambda _state: False,
             reraise=True,

@@ -18,10 +18,13 @@ import time
 from collections.abc import Iterator
 
 from oslo_concurrency import lockutils
+from oslo_log import log as logging
 
 from ..client import forksafe
 from .coordination import Coordination, CoordinationUnavailable, configured_url, shared
 from .errors import PortWiringError
+
+LOG = logging.getLogger(__name__)
 
 
 class LockTimeout(PortWiringError):
@@ -128,7 +131,9 @@ class WriterLocks:
 
 def profile_locks(lock_path: str | None) -> WriterLocks:
     """Server-profile locks, through ``[oneview] coordination_backend_url`` when it is set."""
-    return WriterLocks(lock_path, shared(configured_url()), prefix="oneview-profile")
+    locks = WriterLocks(lock_path, shared(configured_url()), prefix="oneview-profile")
+    LOG.info("One writer per server profile across %s", locks.scope)
+    return locks
 
 
 def uplink_set_locks(lock_path: str | None) -> WriterLocks:
