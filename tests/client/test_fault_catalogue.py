@@ -34,14 +34,15 @@ def test_latency_is_only_slower(client, make_client, sim):
     assert sim.stats()["faultsFired"] == {"latency": 1}
     # The delay is real: a client that waits less than it for an answer times out and retries.
     impatient = make_client(read_timeout=0.25)
-    assert impatient.api_version
+    assert impatient.enclosure_groups.list()  # negotiated and logged in before the fault
+    retried_before = impatient.metrics["retries"]
     sim.arm("latency", method="GET", path="/rest/server-hardware", params={"seconds": 1.0})
     assert impatient.server_hardware.list()
-    assert impatient.metrics["retries"] == 1
-    assert impatient.metrics.requests("GET /rest/server-hardware") == 2
+    sent = impatient.metrics.requests("GET /rest/server-hardware")
+    assert sent >= 2 and impatient.metrics["retries"] - retried_before == sent - 1
     assert sim.stats()["faultsFired"] == {"latency": 2}
     # The abandoned request is still served, late: let it finish inside this test.
-    wait_until(lambda: sim.route("GET /rest/server-hardware") == 3, what="the late answer")
+    wait_until(lambda: sim.route("GET /rest/server-hardware") == 1 + sent, what="the late answer")
 
 
 def test_vanished_resource_is_a_not_found_error(client, sim):

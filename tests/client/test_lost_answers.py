@@ -127,21 +127,25 @@ def _in_background(call: Any) -> tuple[threading.Thread, dict[str, Any]]:
     return thread, outcome
 
 
-def _finish_slow_task(client: OneViewClient, sim: Any, lost_task: dict[str, Any]) -> None:
+def _clock(sim: Any, **change: float) -> None:
+    sim.http.post(sim.server.url + "/_sim/clock", json=change, timeout=10).raise_for_status()
+
+
+def _stop_the_clock(sim: Any) -> None:
+    """A simulated second now lasts days: the write's task runs until the test ends it."""
+    _clock(sim, time_scale=1e6)
+
+
+def _finish_task(client: OneViewClient, sim: Any, lost_task: dict[str, Any]) -> None:
     """Check the task still runs on the simulator, then move its clock past the task's end."""
     assert client.tasks.get(lost_task["uri"])["taskState"] in ("New", "Running")
-    sim.http.post(
-        sim.server.url + "/_sim/clock",
-        json={"advance": lost_task["expectedDuration"] + 1},
-        timeout=10,
-    ).raise_for_status()
+    _clock(sim, advance=lost_task["expectedDuration"] + 1)
 
 
 def test_uplink_set_put_whose_answer_was_lost_waits_for_its_task(client, via_proxy, proxy, sim):
     uplink_set = next(u for u in client.uplink_sets.list() if u["ethernetNetworkType"] == "Tagged")
     network = client.ethernet_networks.create("lost-answer", 410)["uri"]
-    # The write's task runs for hours of simulated time, so only the test ends it.
-    sim.arm("task_slow", method="PUT", path="/rest/uplink-sets/*", params={"factor": 1000})
+    _stop_the_clock(sim)
     proxy.lose = ("PUT", "/rest/uplink-sets/*")
 
     thread, outcome = _in_background(
@@ -154,7 +158,7 @@ def test_uplink_set_put_whose_answer_was_lost_waits_for_its_task(client, via_pro
     [lost] = proxy.lost
     assert network in client.uplink_sets.networks(uplink_set["uri"])  # the PUT did land...
     assert thread.is_alive() and not outcome  # ...but its task runs, so no answer yet
-    _finish_slow_task(client, sim, lost)
+    _finish_task(client, sim, lost)
     thread.join(30)
     assert not thread.is_alive()
 
@@ -179,7 +183,7 @@ def test_profile_put_whose_answer_was_lost_waits_for_the_profiles_task(
         and s["serverHardwareTypeUri"] == template["serverHardwareTypeUri"]
     )
     profile = client.server_profiles.create_from_template(template["uri"], "lost-1", server["uri"])
-    sim.arm("task_slow", method="PUT", path="/rest/server-profiles/*", params={"factor": 200})
+    _stop_the_clock(sim)
     proxy.lose = ("PUT", "/rest/server-profiles/*")
 
     thread, outcome = _in_background(
@@ -191,7 +195,7 @@ def test_profile_put_whose_answer_was_lost_waits_for_the_profiles_task(
     busy = client.server_profiles.get(profile["uri"])
     assert busy["inProgress"] and busy["taskUri"] == lost["uri"]  # the re-read saw it busy
     assert thread.is_alive() and not outcome
-    _finish_slow_task(client, sim, lost)
+    _finish_task(client, sim, lost)
     thread.join(30)
     assert not thread.is_alive()
 
