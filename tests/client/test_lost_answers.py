@@ -1,9 +1,9 @@
 """A PUT that landed but whose answer was lost is settled, never reported done early (review R6).
 
-The simulator's faults act before a request is served, so none can lose an answer *after*
-applying it. A plain-HTTP forwarding proxy in front of the simulator plays that part: it sends
-every request on to the simulator over HTTPS and, when told to, closes the client's connection
-instead of passing the simulator's answer back. The simulator stays the witness: its request
+A plain-HTTP forwarding proxy in front of the simulator loses answers where a test must hold the
+task open while it looks (the simulator's clock stopped): it sends every request on to the
+simulator over HTTPS and, when told to, closes the client's connection instead of passing the
+simulator's answer back. The last test uses the simulator's own ``lost_answer`` fault instead. The simulator stays the witness: its request
 counts, task states and resources are read directly, not through the proxy.
 """
 
@@ -206,3 +206,20 @@ def test_profile_put_whose_answer_was_lost_waits_for_the_profiles_task(
     settled = client.server_profiles.get(profile["uri"])
     assert not settled["inProgress"] and settled["boot"]["order"] == ["HardDisk", "PXE"]
     assert sim.route(PROFILE_PUT) == 1
+
+
+def test_the_simulators_lost_answer_fault_is_settled_the_same_way(client, sim):
+    """The simulator's own ``lost_answer`` fault (served, then reset) instead of the proxy."""
+    uplink_set = next(u for u in client.uplink_sets.list() if u["ethernetNetworkType"] == "Tagged")
+    network = client.ethernet_networks.create("lost-by-fault", 411)["uri"]
+    before = sim.route(US_PUT)
+    sim.arm("lost_answer", method="PUT", path="/rest/uplink-sets/*")
+
+    result = client.uplink_sets.add_networks(uplink_set["uri"], [network])
+
+    assert sim.stats()["faultsFired"] == {"lost_answer": 1}
+    assert result.changed and result.task is not None
+    assert result.task["taskState"] == "Completed"
+    assert client.tasks.get(result.task["uri"])["taskState"] == "Completed"
+    assert network in client.uplink_sets.networks(uplink_set["uri"])
+    assert sim.route(US_PUT) == before + 1  # settled by reading, not sent again

@@ -23,6 +23,7 @@ ALL_KINDS = {
     "http_error",
     "reset",
     "bad_status_line",
+    "lost_answer",
     "session_expired",
     "session_limit",
     "etag_conflict",
@@ -146,6 +147,29 @@ def test_reset_drops_the_connection(api):
         api.get("/rest/version")
     assert api.get("/rest/version").status_code == 200
     assert fired(api) == {"reset": 1}
+
+
+def test_lost_answer_applies_the_change_then_drops_the_connection(api):
+    network = api.post(
+        "/rest/ethernet-networks",
+        json={
+            "type": "ethernet-networkV4",
+            "name": "before",
+            "vlanId": 231,
+            "ethernetNetworkType": "Tagged",
+        },
+    )
+    uri = api.wait(network)["associatedResource"]["resourceUri"]
+    body = api.get(uri).json()
+    before = api.sim("GET", "stats")["byRoute"].get("PUT /rest/ethernet-networks/{id}", 0)
+    arm(api, kind="lost_answer", method="PUT", path=uri)
+    with pytest.raises(requests.exceptions.ConnectionError):
+        api.put(uri, json={**body, "name": "after"}, headers={"If-Match": body["eTag"]})
+    assert fired(api) == {"lost_answer": 1}
+    stats = api.sim("GET", "stats")["byRoute"]
+    assert stats["PUT /rest/ethernet-networks/{id}"] == before + 1  # it was served
+    assert api.get(uri).json()["name"] == "after"  # and it landed
+    assert api.get("/rest/version").status_code == 200
 
 
 def test_bad_status_line_is_a_protocol_error(api):

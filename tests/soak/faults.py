@@ -37,7 +37,7 @@ def spec(
 
 
 def catalogue(taken_server: str, scale: float = 1.0) -> list[dict[str, Any]]:
-    """All 18 kinds; ``scale`` multiplies the counts for longer soaks (rates stay the same).
+    """All 19 kinds; ``scale`` multiplies the counts for longer soaks (rates stay the same).
 
     ``server_taken`` is aimed at one server, at the first read of it after the faults are armed
     (Ironic's claim of a free server: a OneView user gets there first). Aimed at any server it
@@ -56,6 +56,9 @@ def catalogue(taken_server: str, scale: float = 1.0) -> list[dict[str, Any]]:
              status=500, error_code="SOAK_INJECTED", message="Injected network create failure."),
         spec("reset", method="GET", path="/rest/*", probability=0.005, times=n(6)),
         spec("bad_status_line", method="GET", path="/rest/*", probability=0.005, times=n(6)),
+        # A PUT that lands but whose answer is lost: the client settles it by reading back.
+        spec("lost_answer", method="PUT", path=UPLINK_SETS, probability=0.1, times=n(2)),
+        spec("lost_answer", method="PUT", path=SERVER_PROFILES, probability=0.05, times=n(2)),
         spec("session_expired", path="/rest/*", probability=0.01, times=n(3)),
         # Logins are rare (one per process, then one per expiry): refuse the first re-login.
         spec("session_limit", method="POST", path="/rest/login-sessions", times=n(1)),

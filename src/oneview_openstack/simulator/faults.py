@@ -22,6 +22,8 @@ REQUEST_FAULTS: dict[str, str] = {
     "http_error": "answer params.status (500, 503, 408, 409...) with an ErrorMessage",
     "reset": "drop the TCP connection with a reset before answering",
     "bad_status_line": "answer a malformed HTTP status line, then close",
+    "lost_answer": "serve the request (its change lands, its task starts), then reset the "
+    "connection instead of answering",
     "session_expired": "expire the caller's session first, so the request gets 401",
     "session_limit": "refuse a login as if the appliance's session limit were reached",
     "etag_conflict": "change the target out of band first, so the caller's eTag is stale",
@@ -43,7 +45,7 @@ ALL_FAULTS = {**REQUEST_FAULTS, **TASK_FAULTS}
 # At most one fault of each group fires per request: a request gets one answer (or none) and a
 # task one ending. Stacking faults of a group queues them: the next request gets the next one.
 EXCLUSIVE_GROUPS: tuple[frozenset[str], ...] = (
-    frozenset({"http_error", "reset", "bad_status_line"}),
+    frozenset({"http_error", "reset", "bad_status_line", "lost_answer"}),
     frozenset({"task_error", "task_warning", "task_interrupted", "task_stuck"}),
 )
 POWER_ANOMALY_STATES = ("Unknown", "On", "Off", "PoweringOn", "PoweringOff", "Resetting")

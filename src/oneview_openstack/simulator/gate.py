@@ -65,6 +65,10 @@ class FaultGate:
             elif fault.kind == "http_error":
                 await self._send_error(send, self._http_error(fault))
                 return
+            elif fault.kind == "lost_answer":
+                await self.app(scope, receive, _discard)  # served: counted, applied, task started
+                await self._break_connection(scope, "reset")
+                return
         await self.app(scope, receive, send)
 
     def _apply_to_state(self, fault: Fault, scope: dict[str, Any], resource: str) -> bool:
@@ -144,6 +148,10 @@ class FaultGate:
             transport.abort()
         for _ in range(3):  # let the server notice the disconnect before we return
             await asyncio.sleep(0)
+
+
+async def _discard(_message: dict[str, Any]) -> None:
+    """A ``send`` that loses the answer: what a client sees when a link drops after the work."""
 
 
 async def _buffered(receive: Any) -> tuple[bytes, Any]:
