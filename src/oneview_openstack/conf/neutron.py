@@ -64,11 +64,11 @@ NEUTRON_OPTS: list[cfg.Opt] = [
         help="A tooz coordination backend shared by every Neutron API process on every host, "
         "e.g. etcd3+http://controller:2379, redis://:password@controller:6379, "
         "mysql://user:password@controller/tooz. It holds the per-server-profile lock (one "
-        "writer, and one power cycle, per server across hosts) and the per-uplink-set lock "
-        "that lets each process's batch of membership changes grow while another host writes. "
-        "Unset: the locks only reach the processes of one host, through oslo.concurrency "
-        "lock files under [oslo_concurrency] lock_path; other hosts then meet at OneView's "
-        "eTags.",
+        "writer, and one power cycle, per server across hosts) and the uplink-set locks; on "
+        "etcd also the queue through which one process writes the uplink-set changes of every "
+        "process in one PUT. Unset: the locks only reach the processes of one host, through "
+        "oslo.concurrency lock files under [oslo_concurrency] lock_path; other hosts then "
+        "meet at OneView's eTags.",
     ),
 ]
 
