@@ -7,6 +7,7 @@ flat physnet2 → the existing OneView network ``Native``.
 from __future__ import annotations
 
 import uuid
+from types import SimpleNamespace
 from typing import Any
 
 from neutron.tests.unit.plugins.ml2 import test_plugin
@@ -28,6 +29,13 @@ FAST_CLIENT = {
     "read_timeout": 20.0,
 }
 LLI = [{"switch_id": "aa:bb:cc:dd:ee:ff", "port_id": "Mezz 3:1", "switch_info": "frame1"}]
+POWER_PUTS = "PUT /rest/server-hardware/{id}/powerState"
+
+
+def oneview_opts(**values: Any) -> Any:
+    """A stand-in for ``CONF.oneview`` holding only the mappings, for ``Mappings.from_conf``."""
+    base = {"uplink_set_uuids": [], "uplink_set_mappings": [], "flat_network_mappings": []}
+    return SimpleNamespace(**{**base, **values})
 
 
 class OneViewMl2TestCase(test_plugin.Ml2PluginV2TestCase):
@@ -139,6 +147,14 @@ class OneViewMl2TestCase(test_plugin.Ml2PluginV2TestCase):
 
     def stats(self) -> dict[str, int]:
         return self.ov.sim("GET", "stats")["byRoute"]
+
+    def power_puts(self) -> int:
+        """``PUT .../powerState`` requests the simulator has answered so far."""
+        return self.stats().get(POWER_PUTS, 0)
+
+    def mech(self) -> Any:
+        """The ``oneview`` mechanism driver object the ML2 plugin loaded."""
+        return self.driver.mechanism_manager.mech_drivers["oneview"].obj
 
     def writes(self) -> int:
         """OneView writes so far (PUT/POST/DELETE/PATCH under /rest, logins excluded)."""

@@ -9,6 +9,11 @@ from ml2_case import OneViewMl2TestCase
 from neutron.db import provisioning_blocks
 from neutron_lib.api.definitions import portbindings
 from neutron_lib.callbacks import resources
+from oslo_config import cfg
+
+from oneview_openstack.neutron.mappings import Mappings
+
+OPT_IN = {"allow_power_cycle_for_connection_changes": True}
 
 
 class PortCase(OneViewMl2TestCase):
@@ -85,43 +90,6 @@ class BindingTests(PortCase):
         assert self.show_port(flat_port["id"])["status"] == "ACTIVE"
         assert self.connection(profile, mac)["networkUri"] == self.native["uri"]
 
-    def test_provisioning_port_gets_pxe_and_new_connection_on_powered_on_server(self):
-        server, profile, _ = self.ironic_server(power="On")
-        spare = server["portMap"]["deviceSlots"][0]["physicalPorts"][0]["virtualPorts"][1]["mac"]
-        before = self.stats().get("PUT /rest/server-hardware/{id}/powerState", 0)
-        port = self.create_port(
-            self.network, mac=spare.lower(), host=self.node_id, device_owner="baremetal:none"
-        )
-        assert self.show_port(port["id"])["status"] == "ACTIVE"
-        added = self.connection(profile, spare)
-        assert added["networkUri"] == self.ov_uri
-        assert added["portId"] == "Mezz 3:1-b"
-        assert added["boot"]["priority"] == "Secondary"  # Primary is the template's PXE port
-        # OneView refused the new connection while on: one power-off, one power-on.
-        assert self.stats()["PUT /rest/server-hardware/{id}/powerState"] == before + 2
-        assert self.ov.get(server["uri"]).json()["powerState"] == "On"
-        self._delete("ports", port["id"], as_admin=True)
-        assert all(c["mac"] != added["mac"] for c in self.connections(profile))
-
-    def test_a_server_switched_back_on_during_the_change_is_powered_off_again(self):
-        # As Ironic's power-state sync does when it finds its active node off: here the
-        # power-off task ends with the server still on.
-        server, profile, _ = self.ironic_server(power="On")
-        spare = server["portMap"]["deviceSlots"][0]["physicalPorts"][1]["virtualPorts"][2]["mac"]
-        self.arm(
-            "power_anomaly",
-            method="PUT",
-            path="/rest/server-hardware/*/powerState",
-            params={"final_state": "On"},
-        )
-        before = self.stats().get("PUT /rest/server-hardware/{id}/powerState", 0)
-        port = self.create_port(self.network, mac=spare, host=self.node_id)
-        assert self.show_port(port["id"])["status"] == "ACTIVE"
-        assert self.connection(profile, spare)["networkUri"] == self.ov_uri
-        # off (left on by the anomaly), off again, on
-        assert self.stats()["PUT /rest/server-hardware/{id}/powerState"] == before + 3
-        assert self.ov.get(server["uri"]).json()["powerState"] == "On"
-
     def test_moving_a_connection_on_a_powered_on_server_needs_no_power_cycle(self):
         server, _profile, mac = self.ironic_server(power="On")
         before = self.stats().get("PUT /rest/server-hardware/{id}/powerState", 0)
@@ -161,10 +129,121 @@ class BindingTests(PortCase):
         assert self.show_port(port["id"])["status"] == "ACTIVE"
 
 
+class PowerCycleOptInTests(PortCase):
+    """With the operator's opt-in, a connection OneView adds only while off cycles the power."""
+
+    oneview_overrides = OPT_IN
+
+    def test_provisioning_port_gets_pxe_and_new_connection_on_powered_on_server(self):
+        server, profile, _ = self.ironic_server(power="On")
+        spare = server["portMap"]["deviceSlots"][0]["physicalPorts"][0]["virtualPorts"][1]["mac"]
+        before = self.stats().get("PUT /rest/server-hardware/{id}/powerState", 0)
+        port = self.create_port(
+            self.network, mac=spare.lower(), host=self.node_id, device_owner="baremetal:none"
+        )
+        assert self.show_port(port["id"])["status"] == "ACTIVE"
+        added = self.connection(profile, spare)
+        assert added["networkUri"] == self.ov_uri
+        assert added["portId"] == "Mezz 3:1-b"
+        assert added["boot"]["priority"] == "Secondary"  # Primary is the template's PXE port
+        # OneView refused the new connection while on: one power-off, one power-on.
+        assert self.stats()["PUT /rest/server-hardware/{id}/powerState"] == before + 2
+        assert self.ov.get(server["uri"]).json()["powerState"] == "On"
+        self._delete("ports", port["id"], as_admin=True)
+        assert all(c["mac"] != added["mac"] for c in self.connections(profile))
+
+    def test_a_server_switched_back_on_during_the_change_is_powered_off_again(self):
+        # As Ironic's power-state sync does when it finds its active node off: here the
+        # power-off task ends with the server still on.
+        server, profile, _ = self.ironic_server(power="On")
+        spare = server["portMap"]["deviceSlots"][0]["physicalPorts"][1]["virtualPorts"][2]["mac"]
+        self.arm(
+            "power_anomaly",
+            method="PUT",
+            path="/rest/server-hardware/*/powerState",
+            params={"final_state": "On"},
+        )
+        before = self.stats().get("PUT /rest/server-hardware/{id}/powerState", 0)
+        port = self.create_port(self.network, mac=spare, host=self.node_id)
+        assert self.show_port(port["id"])["status"] == "ACTIVE"
+        assert self.connection(profile, spare)["networkUri"] == self.ov_uri
+        # off (left on by the anomaly), off again, on
+        assert self.stats()["PUT /rest/server-hardware/{id}/powerState"] == before + 3
+        assert self.ov.get(server["uri"]).json()["powerState"] == "On"
+
+
+class NoPowerCycleTests(PortCase):
+    """By default the driver never switches a tenant's server off."""
+
+    def test_a_new_connection_on_a_powered_on_server_fails_naming_the_option(self):
+        server, profile, _ = self.ironic_server(power="On")
+        spare = server["portMap"]["deviceSlots"][0]["physicalPorts"][0]["virtualPorts"][1]["mac"]
+        before = self.power_puts()
+        connections = len(self.connections(profile))
+        with self.assertLogs("oneview_openstack.neutron.driver", level="ERROR") as logs:
+            port = self.create_port(self.network, mac=spare.lower(), host=self.node_id)
+        assert self.show_port(port["id"])["status"] == "ERROR"
+        assert provisioning_blocks.is_object_blocked(self.context, port["id"], resources.PORT)
+        (line,) = [o for o in logs.output if port["id"] in o]
+        assert "allow_power_cycle_for_connection_changes = true" in line
+        assert "give the server profile template a connection for every port" in line
+        assert "ServerNotOffWithCauseForNoServerChange" in line
+        assert self.power_puts() == before  # no powerState write at all
+        assert self.ov.get(server["uri"]).json()["powerState"] == "On"
+        assert len(self.connections(profile)) == connections
+
+    def test_unbinding_restores_the_old_network_on_a_powered_on_server(self):
+        server, profile, mac = self.ironic_server(power="On")
+        deploy = self.connection(profile, mac)
+        before = self.power_puts()
+        port = self.create_port(self.network, mac=mac, host=self.node_id)
+        assert self.show_port(port["id"])["status"] == "ACTIVE"
+        self.update_port(port["id"], **{portbindings.HOST_ID: "", portbindings.PROFILE: {}})
+        back = self.connection(profile, mac)
+        assert (back["networkUri"], back["name"]) == (deploy["networkUri"], deploy["name"])
+        assert self.power_puts() == before
+        assert self.ov.get(server["uri"]).json()["powerState"] == "On"
+
+
+class MappingsNotLoadedTests(PortCase):
+    """A worker that started while OneView was down binds nothing until it can read OneView."""
+
+    def test_no_vlan_port_is_bound_onto_an_untagged_only_physnet(self):
+        _server, _profile, mac = self.ironic_server()
+        untagged_only = self.create_network("vlan", "physnet3", 77)  # not mirrored: Untagged
+        driver = self.mech()
+        fresh = Mappings.from_conf(cfg.CONF.oneview)  # as initialize() left it, OneView down
+        driver.mappings = driver.networks.mappings = fresh
+        self.arm(
+            "http_error",
+            method="GET",
+            path="/rest/uplink-sets/*",
+            times=None,
+            params={"status": 400, "error_code": "SIM_UNAVAILABLE", "message": "Down."},
+        )
+        before = self.writes()
+        with self.assertLogs("oneview_openstack.neutron.driver", level="ERROR") as logs:
+            port = self.create_port(untagged_only, mac=mac, host=self.node_id)
+        assert port[portbindings.VIF_TYPE] == portbindings.VIF_TYPE_BINDING_FAILED
+        assert "not read from OneView yet" in logs.output[0]
+        assert "SIM_UNAVAILABLE" in logs.output[0]
+        assert not fresh.loaded
+        # OneView is back: the types are read on the next binding, and still nothing is bound
+        self.ov.sim("DELETE", "faults")
+        port = self.create_port(untagged_only, mac="fa:16:3e:00:00:21", host=self.node_id)
+        assert port[portbindings.VIF_TYPE] == portbindings.VIF_TYPE_BINDING_FAILED
+        assert fresh.loaded
+        assert fresh.uplink_set_types[self.untagged_us["uri"].rsplit("/", 1)[1]] == "Untagged"
+        tagged = self.create_port(self.network, mac=mac, host=self.node_id)
+        assert self.show_port(tagged["id"])["status"] == "ACTIVE"  # physnet1 binds as before
+        assert self.writes() > before
+
+
 class PoweredOnTaskErrorTests(PortCase):
     """OneView that accepts the edit (202) and fails its task because the server is on."""
 
     simulator_settings = {"powered_on_error_channel": "task"}
+    oneview_overrides = OPT_IN
 
     def test_power_is_cycled_after_the_task_fails(self):
         server, profile, _ = self.ironic_server(power="On")
@@ -190,7 +269,7 @@ class RefusalTests(PortCase):
         with self.assertLogs("oneview_openstack.neutron.driver", level="ERROR") as logs:
             port = self.create_port(self.network, mac="fa:16:3e:00:00:01", host=self.node_id)
         self.assert_refused(port, before)
-        assert "MAC address FA:16:3E:00:00:01 is neither on a connection" in logs.output[0]
+        assert "MAC address fa:16:3e:00:00:01 is neither on a connection" in logs.output[0]
 
     def test_node_without_profile(self):
         self.ironic.add_node(self.node_id, None)

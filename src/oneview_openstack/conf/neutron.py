@@ -47,9 +47,38 @@ NEUTRON_OPTS: list[cfg.Opt] = [
     cfg.BoolOpt(
         "delete_orphans",
         default=False,
+        deprecated_for_removal=True,
+        deprecated_reason="Split in two: delete_orphan_networks and undo_stale_connections. "
+        "Until they are set, this value is the default of both.",
+        help="Deprecated: the default of delete_orphan_networks and undo_stale_connections.",
+    ),
+    cfg.BoolOpt(
+        "delete_orphan_networks",
+        default=None,
         help="Let reconciliation delete OneView networks named 'Neutron [<uuid>]' whose Neutron "
-        "network no longer exists, and undo profile connections still wired for deleted ports. "
-        "Off by default: orphans are only reported in the log.",
+        "network no longer exists (after a fresh read confirms it, and only once the OneView "
+        "network is older than reconcile_interval). Unset: the value of the deprecated "
+        "delete_orphans (false). Off: orphans are only reported in the log.",
+    ),
+    cfg.BoolOpt(
+        "undo_stale_connections",
+        default=None,
+        help="Let reconciliation undo server profile connections still wired for Neutron ports "
+        "that are gone or no longer bound by this driver (after a fresh read of the port and "
+        "the profile confirms it), by the same edit an unbind makes. Never powers a server "
+        "off: a server that must be off for it is reported. Unset: the value of the deprecated "
+        "delete_orphans (false). Off: such connections are only reported in the log.",
+    ),
+    cfg.BoolOpt(
+        "allow_power_cycle_for_connection_changes",
+        default=False,
+        help="Let the ML2 driver power a server off (and back on) when OneView refuses a port's "
+        "connection change while the server is on: adding or removing a connection, as for a "
+        "port whose MAC has no connection in the server profile. Off (the default): such a "
+        "port fails (status ERROR) with an error naming this option, and the server's power "
+        "stays Ironic's. Changing the network of an existing connection needs no power cycle, "
+        "so a server profile template with a connection for every port Neutron binds avoids "
+        "the question. Reconciliation never cycles power, whatever this says.",
     ),
     cfg.FloatOpt(
         "profile_busy_timeout",

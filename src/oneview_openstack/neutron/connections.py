@@ -9,54 +9,48 @@ the driver added.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
+from ..client import views
+from ..client.views import ProfileConnection
 from .errors import PortWiringError
 
 MARK = re.compile(
     r"^Neutron \[(?P<port>[0-9a-fA-F-]{36})\](?: was (?P<net>[0-9A-Za-z-]+)(?: (?P<name>.*))?)?$"
 )
-MAC = re.compile(r"^[0-9A-F]{2}([:-]?[0-9A-F]{2}){5}$")
 NETWORKS = "/rest/ethernet-networks/"
 PRIORITIES = ("Primary", "Secondary")
 
 
+class MalformedMac(PortWiringError):
+    """The port's MAC address is not a MAC address at all."""
+
+
 class UnknownMac(PortWiringError):
-    pass
+    """A well-formed MAC that neither the profile's connections nor the server's ports carry."""
 
 
 def normalise_mac(mac: Any) -> str:
-    """``aa-bb-cc-dd-ee-ff`` / ``aabb.ccdd.eeff`` → ``AA:BB:CC:DD:EE:FF`` (OneView's form)."""
-    text = str(mac or "").strip().upper().replace(".", "")
-    if not MAC.match(text):
-        raise UnknownMac(f"MAC address {mac!r} is not a MAC address (expected aa:bb:cc:dd:ee:ff)")
-    digits = re.sub(r"[:-]", "", text)
-    return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
+    """``AA-BB-CC-DD-EE-FF`` / ``aabb.ccdd.eeff`` → ``aa:bb:cc:dd:ee:ff`` (the client's form).
+
+    :raises MalformedMac: ``mac`` is not a MAC address.
+    """
+    normal = views.normalise_mac(mac)
+    if normal is None:
+        raise MalformedMac(
+            f"MAC address {mac!r} is not a MAC address (expected e.g. aa:bb:cc:dd:ee:ff)"
+        )
+    return normal
 
 
 def _same_mac(value: Any, mac: str) -> bool:
-    try:
-        return normalise_mac(value) == mac
-    except UnknownMac:
-        return False
+    return views.normalise_mac(value) == mac
 
 
-def port_id_for_mac(server: dict[str, Any], mac: str) -> str | None:
-    """The profile ``portId`` (e.g. ``Mezz 3:1-a``) of the server port with this MAC."""
-    for slot in (server.get("portMap") or {}).get("deviceSlots") or []:
-        for port in slot.get("physicalPorts") or []:
-            where = f"{slot.get('location')} {slot.get('slotNumber')}:{port.get('portNumber')}"
-            for virtual in port.get("virtualPorts") or []:
-                if _same_mac(virtual.get("mac"), mac):
-                    return f"{where}-{virtual.get('portFunction')}"
-            if _same_mac(port.get("mac"), mac):
-                return f"{where}-a"
-    return None
-
-
-def owner_of(connection: dict[str, Any]) -> str | None:
-    """The Neutron port id a connection is wired for, or None."""
-    match = MARK.match(connection.get("name") or "")
+def owner_of(connection_name: str | None) -> str | None:
+    """The Neutron port id a connection (by its name) is wired for, or None."""
+    match = MARK.match(connection_name or "")
     return match["port"].lower() if match else None
 
 
@@ -78,9 +72,16 @@ def attach(
     mac: str,
     network_uri: str,
     hw_port: str | None,
-    pxe: bool = False,
+    bootable: bool = False,
 ) -> bool:
-    """Point the port's connection at ``network_uri`` (adding it if needed); True if changed."""
+    """Point the port's connection at ``network_uri`` (adding it if needed); True if changed.
+
+    An existing connection (by MAC, then by the server port with that MAC) only changes its
+    network, which OneView accepts while the server is on; a connection is added only when
+    none exists. ``bootable`` (Ironic's own ports) asks for a free PXE boot priority.
+
+    :raises UnknownMac: no connection and no server port carries ``mac``.
+    """
     connection = find(connections, mac, hw_port)
     if connection is None:
         if hw_port is None:
@@ -88,7 +89,7 @@ def attach(
                 f"MAC address {mac} is neither on a connection of the profile nor a port of "
                 "the server's port map; check the Ironic port's address"
             )
-        priority = _free_priority(connections) if pxe else "NotBootable"
+        priority = _free_priority(connections) if bootable else "NotBootable"
         connections.append(
             {
                 "name": f"Neutron [{port_id}]",
@@ -109,7 +110,7 @@ def attach(
     name = f"Neutron [{port_id}]{history}"
     changed = connection.get("name") != name or connection.get("networkUri") != network_uri
     connection.update(name=name, networkUri=network_uri)
-    if pxe and (connection.get("boot") or {}).get("priority") not in PRIORITIES:
+    if bootable and (connection.get("boot") or {}).get("priority") not in PRIORITIES:
         priority = _free_priority(connections)
         if priority:
             connection["boot"] = {**(connection.get("boot") or {}), "priority": priority}
@@ -120,7 +121,7 @@ def attach(
 def detach(connections: list[dict[str, Any]], *, port_id: str) -> bool:
     """Undo :func:`attach` for a port: restore the old network and name, or remove."""
     for index, connection in enumerate(connections):
-        if owner_of(connection) != port_id.lower():
+        if owner_of(connection.get("name")) != port_id.lower():
             continue
         match = MARK.match(connection["name"])
         if match and match["net"]:
@@ -131,11 +132,16 @@ def detach(connections: list[dict[str, Any]], *, port_id: str) -> bool:
     return False
 
 
-def wired(connections: list[dict[str, Any]], port_id: str, network_uri: str) -> bool:
+def wired(connections: Iterable[ProfileConnection], port_id: str, network_uri: str) -> bool:
     """Whether the port's connection exists and points at its network (for reconciliation)."""
     return any(
-        owner_of(c) == port_id.lower() and c.get("networkUri") == network_uri for c in connections
+        owner_of(c.name) == port_id.lower() and c.network_uri == network_uri for c in connections
     )
+
+
+def owners(connections: Iterable[ProfileConnection]) -> set[str]:
+    """The Neutron ports a profile's connections are wired for."""
+    return {owner for c in connections if (owner := owner_of(c.name))}
 
 
 def _free_priority(connections: list[dict[str, Any]]) -> str | None:

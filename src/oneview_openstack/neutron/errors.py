@@ -44,3 +44,19 @@ class InvalidBindingProfile(n_exc.InvalidInput):
 
 class PortWiringError(Exception):
     """A port's server could not be wired in OneView; the text says which field and value."""
+
+
+class MappingsNotLoaded(Exception):
+    """The mappings cannot say what a segment becomes until OneView has been read."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the types (Tagged or Untagged) of the uplink sets in [oneview] uplink_set_uuids / "
+            "uplink_set_mappings are not read from OneView yet (it was unreachable when the "
+            "driver started); until Mappings.load_types succeeds the driver cannot tell whether "
+            "a VLAN or flat segment is mirrored, so it binds nothing rather than guess"
+        )
+
+
+class NeedsPowerOff(PortWiringError):
+    """OneView applies a connection change only with the server off, and no one allowed that."""

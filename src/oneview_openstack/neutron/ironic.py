@@ -14,6 +14,7 @@ from typing import Any
 
 from oslo_log import log as logging
 
+from ..client import forksafe
 from ..conf.neutron import IRONIC_GROUP, register_ironic_opts
 from .errors import PortWiringError
 
@@ -39,13 +40,19 @@ class Node:
 
 
 class IronicLookup:
-    """One openstacksdk connection per process, built on first use."""
+    """One openstacksdk connection per process, built on first use (again after a fork)."""
 
     def __init__(self, conf: Any) -> None:
         self._conf = conf
         register_ironic_opts(conf)
         self._conn: Any = None
         self._lock = threading.Lock()
+        forksafe.register(self)
+
+    def reset_after_fork(self) -> None:
+        """A child builds its own session: the parent's sockets and lock are not its own."""
+        self._lock = threading.Lock()
+        self._conn = None
 
     def _baremetal(self) -> Any:
         with self._lock:
@@ -63,7 +70,11 @@ class IronicLookup:
             return self._conn.baremetal
 
     def node(self, host: str) -> Node:
-        """The node whose UUID (or name) is ``host``; raises a PortWiringError saying why not."""
+        """The node whose UUID (or name) is ``host``.
+
+        :raises NodeNotFound: Ironic has no such node.
+        :raises IronicUnavailable: Ironic cannot be asked (unreachable, auth, anything else).
+        """
         from openstack import exceptions as sdk_exc
 
         try:

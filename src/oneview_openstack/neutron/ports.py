@@ -2,9 +2,14 @@
 
 Ironic node (``binding:host_id``) → ``applied_server_profile_uri`` → ownership check (the server's
 ``serverProfileUri`` must be that profile, or a OneView user owns it and nothing is touched) →
-eTag-checked edit of the connection list, one thread of the host's API workers per profile at a
-time. The server's power is cycled only when OneView refuses the edit because the server is on,
-and only while Ironic still owns the server.
+eTag-checked edit of the connection list, one writer per profile at a time.
+
+Power belongs to Ironic. Edits prefer what OneView accepts while the server is on: changing the
+network of an existing connection, and on undo restoring the network it had. Adding or removing a
+connection needs the server off; the driver then powers the server off and on again only when
+``[oneview] allow_power_cycle_for_connection_changes`` is set (and Ironic still owns the server).
+Otherwise the port fails with :class:`NeedsPowerOff`, naming the option and the template change
+that avoids the question. Reconciliation never cycles power, whatever the option says.
 """
 
 from __future__ import annotations
@@ -17,12 +22,11 @@ from typing import Any
 
 from oslo_log import log as logging
 
-from ..client import Conflict, NotFound, OneViewClient, OneViewError, TaskFailed
+from ..client import Conflict, NotFound, OneViewClient, OneViewError, TaskFailed, views
 from . import connections as conns
-from .errors import PortWiringError
+from .errors import NeedsPowerOff, PortWiringError
 from .ironic import IronicLookup, Node
 from .locking import profile_locks
-from .mappings import describe
 
 LOG = logging.getLogger(__name__)
 
@@ -30,6 +34,11 @@ ConnectionsChange = Callable[[list[dict[str, Any]]], bool]
 POWERED_ON = "ServerNotOffWithCauseForNoServerChange"
 BUSY = ("RESOURCE_LOCKED", "POWER_CONTROL_NOT_ALLOWED")
 POWERED_OFF_ATTEMPTS = 3  # power off + write, when the server keeps being switched back on
+POWER_OPTION = "[oneview] allow_power_cycle_for_connection_changes"
+TEMPLATE_ADVICE = (
+    "give the server profile template a connection for every port Neutron binds, so changes "
+    "are network changes OneView accepts while the server is on"
+)
 
 
 class NotOwned(PortWiringError):
@@ -51,16 +60,18 @@ class PortInfo:
     id: str
     mac: str
     host: str
-    pxe: bool
+    # device_owner "baremetal:...": Ironic's own provisioning, cleaning, rescue or inspection
+    # port, whose connection must be able to PXE boot.
+    ironic_owned: bool
 
     @classmethod
     def of(cls, port: dict[str, Any], host: str | None = None) -> PortInfo:
+        """:raises MalformedMac: the port's ``mac_address`` is not a MAC address."""
         return cls(
             id=port["id"],
             mac=conns.normalise_mac(port.get("mac_address")),
             host=host or port.get("binding:host_id") or "",
-            # Ironic's own ports (provisioning, cleaning, rescue, inspection) carry this owner.
-            pxe=str(port.get("device_owner") or "").startswith("baremetal:"),
+            ironic_owned=str(port.get("device_owner") or "").startswith("baremetal:"),
         )
 
 
@@ -71,15 +82,24 @@ class PortWiring:
         ironic: IronicLookup,
         busy_timeout: float,
         lock_dir: str | None = None,
+        *,
+        allow_power_cycle: bool = False,
     ) -> None:
         self.client = client
         self.ironic = ironic
         self.busy_timeout = busy_timeout
+        self.allow_power_cycle = allow_power_cycle
         self.locks = profile_locks(lock_dir)
 
     # -- lookups ---------------------------------------------------------------------------
     def target(self, host: str) -> Target:
-        """The node's profile and server, after checking that Ironic owns the profile."""
+        """The node's profile and server, after checking that Ironic owns the profile.
+
+        :raises NodeNotFound, IronicUnavailable: Ironic does not answer for ``host``.
+        :raises NotOwned: a OneView user owns the server (or no server carries the profile).
+        :raises PortWiringError: the node has no applied profile, or OneView lacks it.
+        :raises OneViewError: OneView cannot be read.
+        """
         if not host:
             raise PortWiringError("the port has no binding:host_id (the Ironic node UUID)")
         node = self.ironic.node(host)
@@ -109,9 +129,19 @@ class PortWiring:
         return Target(node, node.profile_uri, server_uri, server)
 
     # -- plug / unplug ---------------------------------------------------------------------
-    def plug(self, port: PortInfo, network_uri: str) -> bool:
+    def plug(
+        self, port: PortInfo, network_uri: str, *, may_power_cycle: bool | None = None
+    ) -> bool:
+        """Put the port's connection on ``network_uri``; True if the profile changed.
+
+        ``may_power_cycle`` None follows the option; reconciliation passes False.
+
+        :raises NeedsPowerOff: OneView needs the server off and power cycling is not allowed.
+        :raises UnknownMac: neither the profile nor the server carries the port's MAC.
+        :raises PortWiringError: see :meth:`target`, or OneView refused the edit.
+        """
         target = self.target(port.host)
-        hw_port = conns.port_id_for_mac(target.server, port.mac)
+        hw_port = views.port_for_mac(target.server, port.mac)
 
         def change(connections: list[dict[str, Any]]) -> bool:
             return conns.attach(
@@ -120,10 +150,12 @@ class PortWiring:
                 mac=port.mac,
                 network_uri=network_uri,
                 hw_port=hw_port,
-                pxe=port.pxe,
+                bootable=port.ironic_owned,
             )
 
-        changed = self._write(target, change, f"wire port {port.id} to {network_uri}")
+        changed = self._write(
+            target, change, f"wire port {port.id} to {network_uri}", may_power_cycle
+        )
         LOG.info(
             "Port %s (MAC %s) of node %s is on %s in profile %s%s",
             port.id,
@@ -135,7 +167,16 @@ class PortWiring:
         )
         return changed
 
-    def unplug(self, port: PortInfo) -> bool:
+    def unplug(self, port: PortInfo, *, may_power_cycle: bool | None = None) -> bool:
+        """Undo :meth:`plug`: restore the connection's old network, or remove what it added.
+
+        Restoring a network is accepted while the server is on; removing an added connection
+        is not (see :meth:`plug` for ``may_power_cycle``). A server a OneView user owns now is
+        left alone (logged, False).
+
+        :raises NeedsPowerOff: the removal needs the server off and cycling is not allowed.
+        :raises PortWiringError: see :meth:`target`, or OneView refused the edit.
+        """
         try:
             target = self.target(port.host)
         except NotOwned as error:
@@ -145,13 +186,19 @@ class PortWiring:
         def change(connections: list[dict[str, Any]]) -> bool:
             return conns.detach(connections, port_id=port.id)
 
-        changed = self._write(target, change, f"unwire port {port.id}")
+        changed = self._write(target, change, f"unwire port {port.id}", may_power_cycle)
         if changed:
             LOG.info("Port %s is no longer wired in profile %s", port.id, target.profile_uri)
         return changed
 
     # -- the write -------------------------------------------------------------------------
-    def _write(self, target: Target, change: ConnectionsChange, action: str) -> bool:
+    def _write(
+        self,
+        target: Target,
+        change: ConnectionsChange,
+        action: str,
+        may_power_cycle: bool | None,
+    ) -> bool:
         # Generous: a holder may wait out several busy OneView steps and cycle the power.
         with self.locks.hold(target.profile_uri, timeout=3 * self.busy_timeout + 60):
             try:
@@ -159,6 +206,10 @@ class PortWiring:
             except (Conflict, TaskFailed) as error:
                 if error.error_code != POWERED_ON:
                     raise _failed(action, error) from None
+                refusal = error
+            allowed = self.allow_power_cycle if may_power_cycle is None else may_power_cycle
+            if not allowed:
+                raise _needs_power_off(target, action, refusal, by_option=may_power_cycle is None)
             return self._write_powered_off(target, change, action)
 
     def _write_when_idle(self, target: Target, change: ConnectionsChange, action: str) -> bool:
@@ -239,4 +290,20 @@ class PortWiring:
 
 
 def _failed(action: str, error: OneViewError) -> PortWiringError:
-    return PortWiringError(f"OneView could not {action}: {describe(error)}")
+    return PortWiringError(f"OneView could not {action}: {error.summary}")
+
+
+def _needs_power_off(
+    target: Target, action: str, error: OneViewError, *, by_option: bool
+) -> NeedsPowerOff:
+    name = target.server.get("name") or target.server_uri
+    why = (
+        f"the driver leaves a tenant server's power to Ironic unless {POWER_OPTION} = true"
+        if by_option
+        else "reconciliation never changes a server's power; it retries on its next pass"
+    )
+    return NeedsPowerOff(
+        f"OneView could not {action}: server {name} is on, and OneView makes this change "
+        f"(adding or removing a connection) only with the server off ({error.summary}); {why}. "
+        f"To avoid the power cycle, {TEMPLATE_ADVICE}."
+    )

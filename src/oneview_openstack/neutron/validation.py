@@ -12,7 +12,7 @@ from typing import Any
 from neutron_lib import exceptions as n_exc
 from neutron_lib.api.definitions import portbindings
 
-from .connections import UnknownMac, normalise_mac
+from .connections import MalformedMac, normalise_mac
 from .errors import InvalidBindingProfile
 
 
@@ -47,7 +47,7 @@ def check_port(port: dict[str, Any], mapped: bool) -> None:
         )
     try:
         normalise_mac(port.get("mac_address"))
-    except UnknownMac as error:
+    except MalformedMac as error:
         raise InvalidBindingProfile(error_message=str(error)) from None
 
 
