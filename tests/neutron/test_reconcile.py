@@ -12,14 +12,18 @@ from neutron.worker import PeriodicWorker
 from neutron_lib.api.definitions import portbindings
 from oslo_db import exception as db_exc
 
-from oneview_openstack.neutron.reconcile import NeutronReads, Policy, Reconciler, Report
+from oneview_openstack.neutron.reconcile import BoundPort, NeutronReads, Policy, Reconciler, Report
 
 PROFILE_LISTING = "GET /rest/server-profiles"
 EVERYTHING = {"delete_orphan_networks": True, "undo_stale_connections": True}
 
 
 class Interleaved(NeutronReads):
-    """Neutron reads with the API's work done *between* OneView's listing and Neutron's."""
+    """Neutron reads with the API's work done *between* the pass's OneView and Neutron reads.
+
+    Whichever side the pass reads first, ``action`` runs once after it and before the other, so a
+    pass that went back to reading Neutron first would meet the race too (and fail on outcome).
+    """
 
     def __init__(self, case: ReconcileCase, action: Callable[[], None]) -> None:
         super().__init__(case.context, case.driver)
@@ -27,13 +31,24 @@ class Interleaved(NeutronReads):
         self.action = action
         self.ran = 0
 
-    def networks(self) -> list[dict[str, Any]]:
+    def _oneview_listed(self) -> bool:
+        return self.case.stats().get(PROFILE_LISTING, 0) > self.case.listings  # profiles: last
+
+    def _window(self) -> None:
         if not self.ran:
-            # OneView has been listed already (profiles last): the race window is now.
-            assert self.case.stats().get(PROFILE_LISTING, 0) > self.case.listings
             self.action()
             self.ran += 1
+
+    def networks(self) -> list[dict[str, Any]]:
+        if self._oneview_listed():
+            self._window()  # OneView first: the window is now, before Neutron's first read
         return super().networks()
+
+    def bound_ports(self) -> list[BoundPort]:
+        bound = super().bound_ports()
+        if not self._oneview_listed():
+            self._window()  # Neutron first: the window is after its last listing
+        return bound
 
 
 class ReconcileCase(OneViewMl2TestCase):
