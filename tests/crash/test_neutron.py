@@ -31,10 +31,14 @@ PASSES = 2
 LINK = {"switch_id": "00:00:00:00:00:00", "port_id": "d1", "switch_info": "crash"}
 
 
-def kill_mid_write(sandbox: Sandbox, witness: Witness, path: str, call: Any, target: str) -> Any:
+def kill_mid_write(
+    sandbox: Sandbox, witness: Witness, path: str, route: str, call: Any, target: str
+) -> Any:
     """``call()`` in a thread; kill the API worker while its PUT on ``path`` is held; the late
-    PUT then meets a changed ``target`` and is refused. Returns what the client saw."""
+    PUT (served as ``route``) then meets a changed ``target`` and is refused. Returns what the
+    client saw."""
     before = crashing.fired(witness, "latency")
+    served = witness.route(route)
     witness.arm("latency", method="PUT", path=path, params={"seconds": LATE_WRITE})
     pid = crashing.worker_pid(sandbox, "Neutron API")
     running = crashing.Call(call)
@@ -43,7 +47,7 @@ def kill_mid_write(sandbox: Sandbox, witness: Witness, path: str, call: Any, tar
     refusals = crashing.refused(witness, STALE)
     witness.action("bump_etag", uri=target)
     wait_until(
-        lambda: crashing.refused(witness, STALE) > refusals,
+        lambda: witness.route(route) > served and crashing.refused(witness, STALE) > refusals,
         timeout=HANG_GUARD,
         interval=POLL,
         what="the dead worker's late PUT to be refused",
@@ -77,6 +81,7 @@ def test_api_worker_killed_mid_uplink_set_write_then_reconciliation_restores_the
             sandbox,
             witness,
             "/rest/uplink-sets/*",
+            "PUT /rest/uplink-sets/{id}",
             lambda: conn.network.create_network(
                 name=name,
                 provider_network_type="vlan",
@@ -173,6 +178,7 @@ def test_api_worker_killed_mid_profile_write_then_reconciliation_restores_the_co
                 sandbox,
                 witness,
                 profile_uri,
+                "PUT /rest/server-profiles/{id}",
                 lambda: conn.network.create_port(
                     network_id=tenant.id,
                     mac_address=mac,
