@@ -111,3 +111,18 @@ class LostClaimTest(mgr_utils.ServiceSetUpMixin, OneViewTestCase):
             self.assertEqual(uri, task.node.driver_info[common.APPLIED_PROFILE_URI])
             allocation.release(task)
         self.assertFalse(self.sim.exists(uri))
+
+    def test_clean_failed_then_manage_and_provide_cleans_on_the_adopted_profile(self):
+        node, uri = self._lost_claim(states.CLEANFAIL, "cleaning")
+        self._periodic()
+        self.config(automated_clean=True, group="conductor")
+        for verb, state in (("manage", states.MANAGEABLE), ("provide", states.CLEANWAIT)):
+            self.service.do_provisioning_action(self.context, node.uuid, verb)
+            node.refresh()
+            self.assertEqual(state, node.provision_state, node.last_error)
+        self.assertEqual(uri, node.driver_info[common.APPLIED_PROFILE_URI])  # reused
+        # the agent reports cleaning done: the conductor tears cleaning down and releases
+        with self.acquire(node) as task:
+            task.driver.deploy.tear_down_cleaning(task)
+        self.assertFalse(self.sim.exists(uri))
+        self.assertIsNone(self.server_of(node).get("serverProfileUri"))
