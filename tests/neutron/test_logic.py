@@ -266,6 +266,25 @@ def test_attach_adds_a_connection_by_port_map_and_detach_removes_it():
     assert connections == _deploy()
 
 
+def test_detach_can_leave_an_added_connection_unassigned_and_attach_records_that():
+    connections = _deploy()
+    conns.attach(
+        connections, port_id=PORT, mac="02:00:00:00:00:12", network_uri="/n/a", hw_port="Mezz 3:1-b"
+    )
+    assert conns.detach(connections, port_id=PORT, unassign=True)
+    assert (connections[1]["networkUri"], connections[1]["name"]) == (None, "")
+    conns.attach(
+        connections,
+        port_id=PORT2,
+        mac="02:00:00:00:00:12",
+        network_uri="/n/b",
+        hw_port="Mezz 3:1-b",
+    )
+    assert len(connections) == 2 and connections[1]["name"] == f"Neutron [{PORT2}] was unassigned"
+    assert conns.detach(connections, port_id=PORT2)  # no unassign asked: it was there before
+    assert (connections[1]["networkUri"], connections[1]["name"]) == (None, "")
+
+
 def test_attach_refuses_an_unknown_mac():
     with pytest.raises(conns.UnknownMac, match="02:00:00:00:00:99"):
         conns.attach(

@@ -204,6 +204,31 @@ class NoPowerCycleTests(PortCase):
         assert self.power_puts() == before
         assert self.ov.get(server["uri"]).json()["powerState"] == "On"
 
+    def test_deleting_an_added_connection_on_a_powered_on_server_unassigns_it(self):
+        server, profile, _ = self.ironic_server()  # off: the connection can be added
+        spare = server["portMap"]["deviceSlots"][0]["physicalPorts"][0]["virtualPorts"][1]["mac"]
+        port = self.create_port(self.network, mac=spare.lower(), host=self.node_id)
+        assert self.show_port(port["id"])["status"] == "ACTIVE"
+        count = len(self.connections(profile))
+        self.ov.wait(self.ov.put(server["uri"] + "/powerState", json={"powerState": "On"}))
+        before = self.power_puts()
+        self._delete("ports", port["id"], as_admin=True)
+        after = self.connections(profile)
+        assert len(after) == count
+        (kept,) = [c for c in after if c["portId"] == "Mezz 3:1-b"]
+        assert (kept["networkUri"], kept["name"]) == (None, "")  # Unassigned
+        assert self.power_puts() == before
+        # the next port with that MAC gets the reserved connection by a network change
+        again = self.create_port(self.network, mac=spare.lower(), host=self.node_id)
+        assert self.show_port(again["id"])["status"] == "ACTIVE"
+        (wired,) = [c for c in self.connections(profile) if c["portId"] == "Mezz 3:1-b"]
+        assert wired["networkUri"] == self.ov_uri
+        assert wired["name"] == f"Neutron [{again['id']}] was unassigned"
+        assert self.power_puts() == before
+        self._delete("ports", again["id"], as_admin=True)
+        (kept,) = [c for c in self.connections(profile) if c["portId"] == "Mezz 3:1-b"]
+        assert kept["networkUri"] is None
+
 
 class MappingsNotLoadedTests(PortCase):
     """A worker that started while OneView was down binds nothing until it can read OneView."""

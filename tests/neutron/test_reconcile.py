@@ -341,13 +341,14 @@ class PowerTests(ReconcileCase):
         assert "give the server profile template a connection for every port" in needs
         assert report.errors == []
 
-    def test_a_stale_added_connection_on_a_powered_on_server_is_reported_not_cycled(self):
+    def test_a_stale_added_connection_on_a_powered_on_server_is_unassigned_not_cycled(self):
         server, profile, node = self.wired_server()
         network = self.create_network("vlan", "physnet1", 45)
         physical = server["portMap"]["deviceSlots"][0]["physicalPorts"][0]
         mac = physical["virtualPorts"][1]["mac"].lower()
         port = self.create_port(network, mac=mac, host=node)
         assert self.show_port(port["id"])["status"] == "ACTIVE"
+        count = len(self.connections(profile))
         self.ironic.down = True
         self._delete("ports", port["id"], as_admin=True)  # the undo fails: Ironic is down
         self.ov.wait(self.ov.put(server["uri"] + "/powerState", json={"powerState": "On"}))
@@ -356,10 +357,9 @@ class PowerTests(ReconcileCase):
         report = self.reconcile(**EVERYTHING)
         assert self.power_puts() == before
         label = f"{profile['uri']} {port['id']}"
-        assert report.stale_connections == [label]
-        assert report.stale_connections_undone == []
-        (needs,) = report.needs_power_off
-        assert needs.startswith(f"stale connection {label}: ") and "server off" in needs
-        assert any(
-            c["name"].startswith(f"Neutron [{port['id']}]") for c in self.connections(profile)
-        )
+        assert report.stale_connections == report.stale_connections_undone == [label]
+        assert report.needs_power_off == [] and report.errors == []
+        after = self.connections(profile)
+        assert len(after) == count  # OneView removes a connection only with the server off
+        (unassigned,) = [c for c in after if c["portId"] == "Mezz 3:1-b"]
+        assert (unassigned["networkUri"], unassigned["name"]) == (None, "")

@@ -2,8 +2,9 @@
 
 The connection itself records what the driver did, so undo needs no database: a connection the
 driver points at a network is named ``Neutron [<port id>]``, followed, when it existed before, by
-``was <network id> <its old name>``. Undo restores that network and name, or removes a connection
-the driver added.
+``was <network id> <its old name>`` (``was unassigned <its old name>`` for a connection that had
+no network). Undo restores that network and name, or removes a connection the driver added, or,
+where OneView would need the server off to remove it, leaves it *Unassigned* (no network).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ MARK = re.compile(
     r"^Neutron \[(?P<port>[0-9a-fA-F-]{36})\](?: was (?P<net>[0-9A-Za-z-]+)(?: (?P<name>.*))?)?$"
 )
 NETWORKS = "/rest/ethernet-networks/"
+UNASSIGNED = "unassigned"  # the history token of a connection that had no network
 PRIORITIES = ("Primary", "Secondary")
 
 
@@ -105,8 +107,8 @@ def attach(
     if match:
         history = connection["name"][match.end("port") + 1 :]
     else:
-        previous = str(connection.get("networkUri") or "").rsplit("/", 1)[-1]
-        history = f" was {previous} {connection.get('name') or ''}".rstrip() if previous else ""
+        previous = str(connection.get("networkUri") or "").rsplit("/", 1)[-1] or UNASSIGNED
+        history = f" was {previous} {connection.get('name') or ''}".rstrip()
     name = f"Neutron [{port_id}]{history}"
     changed = connection.get("name") != name or connection.get("networkUri") != network_uri
     connection.update(name=name, networkUri=network_uri)
@@ -118,14 +120,20 @@ def attach(
     return changed
 
 
-def detach(connections: list[dict[str, Any]], *, port_id: str) -> bool:
-    """Undo :func:`attach` for a port: restore the old network and name, or remove."""
+def detach(connections: list[dict[str, Any]], *, port_id: str, unassign: bool = False) -> bool:
+    """Undo :func:`attach` for a port: restore the old network and name, or remove the
+    connection the driver added (with ``unassign``: keep it, with no network, which OneView
+    accepts while the server is on); True if changed."""
     for index, connection in enumerate(connections):
         if owner_of(connection.get("name")) != port_id.lower():
             continue
         match = MARK.match(connection["name"])
-        if match and match["net"]:
+        if match and match["net"] == UNASSIGNED:
+            connection.update(networkUri=None, name=match["name"] or "")
+        elif match and match["net"]:
             connection.update(networkUri=NETWORKS + match["net"], name=match["name"] or "")
+        elif unassign:
+            connection.update(networkUri=None, name="")
         else:
             del connections[index]
         return True

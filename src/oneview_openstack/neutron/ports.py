@@ -171,10 +171,11 @@ class PortWiring:
         """Undo :meth:`plug`: restore the connection's old network, or remove what it added.
 
         Restoring a network is accepted while the server is on; removing an added connection
-        is not (see :meth:`plug` for ``may_power_cycle``). A server a OneView user owns now is
-        left alone (logged, False).
+        is not. Unless power cycles are allowed (see :meth:`plug`), a connection the driver
+        added to a server that is on is left *Unassigned* (no network) instead, which OneView
+        accepts while on; the port's MAC then finds it again on the next bind. A server a
+        OneView user owns now is left alone (logged, False).
 
-        :raises NeedsPowerOff: the removal needs the server off and cycling is not allowed.
         :raises PortWiringError: see :meth:`target`, or OneView refused the edit.
         """
         try:
@@ -182,11 +183,20 @@ class PortWiring:
         except NotOwned as error:
             LOG.warning("Not undoing port %s in OneView: %s", port.id, error)
             return False
-
-        def change(connections: list[dict[str, Any]]) -> bool:
-            return conns.detach(connections, port_id=port.id)
-
-        changed = self._write(target, change, f"unwire port {port.id}", may_power_cycle)
+        action = f"unwire port {port.id}"
+        allowed = self.allow_power_cycle if may_power_cycle is None else may_power_cycle
+        server_on = target.server.get("powerState") != "Off"
+        try:
+            changed = self._write(
+                target,
+                lambda cs: conns.detach(cs, port_id=port.id, unassign=server_on and not allowed),
+                action,
+                may_power_cycle,
+            )
+        except NeedsPowerOff:  # switched on since we looked: unassign instead of removing
+            changed = self._write(
+                target, lambda cs: conns.detach(cs, port_id=port.id, unassign=True), action, False
+            )
         if changed:
             LOG.info("Port %s is no longer wired in profile %s", port.id, target.profile_uri)
         return changed

@@ -11,8 +11,10 @@ API workers that change the same things at the same time. So a pass:
    OneView ``created``): the API may still be working on it;
 3. confirms with a fresh single read (the Neutron network or port, the OneView network or
    profile) before it creates, deletes or undoes anything;
-4. never changes a server's power: a repair OneView makes only with the server off is reported
-   as "needs the server off", with the port and the reason.
+4. never changes a server's power: a repair OneView makes only with the server off (adding a
+   lost connection) is reported as "needs the server off", with the port and the reason; a stale
+   connection the driver added is left *Unassigned* (no network) when OneView will not remove it
+   while the server is on.
 
 Missing OneView networks, memberships and port connections are restored. OneView networks named
 ``Neutron [<uuid>]`` without a Neutron network are orphans, deleted only with
@@ -49,7 +51,7 @@ from .constants import DRIVER_NAME, ENTITY
 from .errors import NeedsPowerOff, PortWiringError
 from .mappings import Mappings, neutron_id_of, oneview_name
 from .networks import NetworkSync
-from .ports import POWERED_ON, TEMPLATE_ADVICE, PortInfo, PortWiring
+from .ports import POWERED_ON, PortInfo, PortWiring
 
 if TYPE_CHECKING:
     from neutron.plugins.ml2.plugin import Ml2Plugin
@@ -411,18 +413,17 @@ class Reconciler:
                 port_id,
             )
             return
+        profiles = self.client.server_profiles
         try:
-            self.client.server_profiles.update_connections(
-                uri, lambda connections: conns.detach(connections, port_id=port_id)
-            )
+            profiles.update_connections(uri, lambda cs: conns.detach(cs, port_id=port_id))
         except (Conflict, TaskFailed) as error:
             if error.error_code != POWERED_ON:
                 raise
-            raise NeedsPowerOff(
-                f"undoing port {port_id}'s connection in profile {uri} removes a connection, "
-                f"which OneView does only with the server off ({error.summary}); reconciliation "
-                f"never changes a server's power. To avoid it, {TEMPLATE_ADVICE}."
-            ) from None
+            # Removing the connection the driver added needs the server off: leave it
+            # Unassigned (no network) instead, which OneView accepts while the server is on.
+            profiles.update_connections(
+                uri, lambda cs: conns.detach(cs, port_id=port_id, unassign=True)
+            )
         report.stale_connections_undone.append(label)
 
 

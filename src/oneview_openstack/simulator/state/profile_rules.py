@@ -134,11 +134,13 @@ def normalise_connections(
                 error_code="PORT_FUNCTION_NOT_SUPPORTED",
             )
         network_uri = conn.get("networkUri")
-        network = core.reference(f"{where}.networkUri", network_uri)
-        if network.get("category") not in ("ethernet-networks", "network-sets"):
-            raise invalid_field(
-                f"{where}.networkUri", network_uri, "an Ethernet network or network set"
-            )
+        network = None  # None: "Unassigned", a port reserved with no network (OV 5.4 UI/API)
+        if network_uri is not None:
+            network = core.reference(f"{where}.networkUri", network_uri)
+            if network.get("category") not in ("ethernet-networks", "network-sets"):
+                raise invalid_field(
+                    f"{where}.networkUri", network_uri, "an Ethernet network or network set"
+                )
         port_name = conn.get("portId")
         if port_name is not None and not isinstance(port_name, str):
             raise invalid_field(
@@ -168,10 +170,9 @@ def normalise_connections(
                 )
             physical, virtual = found
             carried = networks_on_interconnect(core.store, physical.get("interconnectUri"))
-            missing = [
-                uri for uri in network_members(core.store, str(network_uri)) if uri not in carried
-            ]
-            if missing:
+            members = network_members(core.store, str(network_uri)) if network else []
+            missing = [uri for uri in members if uri not in carried]
+            if network is not None and missing:
                 raise BadRequest(
                     f"The network '{network.get('name')}' of {where} is not carried by any uplink set "
                     f"of the logical interconnect serving port '{port_name}'.",
