@@ -103,10 +103,14 @@ class OneViewMechanismDriver(api.MechanismDriver):
 
     @property
     def connectivity(self) -> str:
+        """L2: the driver wires a server's NIC onto the network; nothing is routed."""
         return portbindings.CONNECTIVITY_L2
 
     def get_workers(self) -> list[Any]:
-        """The reconciliation worker (``neutron-periodic-workers``), unless disabled."""
+        """The reconciliation worker (``neutron-periodic-workers``), unless disabled.
+
+        :raises: nothing; the deprecated ``delete_orphans`` only logs a WARNING here.
+        """
         worker = reconcile.make_worker(
             cfg.CONF,
             client=self.client,
