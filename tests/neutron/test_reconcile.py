@@ -136,6 +136,32 @@ class ReconcileTests(ReconcileCase):
         assert report.networks_created == [] and report.orphans_deleted == []
         assert self.ov_network(lost["id"]) is None and self.ov.get(orphan).status_code == 200
 
+    def test_oneview_items_are_aged_by_when_the_worker_saw_them_not_by_oneviews_clock(self):
+        """The simulator's clock runs far ahead of ours (compressed time), as a skewed
+        appliance's may: an orphan waits one interval from its first sighting, then goes."""
+        self.ov.sim("POST", "clock", json={"advance": 10 * 86400})  # OneView 10 days ahead
+        self.ov.login()  # idle sessions expired in those days (the driver's client logs in again)
+        task = self.ov.wait(
+            self.ov.post(
+                "/rest/ethernet-networks",
+                json={"name": f"Neutron [{uuid.uuid4()}]", "vlanId": 92},
+            )
+        )
+        orphan = task["associatedResource"]["resourceUri"]
+        now = [1000.0]
+        reconciler = self.reconciler(min_age=600, **EVERYTHING)
+        reconciler._clock = lambda: now[0]
+        neutron = NeutronReads(self.context, self.driver)
+
+        first = reconciler.run(neutron)
+        assert f"orphan {orphan}" in first.too_young and first.orphans_deleted == []
+        now[0] += 599
+        assert f"orphan {orphan}" in reconciler.run(neutron).too_young
+        now[0] += 1
+        later = reconciler.run(neutron)
+        assert later.orphans_deleted == [orphan], later
+        assert self.ov.get(orphan).status_code == 404
+
     def test_lost_connection_is_restored(self):
         _server, profile, node = self.wired_server()
         network = self.create_network("vlan", "physnet1", 33)

@@ -7,8 +7,11 @@ API workers that change the same things at the same time. So a pass:
    second. The API writes Neutron before OneView, so whatever OneView held at the first read and
    Neutron lacks at the second is really gone from Neutron, and a network or port the API made in
    between is seen in Neutron, not taken for an orphan;
-2. leaves alone whatever is younger than one interval (Neutron ``created_at``/``updated_at``,
-   OneView ``created``): the API may still be working on it;
+2. leaves alone whatever is younger than one interval: the API may still be working on it.
+   Neutron's resources are aged by their ``created_at``/``updated_at`` (the database's clock);
+   OneView's by when this worker first saw them, because the appliance's clock is not ours (a
+   skewed appliance, or the simulator's compressed time, would make ``created`` lie). So after a
+   restart the worker deletes or undoes nothing in OneView for one interval;
 3. confirms with a fresh single read (the Neutron network or port, the OneView network or
    profile) before it creates, deletes or undoes anything;
 4. never changes a server's power: a repair OneView makes only with the server off (adding a
@@ -25,6 +28,7 @@ anything else at ERROR with its traceback) and the pass goes on; an INFO report 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -204,12 +208,16 @@ class Reconciler:
         networks: NetworkSync,
         ports: PortWiring,
         policy: Policy,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.client = client
         self.mappings = mappings
         self.networks = networks
         self.ports = ports
         self.policy = policy
+        self._clock = clock
+        self._first_seen: dict[str, float] = {}  # OneView item -> when a pass first saw it
+        self._seen: set[str] = set()
 
     def __call__(self) -> None:
         try:
@@ -230,6 +238,7 @@ class Reconciler:
         """
         neutron = neutron or NeutronReads()
         report = Report()
+        self._seen = set()
         self.mappings.ensure_loaded(self.client)
         oneview = self._read_oneview()
         networks = neutron.networks()
@@ -242,6 +251,8 @@ class Reconciler:
         for item in bound:
             self._guarded(report, f"port {item.port['id']}", self._port, neutron, item, report)
         self._stale_connections(neutron, {b.port["id"] for b in bound}, oneview, report)
+        # Forget what is no longer there, so an item that comes back is young again.
+        self._first_seen = {k: v for k, v in self._first_seen.items() if k in self._seen}
         return report
 
     def _read_oneview(self) -> OneViewState:
@@ -268,6 +279,16 @@ class Reconciler:
         except Exception as error:  # e.g. a database deadlock, or a bug: spoils no pass
             report.errors.append(f"{what}: {type(error).__name__}: {error}")
             LOG.exception("Reconciliation failed on %s; the pass goes on", what)
+
+    def _young_in_oneview(self, report: Report, what: str) -> bool:
+        """Seen by this worker for less than ``min_age``: OneView's clock is not compared."""
+        now = self._clock()
+        first = self._first_seen.setdefault(what, now)
+        self._seen.add(what)
+        if self.policy.min_age > 0 and now - first < self.policy.min_age:
+            report.too_young.append(what)
+            return True
+        return False
 
     def _young(self, report: Report, what: str, *stamps: Any) -> bool:
         if self.policy.min_age <= 0:
@@ -322,7 +343,7 @@ class Reconciler:
             if network_id is None or network_id in neutron_ids:
                 continue
             what = f"orphan {network['uri']}"
-            if self._young(report, what, network.get("created")):
+            if self._young_in_oneview(report, what):
                 continue
             self._guarded(report, what, self._orphan, neutron, network_id, network, report)
 
@@ -397,7 +418,7 @@ class Reconciler:
     ) -> None:
         uri = profile["uri"]
         label = f"{uri} {port_id}"
-        if self._young(report, f"stale connection {label}", profile.get("created")):
+        if self._young_in_oneview(report, f"stale connection {label}"):
             return
         if neutron.bound_port(port_id) is not None:
             return  # bound after the listing
