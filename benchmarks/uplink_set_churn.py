@@ -94,7 +94,7 @@ def ours_worker(
             flat_network_mappings=[],
         )
     )
-    mappings.validate(client)
+    mappings.load_types(client)
     # [oslo_concurrency] lock_path, and [oneview] coordination_backend_url when given
     coordination = Coordination(backend_url) if backend_url else None
     locks = WriterLocks(lock_dir, coordination, prefix="oneview-uplink-set")

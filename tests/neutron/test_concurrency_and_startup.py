@@ -66,7 +66,7 @@ def tagged(api: Any) -> dict[str, Any]:
 
 def test_sixteen_threads_on_one_uplink_set_lose_nothing(client, api, tagged):
     mappings = Mappings.from_conf(_opts(uplink_set_mappings=[f"physnet1:{_id(tagged)}"]))
-    mappings.validate(client)
+    mappings.load_types(client)
     sync = NetworkSync(client, mappings)
     networks = [
         {

@@ -27,7 +27,12 @@ NODES = 6
 RECONCILE_INTERVAL = 10  # seconds; the soak waits for a pass that starts after the faults stop
 # A stuck task fails after 30 s (not the hour an appliance is given), and a server held by one
 # after 20 s (not 10 minutes): the failure is then surfaced within the soak's window.
-ONEVIEW_SETTINGS = {"task_timeout": 30, "power_lock_timeout": 20, "delete_orphans": True}
+ONEVIEW_SETTINGS = {
+    "task_timeout": 30,
+    "power_lock_timeout": 20,
+    "delete_orphan_networks": True,
+    "undo_stale_connections": True,
+}
 LOGS = ("ironic.log", "ironic.out", "neutron.log", "neutron.out", "neutron-periodic.out")
 # OneView clients that log in: the soak's own client and enrollment (this process), Ironic's
 # conductor, the Neutron API worker, and Neutron's periodic worker, which is two processes: the

@@ -1,7 +1,8 @@
 """The short fault soak (about two minutes of load): zero drift, readable errors, few sessions.
 
-It starts its own sandbox (short reconciliation interval, ``delete_orphans`` on, a short
-``task_timeout`` for stuck tasks), so it shares nothing with ``tests/e2e``. The long one:
+It starts its own sandbox (short reconciliation interval, ``delete_orphan_networks`` and
+``undo_stale_connections`` on, a short ``task_timeout`` for stuck tasks), so it shares nothing
+with ``tests/e2e``. The long one:
 ``.venv/bin/python benchmarks/soak.py --minutes N``.
 """
 

@@ -214,10 +214,6 @@ class Mappings:
         if not self.loaded:
             self.load_types(client)
 
-    # Old names, still called by networks.py, a benchmark and a concurrency test.
-    validate = load_types
-    ensure_validated = ensure_loaded
-
     # -- deciding --------------------------------------------------------------------------
     def plan(self, network_type: str | None, physnet: str | None, vlan: Any) -> Plan | None:
         """What OneView should hold for a segment; None when the driver leaves it alone.
@@ -260,8 +256,3 @@ class Mappings:
 
 def _net_uri(uuid_: str) -> str:
     return f"/rest/ethernet-networks/{uuid_}"
-
-
-def describe(error: Any) -> str:
-    """Old name of ``OneViewError.summary``, still imported by networks.py."""
-    return str(error.summary)

@@ -62,7 +62,7 @@ class NetworkSync:
         network_type, physnet, vlan = segment_of(network)
         if network_type not in ("vlan", "flat"):
             return None
-        self.mappings.ensure_validated(self.client)
+        self.mappings.ensure_loaded(self.client)
         return self.mappings.plan(network_type, physnet, vlan)
 
     def oneview_uri(self, network_id: str, plan: Plan) -> str | None:
