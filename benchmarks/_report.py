@@ -291,10 +291,13 @@ def render_neutron_workers(data: dict[str, Any]) -> Lines:
         + len(data["ports_kept_not_wired"])
         + len(data["drift"])
     )
+    hosts = int(data.get("hosts", 1))
+    per_host = data.get("workers_per_host", data["workers"])
     rows = [
         [
             "API",
-            f"{data['workers']} gunicorn workers x {data['threads']} threads, "
+            f"{hosts} host(s) x {per_host} gunicorn workers x {data['threads']} threads "
+            f"(separate lock paths), coordination: {data.get('coordination') or 'none'}, "
             f"{data['client_threads']} client threads",
         ],
         [
@@ -306,12 +309,22 @@ def render_neutron_workers(data: dict[str, Any]) -> Lines:
             f"{data['ports']} on {data['ports'] // 7} server profiles: {data['ports_kept']} kept "
             "(bound or unbound and rebound), the rest deleted",
         ],
-        ["workers that wired ports", len(data["worker_pids_that_wired_ports"])],
+        [
+            "workers (hosts) that wired ports",
+            f"{len(data['worker_pids_that_wired_ports'])} "
+            f"({len(data.get('hosts_that_wired_ports', [])) or 1})",
+        ],
         ["failed API calls", len(data["api_errors"])],
         ["lost or leaked updates (networks, memberships, connections)", f"**{lost}**"],
         [
             "OneView writes",
-            f"{data['uplink_set_writes']} uplink-set PUTs, {data['profile_writes']} profile PUTs",
+            f"{data['uplink_set_writes']} uplink-set PUTs for "
+            f"{data.get('membership_changes', '?')} membership changes, "
+            f"{data['profile_writes']} profile PUTs",
+        ],
+        [
+            "power cycles (opt-in `allow_power_cycle_for_connection_changes`)",
+            data.get("power_cycles", "?"),
         ],
         ["OneView refusals answered", refusals],
         [
@@ -321,14 +334,45 @@ def render_neutron_workers(data: dict[str, Any]) -> Lines:
         ],
         ["churn time", f"{data['seconds']:.0f} s"],
     ]
-    return [
-        "Neutron's API under gunicorn with several workers, network creates and deletes and",
+    lines = [
+        "Neutron's API under gunicorn on several hosts (each its own lock path, all on one etcd",
+        "through `[oneview] coordination_backend_url`), network creates and deletes and",
         "bare-metal port bindings at once through the real API, then Neutron's and Ironic's view",
         "compared with the simulator's own state (no reconciliation pass in between, so nothing",
         "can be repaired before the check). The same run is `tests/multiprocess` in CI.",
         "",
         *table(["measure", "value"], rows),
     ]
+    comparison = data.get("comparison") or {}
+    if comparison:
+        compared = [
+            [
+                shape,
+                f"{run['uplink_set_writes']} / {run['membership_changes']}",
+                run["profile_writes"],
+                run["stale_etag_refusals"],
+                run["busy_refusals"],
+                "; ".join(run.get("problems") or []) or "none",
+            ]
+            for shape, run in comparison.items()
+        ]
+        lines += [
+            "",
+            "The same churn with other coordination set-ups (`neutron_workers.py --compare`):",
+            "",
+            *table(
+                [
+                    "set-up",
+                    "uplink-set PUTs / changes",
+                    "profile PUTs",
+                    "412 stale eTag",
+                    "409 busy profile",
+                    "problems",
+                ],
+                compared,
+            ),
+        ]
+    return lines
 
 
 def render_raw(data: dict[str, Any]) -> Lines:
