@@ -24,10 +24,13 @@ for kind in ("boot", "deploy", "inspect", "management", "network", "power"):
     names = []
     for ep in entry_points(group="ironic.hardware.interfaces." + kind):
         try:
-            if ep.load() in classes:
-                names.append((classes.index(ep.load()), ep.name))
+            loaded = ep.load()
         except Exception:
-            pass
+            if ep.value.startswith("oneview_openstack."):
+                raise  # ours must load: the probe fails and says why
+            continue  # another project's optional interface (its own dependencies missing)
+        if loaded in classes:
+            names.append((classes.index(loaded), ep.name))
     found[kind] = [name for _, name in sorted(names)]
 print(json.dumps(found))
 """
