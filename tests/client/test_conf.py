@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -112,16 +113,45 @@ def test_missing_url_is_a_configuration_error():
         ClientSettings.from_conf(_conf())
 
 
-def test_sample_config_generator_lists_the_options():
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+def _generated(namespace: str) -> str:
     generator = Path(sys.executable).with_name("oslo-config-generator")
-    output = subprocess.run(  # noqa: S603 - our own venv script, fixed arguments
-        [str(generator), "--namespace", "oneview-openstack"],
+    return subprocess.run(  # noqa: S603 - our own venv script, fixed arguments
+        [str(generator), "--namespace", namespace],
         capture_output=True,
         text=True,
         check=True,
         timeout=60,
     ).stdout
+
+
+def _listed(sample: str) -> set[str]:
+    return {m[1] for line in sample.splitlines() if (m := re.match(r"^#(\w+) =", line))}
+
+
+@pytest.mark.parametrize(
+    ("service", "own", "other"),
+    [
+        ("ironic", ov_conf.IRONIC_OPTS, ov_conf.NEUTRON_OPTS),
+        ("neutron", ov_conf.NEUTRON_OPTS, ov_conf.IRONIC_OPTS),
+    ],
+)
+def test_each_service_has_its_own_sample_and_it_is_current(service, own, other):
+    output = _generated(f"oneview-openstack.{service}")
+    listed = _listed(output)
+    assert {opt.name for opt in ov_conf.CLIENT_OPTS + own} == listed
+    assert not listed & {opt.name for opt in other}
+    assert (DOCS / f"{service}.conf.sample").read_text() == output, (
+        f"docs/{service}.conf.sample is out of date: regenerate it (docs/configuration.md)"
+    )
+
+
+def test_sample_config_generator_lists_the_options():
+    output = _generated("oneview-openstack")
     assert "[oneview]" in output
+    assert _listed(output) == {opt.name for opt in ov_conf.ALL_OPTS}
     for name in (*SEED_NAMES, "login_domain", "connect_timeout", "read_timeout"):
         assert f"#{name} = " in output, name
     assert "#allow_insecure_connections = false" in output

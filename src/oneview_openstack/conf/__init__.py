@@ -2,7 +2,9 @@
 
 Ironic (ironic.conf) and Neutron (neutron.conf) call :func:`register_opts` with their own
 ``CONF``: both get the client options, each gets its own service's options.
-``oslo-config-generator --namespace oneview-openstack`` reads :func:`list_opts`.
+The sample-config generator has one namespace per service, each with what that service's file
+needs: ``oneview-openstack.ironic`` (ironic.conf) and ``oneview-openstack.neutron`` (neutron.conf);
+``oneview-openstack`` lists every option of both.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ __all__ = [
     "IRONIC_OPTS",
     "LIMIT_OPTS",
     "NEUTRON_OPTS",
+    "list_ironic_opts",
+    "list_neutron_opts",
     "list_opts",
     "oneview_group",
     "register_opts",
@@ -55,6 +59,20 @@ def register_opts(
         conf.register_opts(NEUTRON_OPTS, group=GROUP_NAME)
 
 
+def _listed(opts: list[cfg.Opt]) -> list[tuple[cfg.OptGroup, list[cfg.Opt]]]:
+    return [(oneview_group(), copy.deepcopy(opts))]
+
+
+def list_ironic_opts() -> list[tuple[cfg.OptGroup, list[cfg.Opt]]]:
+    """``oneview-openstack.ironic``: the ``[oneview]`` options ironic.conf takes."""
+    return _listed(CLIENT_OPTS + IRONIC_OPTS)
+
+
+def list_neutron_opts() -> list[tuple[cfg.OptGroup, list[cfg.Opt]]]:
+    """``oneview-openstack.neutron``: the ``[oneview]`` options neutron.conf takes."""
+    return _listed(CLIENT_OPTS + NEUTRON_OPTS)
+
+
 def list_opts() -> list[tuple[cfg.OptGroup, list[cfg.Opt]]]:
-    """The ``oslo.config.opts`` entry point: what the sample-config generator prints."""
-    return [(oneview_group(), copy.deepcopy(ALL_OPTS))]
+    """``oneview-openstack``: every option of both services (one file for a shared config)."""
+    return _listed(ALL_OPTS)
