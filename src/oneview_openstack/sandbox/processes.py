@@ -4,6 +4,8 @@ Ironic's ``ironic`` command (cotyledon) and gunicorn fork workers of their own, 
 the parent would leave orphans holding ports and sqlite files. Every service therefore starts in a
 new session and is stopped with a signal to its whole group: SIGTERM, a bounded wait, then SIGKILL.
 The supervisor stops everything on normal exit, on SIGINT/SIGTERM and at interpreter exit.
+While it stops them, a second Ctrl+C (or SIGTERM, SIGHUP) is noted and ignored, so it cannot cut
+the loop short and leave process groups behind; each service counts as stopped only once it is.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import IO
 import requests
 
 STOP_GRACE_SECONDS = 20.0
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 class SandboxError(RuntimeError):
@@ -56,6 +59,7 @@ class Service:
     _log: IO[bytes] | None = field(default=None, repr=False)
     env: dict[str, str] | None = field(default=None, repr=False)
     cwd: Path | None = None
+    stopped: bool = False  # its whole process group is gone and its log closed
 
     @property
     def running(self) -> bool:
@@ -68,8 +72,10 @@ class Supervisor:
     def __init__(self) -> None:
         self.services: list[Service] = []
         self._lock = threading.Lock()
-        self._stopped = False
+        self._closing = False  # no new service starts once stop_all has begun
         self._previous: dict[int, object] = {}
+        # Signals that arrived while stop_all was stopping services (noted, not acted on).
+        self.ignored_signals: list[int] = []
         atexit.register(self.stop_all)
 
     def install_signal_handlers(self) -> None:
@@ -80,7 +86,7 @@ class Supervisor:
         """
         if threading.current_thread() is not threading.main_thread():
             return
-        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        for signum in STOP_SIGNALS:
             self._previous[signum] = signal.signal(signum, _raise_interrupt)
 
     def restore_signal_handlers(self) -> None:
@@ -100,18 +106,22 @@ class Supervisor:
     ) -> Service:
         """Launch ``argv`` in a new session; output goes to ``log_path`` unless ``stdout`` given."""
         with self._lock:
-            if self._stopped:
+            if self._closing:
                 raise SandboxError("the sandbox is stopping; not starting " + name)
             log = open(log_path, "ab")  # noqa: SIM115 - closed in stop()
-            process = subprocess.Popen(  # noqa: S603 - argv built by the sandbox, never a shell
-                list(argv),
-                stdin=subprocess.DEVNULL,
-                stdout=stdout if stdout is not None else log,
-                stderr=subprocess.STDOUT if stdout is None else log,
-                env={**os.environ, **(env or {})},
-                cwd=cwd,
-                start_new_session=True,
-            )
+            try:
+                process = subprocess.Popen(  # noqa: S603 - argv built by the sandbox, no shell
+                    list(argv),
+                    stdin=subprocess.DEVNULL,
+                    stdout=stdout if stdout is not None else log,
+                    stderr=subprocess.STDOUT if stdout is None else log,
+                    env={**os.environ, **(env or {})},
+                    cwd=cwd,
+                    start_new_session=True,
+                )
+            except BaseException:
+                log.close()  # nothing runs that would write to it
+                raise
             service = Service(name, list(argv), log_path, process, _log=log, env=env, cwd=cwd)
             self.services.append(service)
             return service
@@ -186,17 +196,37 @@ class Supervisor:
         if service._log is not None:
             service._log.close()
             service._log = None
+        service.stopped = True
 
-    def stop_all(self) -> None:
-        """Stop every service, newest first; safe to call more than once and from atexit."""
+    def stop_all(self, grace: float = STOP_GRACE_SECONDS) -> None:
+        """Stop every service, newest first; safe to call more than once and from atexit.
+
+        In the main thread, SIGINT, SIGTERM and SIGHUP are ignored (and noted in
+        ``ignored_signals``) until the last service is stopped: an impatient second Ctrl+C must
+        not abort the loop half-way. Should the loop still be cut short, the services it did not
+        reach are not marked stopped, so the atexit call stops them.
+        """
         with self._lock:
-            if self._stopped:
-                return
-            self._stopped = True
-            services = list(reversed(self.services))
-        for service in services:
-            self.stop(service)
-        self.restore_signal_handlers()
+            self._closing = True
+            services = [s for s in reversed(self.services) if not s.stopped]
+        shielded = self._shield_signals()
+        try:
+            for service in services:
+                self.stop(service, grace)
+        finally:
+            if shielded is not None:
+                for signum, handler in shielded.items():
+                    signal.signal(signum, handler)  # type: ignore[arg-type]
+            self.restore_signal_handlers()
+
+    def _shield_signals(self) -> dict[int, object] | None:
+        """Note and ignore the stop signals; returns the handlers to put back (main thread)."""
+        if threading.current_thread() is not threading.main_thread():
+            return None
+        return {signum: signal.signal(signum, self._note_signal) for signum in STOP_SIGNALS}
+
+    def _note_signal(self, signum: int, _frame: object) -> None:
+        self.ignored_signals.append(signum)
 
 
 def _signal_group(pgid: int, signum: int) -> None:
