@@ -37,7 +37,19 @@ class Row:
     detail: str = ""
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def add_arguments(parser: argparse.ArgumentParser, *, ironic_options: bool = True) -> None:
+    """Every enrollment option; ``ironic_options=False`` for ``openstack baremetal oneview
+    enroll``, where OSC's own ``--os-cloud`` / ``--os-endpoint`` say where Ironic is."""
+    add_oneview_arguments(parser)
+    if ironic_options:
+        os_ = parser.add_argument_group("Ironic")
+        os_.add_argument("--os-cloud", default=os.environ.get("OS_CLOUD"), help="clouds.yaml entry")
+        os_.add_argument("--ironic-url", help="a standalone Ironic without auth (noauth)")
+    add_enroll_arguments(parser)
+
+
+def add_oneview_arguments(parser: argparse.ArgumentParser) -> None:
+    """Where OneView is (shared with ``openstack baremetal oneview status``)."""
     ov = parser.add_argument_group(
         "OneView",
         "--config-file with an [oneview] section, or the options below; the password is read "
@@ -58,9 +70,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="PEM CA bundle of OneView's certificate (default $ONEVIEW_CA_FILE)",
     )
     ov.add_argument("--insecure", action="store_true", help="do not verify OneView's certificate")
-    os_ = parser.add_argument_group("Ironic")
-    os_.add_argument("--os-cloud", default=os.environ.get("OS_CLOUD"), help="clouds.yaml entry")
-    os_.add_argument("--ironic-url", help="a standalone Ironic without auth (noauth)")
+
+
+def add_enroll_arguments(parser: argparse.ArgumentParser) -> None:
     sel = parser.add_argument_group("What to enroll")
     sel.add_argument(
         "-t",
@@ -229,7 +241,12 @@ def enroll_one(conn: Any, candidate: inventory.Candidate, args: argparse.Namespa
     return Row(candidate.name, template, node.name or node.id, len(candidate.ports), result, detail)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, conn: Any = None) -> int:
+    """Plan, then enroll (or only show the plan with ``--dry-run``); the exit code.
+
+    ``conn`` is an openstacksdk connection to Ironic when the caller has one (the OSC plugin);
+    else one is made from ``--ironic-url`` / ``--os-cloud``.
+    """
     from keystoneauth1 import exceptions as ks_exceptions
     from openstack import exceptions as os_exceptions
 
@@ -240,7 +257,8 @@ def run(args: argparse.Namespace) -> int:
         if args.workers < 1:
             raise EnrollError("--workers must be at least 1.")
         settings = oneview_settings(args)
-        conn = ironic.connect(ironic_url=args.ironic_url, cloud=args.os_cloud)
+        if conn is None:
+            conn = ironic.connect(ironic_url=args.ironic_url, cloud=args.os_cloud)
         enrolled = ironic.enrolled_servers(conn)
         taken = ironic.taken_names(conn)
         with OneViewClient(settings) as client:

@@ -1,0 +1,1 @@
+"""``openstack baremetal oneview ...``: the openstackclient plugin (python-ironicclient's conventions)."""
