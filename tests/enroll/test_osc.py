@@ -18,8 +18,11 @@ OPENSTACK = str(Path(sys.executable).with_name("openstack"))
 READY_BLADES = 13
 
 
-def openstack(ironic: RealIronic, tmp_path: Path, *argv: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OS_", "ONEVIEW_"))}
+def openstack(
+    ironic: RealIronic, tmp_path: Path, *argv: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("OS_", "ONEVIEW_"))}
+    env = {**clean, **(env or {})}
     # stevedore caches entry points per sys.path; a private cache sees this checkout's plugin.
     env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
     auth = ["--os-auth-type", "none", "--os-endpoint", ironic.url]
@@ -79,14 +82,15 @@ def test_status_shows_each_node_beside_its_server_and_owner(clean_ironic, simula
     used = servers["Encl2, bay 1"]  # carries a OneView user's profile in the default inventory
     assert used["serverProfileUri"]
     conn = clean_ironic.conn
-    for name, applied in (
-        ("ours", used["serverProfileUri"]),
-        ("theirs", "/rest/server-profiles/x"),
+    for name, server_uri, applied in (
+        ("ours", used["uri"], used["serverProfileUri"]),
+        ("theirs", used["uri"], "/rest/server-profiles/x"),
+        ("gone", "/rest/server-hardware/no-such-server", None),
     ):
         conn.baremetal.create_node(
             name=name,
             driver=clean_ironic.driver,
-            driver_info={"server_hardware_uri": used["uri"], "applied_server_profile_uri": applied},
+            driver_info={"server_hardware_uri": server_uri, "applied_server_profile_uri": applied},
         )
     before = witness.stats()["byRoute"]
 
@@ -99,7 +103,9 @@ def test_status_shows_each_node_beside_its_server_and_owner(clean_ironic, simula
     per_server = [k for k in after if k.startswith("GET /rest/server-hardware/")]
     assert all(after[k] == before.get(k, 0) for k in per_server)  # no read per node
     by_node = {row["Node"]: row for row in rows}
-    assert sorted(by_node) == ["encl1-bay-3", "ours", "theirs"]
+    assert sorted(by_node) == ["encl1-bay-3", "gone", "ours", "theirs"]
+    assert by_node["gone"]["Server Hardware"] == "not in OneView"
+    assert by_node["gone"]["Owner"] == "-"
     free = servers["Encl1, bay 3"]
     assert by_node["encl1-bay-3"]["Server Hardware"] == "Encl1, bay 3"
     assert by_node["encl1-bay-3"]["OneView Power"] == free["powerState"]
@@ -111,3 +117,24 @@ def test_status_shows_each_node_beside_its_server_and_owner(clean_ironic, simula
         assert by_node[name]["Server Profile"] == profiles[used["serverProfileUri"]]["name"]
         assert by_node[name]["Owner"] == who
         assert by_node[name]["UUID"] == conn.baremetal.get_node(name).id
+
+
+def test_status_errors_are_one_line_without_the_password(clean_ironic, simulator, tmp_path):
+    ov = ["--oneview-url", simulator.url, "--oneview-username", "Administrator"]
+    ov += ["--oneview-ca-file", str(simulator.ca_file)]
+    clean_ironic.conn.baremetal.create_node(name="n1", driver=clean_ironic.driver)
+    env = {"ONEVIEW_PASSWORD": "not-the-password-42"}
+    done = openstack(clean_ironic, tmp_path, "baremetal", "oneview", "status", *ov, env=env)
+    assert done.returncode == 1
+    assert "401" in done.stderr or "AUTHENTICATION" in done.stderr.upper()
+    assert "not-the-password-42" not in done.stderr + done.stdout
+    assert "Traceback" not in done.stderr
+
+    unreachable = RealIronic("http://127.0.0.1:9", clean_ironic.conf, "oneview", clean_ironic.conn)
+    done = openstack(unreachable, tmp_path, "baremetal", "oneview", "status", *ov, env=env)
+    assert done.returncode == 1
+    assert "Cannot reach Ironic" in done.stderr
+
+    done = openstack(clean_ironic, tmp_path, "baremetal", "oneview", "status")
+    assert done.returncode == 1
+    assert "--oneview-url" in done.stderr

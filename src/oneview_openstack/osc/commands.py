@@ -47,16 +47,25 @@ class Status(command.Lister):
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> tuple[tuple[str, ...], Any]:
+        from keystoneauth1 import exceptions as ks_exceptions
+        from openstack import exceptions as os_exceptions
+
         from ..client import OneViewClient
         from ..client.errors import OneViewError
+        from ..enroll.ironic import error_text
 
-        conn = ironic(self)
-        nodes = list(conn.baremetal.nodes(details=True, driver=parsed_args.driver))
         try:
             settings = enroll_command.oneview_settings(parsed_args)
+        except enroll_command.EnrollError as error:
+            raise exceptions.CommandError(str(error)) from error
+        try:
+            nodes = list(ironic(self).baremetal.nodes(details=True, driver=parsed_args.driver))
+        except (os_exceptions.SDKException, ks_exceptions.ClientException) as error:
+            raise exceptions.CommandError(f"Cannot reach Ironic: {error_text(error)}") from error
+        try:
             with OneViewClient(settings) as client:
                 servers = client.server_hardware.list()
                 profiles = client.server_profiles.list() if nodes else []
-        except (enroll_command.EnrollError, OneViewError) as error:
+        except OneViewError as error:
             raise exceptions.CommandError(str(error)) from error
         return status.COLUMNS, status.rows(nodes, servers, profiles)
