@@ -1,7 +1,9 @@
-"""OneView's utilization and environmental data as Ironic sensor data (the format Ceilometer reads).
+"""OneView's utilization and environmental data as Ironic sensor data.
 
-Grouped by sensor type, one entry per metric named ``<metric>@<server name>``, each with a
-``Sensor Reading`` plus the Redfish-style fields Ironic's ``redfish`` management reports.
+Grouped by sensor type, one entry per metric named ``<metric>@<server name>``, each with the
+fields Ironic's ``redfish`` management reports (``state``, ``health``, ``reading_celsius``,
+``last_power_output_watts``, ...), which is the layout ironic-prometheus-exporter's Redfish parser
+reads (see ``prometheus.py``), plus Ceilometer's ``Sensor Reading``.
 """
 
 from __future__ import annotations
@@ -10,7 +12,11 @@ from collections.abc import Iterator
 from typing import Any
 
 TEMPERATURE_METRICS = ("AmbientTemperature",)
-POWER_METRICS = ("AveragePower", "PeakPower", "PowerCap")
+# Redfish's Status.State: the exporter skips any sensor that is not "Enabled". OneView reports a
+# sample only for a sensor it reads, so every sensor here is enabled.
+ENABLED = "Enabled"
+POWER_METRICS = ("AveragePower", "PeakPower")  # drawn: Redfish last_power_output_watts
+POWER_LIMIT_METRICS = ("PowerCap",)  # a limit: Redfish power_capacity_watts
 
 
 def _latest(metric: dict[str, Any]) -> Any:
@@ -45,6 +51,7 @@ def sensors_data(
             "max_reading_range_temp": metric.get("metricCapacity"),
             "physical_context": "Intake",
             "health": health,
+            "state": ENABLED,
             "Sensor Reading": f"{value} C",
         }
     for metric_name, metric, value in _readings(metrics, POWER_METRICS):
@@ -53,6 +60,15 @@ def sensors_data(
             "last_power_output_watts": value,
             "power_capacity_watts": metric.get("metricCapacity"),
             "health": health,
+            "state": ENABLED,
+            "Sensor Reading": f"{value} W",
+        }
+    for metric_name, _metric, value in _readings(metrics, POWER_LIMIT_METRICS):
+        power[f"{metric_name}@{name}"] = {
+            "identity": metric_name,
+            "power_capacity_watts": value,
+            "health": health,
+            "state": ENABLED,
             "Sensor Reading": f"{value} W",
         }
     for key, label in (
@@ -65,6 +81,7 @@ def sensors_data(
                 "identity": label,
                 "power_capacity_watts": value,
                 "health": health,
+                "state": ENABLED,
                 "Sensor Reading": f"{value} W",
             }
     data: dict[str, dict[str, dict[str, Any]]] = {}
