@@ -45,10 +45,12 @@ def _doc(name: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "enroll":
-        from .enroll.command import run
-    else:
-        from .sandbox.command import run
-    return run(args)
+        from .enroll.command import run as enroll
+
+        return enroll(args)
+    from .sandbox.command import run as sandbox
+
+    return sandbox(args)
 
 
 if __name__ == "__main__":
