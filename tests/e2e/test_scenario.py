@@ -6,12 +6,15 @@ the product's client, which the scenario's report uses).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from oneview_openstack.sandbox import report, scenario
+from oneview_openstack.sandbox.configs import PHYSNET
 from oneview_openstack.sandbox.environment import Sandbox
+from oneview_openstack.simulator.testing import wait_until
 
 from .conftest import Witness
 
@@ -38,23 +41,42 @@ def connections(profile: dict[str, Any]) -> list[dict[str, Any]]:
     return (profile.get("connectionSettings") or {}).get("connections") or []
 
 
-@pytest.mark.timeout(600)
-def test_two_nodes_deployed_onto_a_tenant_network_and_released(
-    sandbox: Sandbox, witness: Witness, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert "*" in (sandbox.state_dir / ".gitignore").read_text().split()
+@dataclass
+class ScenarioRun:
+    before: dict[str, Any]
+    result: scenario.ScenarioResult
+    seen: list[dict[str, Any]]  # the simulator's state after each step
+
+
+@pytest.fixture(scope="module")
+def scenario_run(sandbox: Sandbox, witness: Witness) -> ScenarioRun:
+    """The scenario, once per module: the tests below look at it and at what it left behind."""
     before = witness.state()
     seen: list[dict[str, Any]] = []
     result = scenario.run(
         sandbox, timeout=TIMEOUT, observe=lambda _title: seen.append(witness.state())
     )
+    return ScenarioRun(before, result, seen)
+
+
+@pytest.mark.timeout(600)
+def test_two_nodes_deployed_onto_a_tenant_network_and_released(
+    sandbox: Sandbox, scenario_run: ScenarioRun, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert "*" in (sandbox.state_dir / ".gitignore").read_text().split()
+    before, result, seen = scenario_run.before, scenario_run.result, scenario_run.seen
     assert result.error is None
     assert len(seen) == 4
     after_networks, deployed, released, clean = seen
+    ironic_networks = sandbox.ironic_network_names()
+    assert len(ironic_networks) == 1  # provisioning = cleaning = inspection network
+    assert set(neutron_networks(before)) == ironic_networks
+    assert ironic_networks <= tagged_members(before)
 
-    # 1. Both Neutron networks exist in OneView and ride the tagged uplink set.
+    # 1. The tenant network exists in OneView and rides the tagged uplink set.
     mirrored = set(result.network_names)
-    assert set(neutron_networks(after_networks)) == mirrored
+    assert len(mirrored) == 1
+    assert set(neutron_networks(after_networks)) == mirrored | ironic_networks
     assert mirrored <= tagged_members(after_networks)
 
     # 2. Ironic: active, powered on, owning a profile; Neutron: ports ACTIVE and bound to the node;
@@ -85,8 +107,8 @@ def test_two_nodes_deployed_onto_a_tenant_network_and_released(
         p["uri"] for p in before["server-profiles"]
     }
 
-    # 4. Networks deleted: no Neutron network left in OneView, uplink sets as before.
-    assert neutron_networks(clean) == {}
+    # 4. The tenant network deleted; the one Ironic is configured with stays, uplink sets as before.
+    assert set(neutron_networks(clean)) == ironic_networks
     assert tagged_members(clean) == tagged_members(before)
     assert result.clean
 
@@ -97,3 +119,146 @@ def test_two_nodes_deployed_onto_a_tenant_network_and_released(
         assert f"now carries {name}" in out  # OneView's names, brackets and all
     assert "applied to Encl1, bay" in out
     assert "OneView is back to where it started" in out
+
+
+USER_VLAN = 160  # in the sandbox's range, not the scenario's 150 nor Ironic's 101
+
+# Manual cleaning without an agent (there is no ironic-python-agent in the sandbox): Ironic's
+# out-of-band path, ``disable_ramdisk`` (API 1.70), with its reserved power steps. Ironic 39 drops
+# reserved steps from a manual clean's validated list (conductor/steps.py _validate_user_steps),
+# and the enabled interfaces offer no out-of-band clean step, so the clean runs no step: it must
+# reach ``manageable`` without booting a ramdisk, claiming the server or touching its power.
+CLEAN_STEPS = [
+    {"interface": "power", "step": "power_on"},
+    {"interface": "power", "step": "power_off"},
+]
+POWER_ROUTE = "PUT /rest/server-hardware/{id}/powerState"
+
+
+def node_state(conn: Any, node: Any, state: str) -> Any:
+    """Wait (bounded) for ``state``; a failed state ends the wait with Ironic's last_error."""
+    return wait_until(
+        lambda: _reached(conn.baremetal.get_node(node.id), state),
+        timeout=TIMEOUT,
+        what=f"node {node.name} {state}",
+    )
+
+
+def _reached(fresh: Any, state: str) -> Any:
+    assert not str(fresh.provision_state).endswith("failed"), fresh.last_error
+    return fresh if fresh.provision_state == state else None
+
+
+def raw_node(conn: Any, node_id: str) -> dict[str, Any]:
+    """The node as Ironic's API returns it (openstacksdk has no ``provision_updated_at``)."""
+    reply = conn.baremetal.get(f"/nodes/{node_id}", microversion="1.70")
+    assert reply.status_code == 200, reply.text
+    return dict(reply.json())
+
+
+def _cleaned(fresh: dict[str, Any], managed_at: str) -> dict[str, Any] | None:
+    """Back in manageable after a clean (a later provision change than ``manage``'s)."""
+    assert fresh["provision_state"] != "clean failed", fresh["last_error"]
+    done = fresh["provision_state"] == "manageable" and fresh["provision_updated_at"] != managed_at
+    return fresh if done else None
+
+
+def server_of(witness: Witness, uri: str) -> dict[str, Any]:
+    (server,) = [s for s in witness.state("server-hardware")["server-hardware"] if s["uri"] == uri]
+    return server
+
+
+@pytest.mark.timeout(600)
+def test_after_the_scenario_a_user_deploys_undeploys_cleans_and_inspects(
+    sandbox: Sandbox, witness: Witness, scenario_run: ScenarioRun
+) -> None:
+    assert scenario_run.result.error is None
+    conn = sandbox.conn
+    assert conn is not None
+    # What Ironic's configuration names is still there.
+    for name, network in sandbox.ironic_networks.items():
+        assert conn.network.get_network(network.id).name == name
+    (node,) = scenario.pick_nodes(sandbox, 1)
+    server_uri = node.driver_info["server_hardware_uri"]
+    assert node.deploy_interface == "oneview-ramdisk"
+    net = conn.network.create_network(
+        name="user-net",
+        provider_network_type="vlan",
+        provider_physical_network=PHYSNET,
+        provider_segmentation_id=USER_VLAN,
+    )
+    vif = None
+    try:
+        conn.network.create_subnet(network_id=net.id, ip_version=4, cidr="10.160.0.0/24")
+        vif = conn.network.create_port(network_id=net.id, name="user-vif")
+
+        # Deploy: ACTIVE, its profile on the server, the VIF's connection on the user's network.
+        conn.baremetal.attach_vif_to_node(node, vif.id)
+        conn.baremetal.update_node(node, instance_info=scenario.instance_info(sandbox))
+        conn.baremetal.set_node_provision_state(node, "active")
+        active = node_state(conn, node, "active")
+        profile_uri = active.driver_info["applied_server_profile_uri"]
+        (profile,) = witness.profiles_on(server_uri)
+        assert profile["uri"] == profile_uri
+        port = conn.network.get_port(vif.id)
+        assert (port.status, port.binding_host_id) == ("ACTIVE", node.id)
+        net_uri = neutron_networks(witness.state("ethernet-networks"))[f"Neutron [{net.id}]"]
+        wired = [c for c in connections(profile) if c.get("mac", "").lower() == port.mac_address]
+        assert [c["networkUri"] for c in wired] == [net_uri]
+
+        # Undeploy (what failed once the scenario had deleted the provisioning network).
+        conn.baremetal.set_node_provision_state(node, "deleted")
+        released = node_state(conn, node, "available")
+        assert released.driver_info.get("applied_server_profile_uri") is None
+        assert witness.profiles_on(server_uri) == []
+        assert conn.network.get_port(vif.id).binding_vif_type == "unbound"
+        conn.baremetal.detach_vif_from_node(node, vif.id)
+
+        # Manual cleaning, out-of-band: back to manageable, OneView untouched.
+        conn.baremetal.set_node_provision_state(node, "manage")
+        node_state(conn, node, "manageable")
+        manageable = raw_node(conn, node.id)
+        power_before = server_of(witness, server_uri)["powerState"]
+        power_writes = witness.route(POWER_ROUTE)
+        reply = conn.baremetal.put(
+            f"/nodes/{node.id}/states/provision",
+            json={"target": "clean", "clean_steps": CLEAN_STEPS, "disable_ramdisk": True},
+            microversion="1.70",
+        )
+        assert reply.status_code == 202, reply.text
+        cleaned = wait_until(
+            lambda: _cleaned(raw_node(conn, node.id), manageable["provision_updated_at"]),
+            timeout=TIMEOUT,
+            what=f"node {node.name} cleaned",
+        )
+        assert (cleaned["last_error"], cleaned["clean_step"]) == (None, {})
+        assert cleaned["power_state"] == manageable["power_state"]
+        assert witness.profiles_on(server_uri) == []
+        assert server_of(witness, server_uri)["powerState"] == power_before
+        assert witness.route(POWER_ROUTE) == power_writes
+
+        # Inspection with the `oneview` interface: properties from OneView's record.
+        conn.baremetal.patch_node(
+            node,
+            [
+                {"op": "add", "path": "/inspect_interface", "value": "oneview"},
+                {"op": "add", "path": "/properties/cpus", "value": 1},
+                {"op": "add", "path": "/properties/memory_mb", "value": 1},
+            ],
+        )
+        conn.baremetal.set_node_provision_state(node, "inspect")
+        inspected = node_state(conn, node, "manageable")
+        server = server_of(witness, server_uri)
+        assert inspected.inspect_interface == "oneview"
+        assert inspected.properties["memory_mb"] == server["memoryMb"]
+        assert inspected.properties["cpus"] == (
+            server["processorCount"] * server["processorCoreCount"]
+        )
+        assert witness.profiles_on(server_uri) == []
+
+        conn.baremetal.set_node_provision_state(node, "provide")
+        node_state(conn, node, "available")
+    finally:
+        scenario.delete_networks(sandbox, [vif] if vif else [], {"user-net": net})
+    names = set(neutron_networks(witness.state("ethernet-networks")))
+    assert names == sandbox.ironic_network_names()

@@ -75,8 +75,9 @@ def run(args: argparse.Namespace) -> int:
 def _scenario(sandbox: Sandbox, args: argparse.Namespace, console: Console) -> Any:
     console.rule("Scenario running")
     console.print(
-        "Creating a provisioning and a tenant VLAN network, deploying two nodes onto the tenant "
-        "network with oneview-ramdisk, undeploying them, then deleting the networks."
+        "Creating a tenant VLAN network, deploying two nodes onto it with oneview-ramdisk, "
+        "undeploying them, then deleting the tenant network (the provisioning network Ironic "
+        "is configured with stays, for your own deployments)."
     )
     result = scenario.run(sandbox, timeout=args.timeout)
     report.show_scenario(console, result, result.label)

@@ -18,7 +18,7 @@ from openstack import connection as os_connection
 
 from ..client import OneViewClient
 from ..client.settings import ClientSettings
-from . import configs, services
+from . import configs, networks, services
 from .drivers import Probe, probe_drivers
 from .processes import Supervisor, free_port
 
@@ -63,6 +63,8 @@ class Sandbox:
         self.ironic_probe = Probe(False, "not probed")
         self.neutron_probe = Probe(False, "not probed")
         self.files: dict[str, Path] = {}
+        # The networks Ironic is configured with (by name); they live as long as the sandbox.
+        self.ironic_networks: dict[str, Any] = {}
 
     # -- lifecycle -------------------------------------------------------------------------
     def __enter__(self) -> Sandbox:
@@ -187,6 +189,9 @@ class Sandbox:
             baremetal_api_version="1.90",
             network_endpoint_override=self.layout.neutron_url + "/",
         )
+        names = networks.configured(ironic_conf)
+        self.say(f"Creating the Neutron networks Ironic is configured with: {', '.join(names)}")
+        self.ironic_networks = networks.ensure(self.conn.network, names)
 
     def ironic_choices(self) -> configs.IronicChoices:
         if not self.ironic_oneview:
@@ -237,6 +242,10 @@ class Sandbox:
             argv += ["--driver", "fake-hardware", "--interface", "deploy=fake"]
             argv += ["--interface", "network=noop"]
         return argv
+
+    def ironic_network_names(self) -> set[str]:
+        """OneView's names (``Neutron [<uuid>]``) of the networks Ironic is configured with."""
+        return {f"Neutron [{network.id}]" for network in self.ironic_networks.values()}
 
     def image_url(self, name: str) -> str:
         """A file:// image in the state folder (Ironic allows that folder as an image source)."""

@@ -78,7 +78,8 @@ def show_scenario(console: Console, result: ScenarioResult, label: Label = str) 
         console.print(f"[bold red]The scenario failed:[/] {escape(result.error)}", highlight=False)
     elif result.clean:
         console.print("[bold green]OneView is back to where it started:[/] no Ironic profiles, "
-                      "no Neutron networks, uplink sets as before.")  # fmt: skip
+                      "no Neutron networks but the ones Ironic is configured with, uplink sets "
+                      "as before.")  # fmt: skip
     else:
         console.print("[bold yellow]OneView differs from where it started[/] (see above).")
 

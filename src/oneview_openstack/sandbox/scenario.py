@@ -1,7 +1,10 @@
-"""The sandbox's scenario: networks, two deployments onto a tenant network, undeploy, clean.
+"""The sandbox's scenario: a tenant network, two deployments onto it, undeploy, delete it.
 
-Every step goes through the public APIs (openstacksdk for Ironic and Neutron); OneView is only
-read, through the product's client, to show what the drivers did. Every wait is bounded.
+The scenario creates and deletes only its own resources: the networks Ironic is configured with
+(provisioning, cleaning, inspection) belong to the sandbox and outlive the scenario, so the APIs
+stay usable for a user's own deployments afterwards. Every step goes through the public APIs
+(openstacksdk for Ironic and Neutron); OneView is only read, through the product's client, to
+show what the drivers did. Every wait is bounded.
 """
 
 from __future__ import annotations
@@ -12,10 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..enroll.inventory import natural
-from .configs import PHYSNET, PROVISIONING_NETWORK, TENANT_NETWORK
+from .configs import PHYSNET, TENANT_NETWORK
 from .environment import Sandbox
 
-NETWORKS = ((PROVISIONING_NETWORK, 101, "10.101.0.0/24"), (TENANT_NETWORK, 150, "10.150.0.0/24"))
+# The scenario's own networks (the sandbox makes the ones Ironic is configured with).
+NETWORKS = ((TENANT_NETWORK, 150, "10.150.0.0/24"),)
 
 
 @dataclass
@@ -184,11 +188,17 @@ def wait_nodes(sandbox: Sandbox, nodes: list[Any], state: str, timeout: float) -
 
 
 def delete_networks(sandbox: Sandbox, vifs: list[Any], networks: dict[str, Any]) -> None:
-    """Delete the scenario's ports (also any a failed step left on its networks), then them."""
+    """Delete the scenario's ports (also any a failed step left on its networks), then them.
+
+    Only ``networks`` (what ``create_networks`` made): never one Ironic is configured with.
+    """
     network = sandbox.conn.network  # type: ignore[union-attr]
+    ironic_uses = {n.id for n in sandbox.ironic_networks.values()}
     for vif in vifs:
         network.delete_port(vif.id, ignore_missing=True)
     for net in networks.values():
+        if net.id in ironic_uses:
+            continue
         for port in network.ports(network_id=net.id):
             network.delete_port(port.id, ignore_missing=True)
         network.delete_network(net.id, ignore_missing=True)
@@ -249,7 +259,7 @@ def run(
         networks = _timed(
             result,
             sandbox,
-            "Created Neutron VLAN networks",
+            f"Created the Neutron VLAN network '{TENANT_NETWORK}'",
             lambda: create_networks(sandbox),
             observe,
         )
@@ -276,7 +286,7 @@ def run(
         _timed(
             result,
             sandbox,
-            "Deleted the Neutron ports and networks",
+            f"Deleted the Neutron ports and the network '{TENANT_NETWORK}'",
             lambda: delete_networks(sandbox, vifs, networks),
             observe,
         )
