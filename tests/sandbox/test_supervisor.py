@@ -140,8 +140,10 @@ def test_a_popen_that_fails_after_the_log_was_opened_leaks_no_handle(
 ) -> None:
     log = tmp_path / "missing.log"
     before = open_paths()
-    with pytest.raises(FileNotFoundError):
+    # Kept: while the traceback lives, so would a leaked file object (no GC closes it for us).
+    with pytest.raises(FileNotFoundError) as raised:
         supervisor.start("missing", [str(tmp_path / "no-such-program")], log_path=log)
+    assert raised.tb is not None
     assert log.exists()  # it was opened
     assert str(log) not in open_paths()
     assert open_paths() <= before
