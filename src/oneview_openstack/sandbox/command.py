@@ -87,11 +87,15 @@ def _scenario(sandbox: Sandbox, args: argparse.Namespace, console: Console) -> A
 def _wait(sandbox: Sandbox, console: Console) -> int:
     """Keep the services up until Ctrl+C (or SIGTERM); stop if one of them dies."""
     console.print("[bold]The sandbox keeps running; press Ctrl+C to stop it.[/]")
-    while True:
-        for service in sandbox.supervisor.services:
-            if not service.running:
-                console.print(
-                    f"[bold red]{service.name} stopped unexpectedly[/]; see {service.log_path}."
-                )
-                return 1
-        time.sleep(1.0)
+    try:
+        while True:
+            for service in sandbox.supervisor.services:
+                if not service.running:
+                    console.print(
+                        f"[bold red]{service.name} stopped unexpectedly[/]; see {service.log_path}."
+                    )
+                    return 1
+            time.sleep(1.0)
+    except KeyboardInterrupt:
+        console.print("Stopping the sandbox (more Ctrl+C are ignored until every process is gone)…")
+        return 0
