@@ -13,6 +13,14 @@ from oneview_openstack.simulator.testing import ApplianceClient, running_simulat
 # Suites that start the whole product as real processes (minutes each): `-m "not slow"` is the
 # developers' inner loop, `./dev test` runs everything.
 SLOW_SUITES = ("e2e", "soak", "multiprocess", "crash")
+# Modules that start a real `ironic` process (the in-process Ironic test base covers the same
+# driver code in the fast tier).
+SLOW_MODULES = (
+    ("enroll", "test_enroll.py"),
+    ("enroll", "test_osc.py"),
+    ("ironic", "test_real_ironic.py"),
+    ("ironic", "test_sensors_real_ironic.py"),
+)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -21,7 +29,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         parts = (
             item.path.relative_to(tests_dir).parts if item.path.is_relative_to(tests_dir) else ()
         )
-        if parts and parts[0] in SLOW_SUITES:
+        if parts and (parts[0] in SLOW_SUITES or tuple(parts[:2]) in SLOW_MODULES):
             item.add_marker(pytest.mark.slow)
 
 
