@@ -62,7 +62,7 @@ def baseline(sandbox: Sandbox, witness: Witness) -> set[str]:
 
 @pytest.fixture(scope="package")
 def networks(sandbox: Sandbox, baseline: set[str]) -> Iterator[dict[str, Any]]:
-    """The sandbox's provisioning and tenant networks, for the whole suite."""
+    """The scenario's tenant network, for the whole suite (the sandbox made provisioning itself)."""
     made = scenario.create_networks(sandbox)
     yield made
     scenario.delete_networks(sandbox, [], made)
