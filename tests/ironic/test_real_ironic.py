@@ -6,6 +6,7 @@ test session's HTTPS simulator; PXE boot writes its files into a temporary direc
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -96,12 +97,11 @@ periodic_check_interval = 0
     return path
 
 
-@pytest.fixture
-def ironic(
-    tmp_path: Path, simulator: Any
-) -> Iterator[tuple[openstack.connection.Connection, Path]]:
-    port = _free_port()
-    conf = _config(tmp_path, port, simulator)
+@contextlib.contextmanager
+def running_ironic(
+    tmp_path: Path, conf: Path, port: int
+) -> Iterator[openstack.connection.Connection]:
+    """``ironic`` with this config on ``port`` (schema created first), stopped on exit."""
     bindir = Path(sys.executable).parent
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     subprocess.run(  # noqa: S603 - our venv's tool, fixed arguments
@@ -129,12 +129,11 @@ def ironic(
                 return False
 
         wait_until(answers, timeout=60, interval=0.2, what="ironic answering on /v1")
-        conn = openstack.connection.Connection(
+        yield openstack.connection.Connection(
             auth_type="none",
             baremetal_endpoint_override=f"http://127.0.0.1:{port}",
             baremetal_api_version="1.115",
         )
-        yield conn, tmp_path
     finally:
         process.terminate()
         try:
@@ -142,6 +141,15 @@ def ironic(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+@pytest.fixture
+def ironic(
+    tmp_path: Path, simulator: Any
+) -> Iterator[tuple[openstack.connection.Connection, Path]]:
+    port = _free_port()
+    with running_ironic(tmp_path, _config(tmp_path, port, simulator), port) as conn:
+        yield conn, tmp_path
 
 
 def _wait_for(predicate, what: str, timeout: float = 30.0) -> None:

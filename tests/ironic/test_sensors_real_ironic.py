@@ -4,18 +4,14 @@ ironic-prometheus-exporter's file for the node."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import openstack
 import pytest
-import requests
 from prometheus_client.parser import text_string_to_metric_families
-from test_real_ironic import _config, _free_port
+from test_real_ironic import _config, _free_port, running_ironic
 
 from oneview_openstack.simulator.testing import wait_until
 
@@ -37,46 +33,8 @@ def ironic(tmp_path: Path, simulator: Any) -> Iterator[tuple[Any, Path]]:
     port = _free_port()
     conf = _config(tmp_path, port, simulator)
     conf.write_text(conf.read_text() + SENSORS.format(location=tmp_path / "prometheus"))
-    bindir = Path(sys.executable).parent
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    subprocess.run(  # noqa: S603 - our venv's tool, fixed arguments
-        [str(bindir / "ironic-dbsync"), "--config-file", str(conf), "create_schema"],
-        check=True,
-        capture_output=True,
-        timeout=120,
-        env=env,
-    )
-    with open(tmp_path / "ironic.out", "wb") as out:
-        process = subprocess.Popen(  # noqa: S603 - our venv's tool, fixed arguments
-            [str(bindir / "ironic"), "--config-file", str(conf)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-            start_new_session=True,
-        )
-    try:
-
-        def answers() -> bool:
-            assert process.poll() is None, (tmp_path / "ironic.out").read_text()[-3000:]
-            try:
-                return requests.get(f"http://127.0.0.1:{port}/v1", timeout=2).status_code == 200
-            except requests.ConnectionError:
-                return False
-
-        wait_until(answers, timeout=60, interval=0.2, what="ironic answering on /v1")
-        conn = openstack.connection.Connection(
-            auth_type="none",
-            baremetal_endpoint_override=f"http://127.0.0.1:{port}",
-            baremetal_api_version="1.115",
-        )
+    with running_ironic(tmp_path, conf, port) as conn:
         yield conn, tmp_path
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 def test_real_conductor_writes_the_exporters_file(ironic, simulator):
