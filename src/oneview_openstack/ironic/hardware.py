@@ -11,10 +11,13 @@ from __future__ import annotations
 from ironic.drivers import generic
 from ironic.drivers.modules import fake, inspector, noop
 
+from .bios import OneViewBIOS
 from .deploy import OneViewAgentDeploy, OneViewRamdiskDeploy
+from .firmware import OneViewFirmware
 from .inspect import OneViewInspect
 from .management import OneViewManagement
 from .power import OneViewPower
+from .raid import OneViewRAID
 
 
 class OneViewHardware(generic.GenericHardware):
@@ -35,6 +38,20 @@ class OneViewHardware(generic.GenericHardware):
     @property
     def supported_inspect_interfaces(self) -> list[type]:
         return [OneViewInspect, inspector.AgentInspect, noop.NoInspect]
+
+    # Ours first, so they are the defaults wherever an operator enables them; Ironic's own
+    # stay selectable (``no-bios`` and friends, ``agent`` RAID with its in-band steps).
+    @property
+    def supported_bios_interfaces(self) -> list[type]:
+        return [OneViewBIOS, *super().supported_bios_interfaces]
+
+    @property
+    def supported_raid_interfaces(self) -> list[type]:
+        return [OneViewRAID, *super().supported_raid_interfaces]
+
+    @property
+    def supported_firmware_interfaces(self) -> list[type]:
+        return [OneViewFirmware, *super().supported_firmware_interfaces]
 
     @property
     def supported_boot_interfaces(self) -> list[type]:
