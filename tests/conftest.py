@@ -14,11 +14,10 @@ from oneview_openstack.simulator.testing import ApplianceClient, running_simulat
 # developers' inner loop, `./dev test` runs everything.
 SLOW_SUITES = ("e2e", "soak", "multiprocess", "crash")
 # Modules that start a real `ironic` process (the in-process Ironic test base covers the same
-# driver code in the fast tier).
+# driver code in the fast tier): these, and every tests/ironic/test_real_*.py.
 SLOW_MODULES = (
     ("enroll", "test_enroll.py"),
     ("enroll", "test_osc.py"),
-    ("ironic", "test_real_ironic.py"),
     ("ironic", "test_sensors_real_ironic.py"),
 )
 
@@ -29,7 +28,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         parts = (
             item.path.relative_to(tests_dir).parts if item.path.is_relative_to(tests_dir) else ()
         )
-        if parts and (parts[0] in SLOW_SUITES or tuple(parts[:2]) in SLOW_MODULES):
+        if parts and (
+            parts[0] in SLOW_SUITES
+            or tuple(parts[:2]) in SLOW_MODULES
+            or (parts[0] == "ironic" and parts[-1].startswith("test_real_"))
+        ):
             item.add_marker(pytest.mark.slow)
 
 
