@@ -55,6 +55,10 @@ PROFILE_BOOT_MODE = "oneview_profile_boot_mode"
 ALLOCATION_ERROR = "oneview_error"
 ALLOCATION_ERROR_TEXT = "server hardware allocation error"
 CLAIMED_FOR = "oneview_claimed_for"
+# Room E1 (issue 14): a deployment's steps composed into the claim's one profile.
+COMPOSED_STEPS = "oneview_composed_steps"  # ["interface.step", ...] the claim applied
+COMPOSED_ARGS = "oneview_composed_args"  # {"interface.step": args} they were applied with
+CLAIM_TEMPLATE = "oneview_claim_template_uri"  # the template a deployment claimed from
 
 REQUIRED_PROPERTIES = {
     SERVER_HARDWARE_URI: "URI of the node's OneView server hardware, e.g. "
