@@ -135,11 +135,11 @@ class OneViewTestCase(db_base.DbTestCase):
             enabled_boot_interfaces=["fake"],
             enabled_network_interfaces=["noop"],
             enabled_vendor_interfaces=["no-vendor"],
-            enabled_raid_interfaces=["no-raid"],
+            enabled_raid_interfaces=["oneview", "no-raid"],
             enabled_rescue_interfaces=["no-rescue"],
             enabled_console_interfaces=["no-console"],
-            enabled_bios_interfaces=["no-bios"],
-            enabled_firmware_interfaces=["no-firmware"],
+            enabled_bios_interfaces=["oneview", "no-bios"],
+            enabled_firmware_interfaces=["oneview", "no-firmware"],
             enabled_storage_interfaces=["noop"],
         )
         config = server.state.config

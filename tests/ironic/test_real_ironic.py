@@ -49,12 +49,12 @@ enabled_inspect_interfaces = oneview,no-inspect
 enabled_boot_interfaces = pxe
 enabled_network_interfaces = noop
 default_network_interface = noop
-enabled_raid_interfaces = no-raid
+enabled_raid_interfaces = oneview,no-raid
 enabled_rescue_interfaces = no-rescue
 enabled_vendor_interfaces = no-vendor
-enabled_bios_interfaces = no-bios
+enabled_bios_interfaces = oneview,no-bios
 enabled_console_interfaces = no-console
-enabled_firmware_interfaces = no-firmware
+enabled_firmware_interfaces = oneview,no-firmware
 enabled_storage_interfaces = noop
 [api]
 host_ip = 127.0.0.1
