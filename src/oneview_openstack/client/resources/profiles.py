@@ -63,9 +63,14 @@ class ServerProfiles(ResourceFamily):
             customise(body)
         return self.create(body, wait=wait)
 
-    def update(self, id_or_uri: str, change: Callable[[dict[str, Any]], bool]) -> UpdateResult:
-        """Read, apply ``change`` (in place; True if it changed anything), PUT with the eTag."""
-        return self._update(id_or_uri, change)
+    def update(
+        self, id_or_uri: str, change: Callable[[dict[str, Any]], bool], *, wait: bool = True
+    ) -> UpdateResult:
+        """Read, apply ``change`` (in place; True if it changed anything), PUT with the eTag.
+
+        Without ``wait`` the result's ``task`` is the started task (steps poll it themselves).
+        """
+        return self._update(id_or_uri, change, wait=wait)
 
     def set_boot_order(self, id_or_uri: str, order: list[str]) -> UpdateResult:
         def change(profile: dict[str, Any]) -> bool:
