@@ -15,6 +15,13 @@ from ..store import Resource
 from ..tasks import Task
 from .core import Core, task_error
 from .hardware import BUSY_STATES, LOCK_UNTIL, taken_error
+from .profile_config import (
+    SectionRefused,
+    check_secure_boot,
+    normalise_sections,
+    sections_needing_power_off,
+    stored,
+)
 from .profile_rules import (
     MAC_TYPES,
     connection_changes_need_power_off,
@@ -33,12 +40,10 @@ COPIED_FIELDS = (
     "hideUnusedFlexNics",
     "wwnType",
     "serialNumberType",
-    "bios",
-    "firmware",
-    "localStorage",
     "sanStorage",
     "iscsiInitiatorNameType",
 )
+
 TEMPLATE_COPIED = (
     "affinity",
     "hideUnusedFlexNics",
@@ -161,6 +166,21 @@ class Profiles:
             ),
         }
 
+    def _config(
+        self,
+        body: dict[str, Any],
+        previous: Resource | None,
+        sht: Resource,
+        server: Resource | None,
+        settings: dict[str, Any],
+    ) -> dict[str, dict[str, Any]]:
+        """The BIOS, local storage and firmware sections, checked; secure boot checked too.
+
+        :raises SectionRefused: OneView's validation would fail the task.
+        """
+        check_secure_boot(settings["bootMode"], sht)
+        return normalise_sections(body, previous, sht, server, self._core.store)
+
     def _hardware(
         self, body: dict[str, Any], previous: Resource | None
     ) -> tuple[Resource | None, Resource, str | None]:
@@ -245,6 +265,10 @@ class Profiles:
                 error = self._refuse_powered_on(server, ["Server assignment"])
                 return self._failed_task("Create", None, status_text, error)
         settings = self._settings(body, server, sht, None)
+        try:
+            config = self._config(body, None, sht, server, settings)
+        except SectionRefused as refused:
+            return self._failed_task("Create", None, status_text, refused.error)
         uid = core.new_id()
         profile: Resource = {
             "uri": f"/rest/server-profiles/{uid}",
@@ -267,6 +291,8 @@ class Profiles:
         }
         for key in COPIED_FIELDS:
             profile.setdefault(key, copy.deepcopy(body.get(key)))
+        for key, section in config.items():
+            profile[key] = stored(key, section)
         profile["description"] = body.get("description") or ""
         self._place(profile, server, sht, eg_uri)
         core.store.add(profile)
@@ -331,6 +357,10 @@ class Profiles:
         for involved in {id(s): s for s in (server, old_server) if s is not None}.values():
             self._ensure_idle(involved)
         settings = self._settings(body, server, sht, profile)
+        try:
+            config = self._config(body, profile, sht, server, settings)
+        except SectionRefused as refused:
+            return self._failed_task("Update", profile, status_text, refused.error)
         old_connections = profile["connectionSettings"].get("connections", [])
         sections = []
         if reassigned:
@@ -344,6 +374,7 @@ class Profiles:
             and connection_changes_need_power_off(old_connections, settings["connections"])
         ):
             sections.append("Connections")
+        sections.extend(sections_needing_power_off(profile, config))
         powered_on = [
             s for s in (old_server, server) if s is not None and s.get("powerState") != "Off"
         ]
@@ -355,6 +386,8 @@ class Profiles:
         for key in COPIED_FIELDS:
             if key in body:
                 profile[key] = copy.deepcopy(body[key])
+        for key, section in config.items():
+            profile[key] = stored(key, section)
         profile["connectionSettings"] = {
             "reapplyState": "NotApplying",
             "connections": settings.pop("connections"),
