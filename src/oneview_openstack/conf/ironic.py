@@ -44,4 +44,32 @@ IRONIC_OPTS: list[cfg.Opt] = [
         min=0.001,
         help="Seconds between two looks at a locked server while waiting for it.",
     ),
+    # Room D1 (issue 14): asynchronous profile edits of the bios, raid and firmware steps.
+    cfg.IntOpt(
+        "profile_edit_poll_interval",
+        default=30,
+        min=1,
+        help="Seconds between two looks at the OneView task of a profile edit a clean, deploy "
+        "or service step started (BIOS, RAID, firmware). Each look also touches the node's "
+        "provisioning time, so an edit outlasting [conductor]*_callback_timeout is not failed "
+        "while OneView is still working.",
+    ),
+    cfg.IntOpt(
+        "profile_edit_timeout",
+        default=14400,
+        min=60,
+        help="Most seconds a step waits for the OneView task of its profile edit before it "
+        "fails the step (a firmware baseline takes 30-90 minutes; BIOS or RAID a few).",
+    ),
+    # Room E1 (issue 14): the template chosen per deployment, composed into the claim.
+    cfg.BoolOpt(
+        "keep_profiles_linked_to_template",
+        default=False,
+        help="Keep the profiles Ironic claims linked to the server profile template they are "
+        "made from (serverProfileTemplateUri), so OneView reports templateCompliance and can "
+        "update them from the template. False blanks the link, as Ironic always did: a later "
+        "template edit then never makes a tenant's profile non-compliant. When True, the "
+        "template's connectionSettings.complianceControl must not be Checked, or an update "
+        "from the template would undo the connections Neutron made.",
+    ),
 ]

@@ -9,6 +9,7 @@ profiles only on a server that is off.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from typing import Any
 
 from ironic.common import exception
@@ -16,12 +17,13 @@ from ironic.conductor.task_manager import TaskManager
 from oslo_log import log as logging
 
 from ..client import NotFound, OneViewError, TaskFailed
-from . import boot, common, ownership, serverpower
+from . import boot, common, composition, ownership, serverpower
 from .common import Node
 from .ownership import Owner
 from .view import View, view_of
 
 LOG = logging.getLogger(__name__)
+Customise = Callable[[dict[str, Any]], None]
 
 
 class AllocationError(Exception):
@@ -57,8 +59,19 @@ def _record(task: TaskManager, profile_uri: str | None) -> None:
     view_of(task).forget()
 
 
-def claim(task: TaskManager, name: str) -> str:
-    """Make sure the node's server carries an Ironic profile; returns its URI."""
+def claim(
+    task: TaskManager,
+    name: str,
+    *,
+    template_uri: str | None = None,
+    customise: Customise | None = None,
+) -> str:
+    """Make sure the node's server carries an Ironic profile; returns its URI.
+
+    A new profile comes from ``template_uri`` (default: the node's template), its body edited
+    by ``customise`` before the one POST (a deployment's composed steps). An existing Ironic
+    profile is reused as it is.
+    """
     view = view_of(task)
     node = task.node
     info = view.info
@@ -87,12 +100,14 @@ def claim(task: TaskManager, name: str) -> str:
             _record(task, None)
         server = serverpower.wait_until_unlocked(view, _deadline(), server)
         _power_off(view, server)
-        profile = _create(view, name)
+        template_uri = template_uri or info.server_profile_template_uri
+        profile = _create(view, name, template_uri, customise)
     except (OneViewError, exception.IronicException) as error:
         raise AllocationError(
             f"Claiming server hardware {info.server_hardware_uri} failed: {error}"
         ) from error
     boot.record_mode(task, profile)
+    task.node.set_driver_internal_info(common.CLAIM_TEMPLATE, template_uri)
     _record(task, profile["uri"])
     LOG.info(
         "Node %s: claimed server hardware %s with profile %s",
@@ -152,17 +167,23 @@ def _named(view: View, profile_uri: str | None) -> str | None:
         return None
 
 
-def _create(view: View, name: str) -> dict[str, Any]:
+def _create(
+    view: View, name: str, template_uri: str, customise: Customise | None
+) -> dict[str, Any]:
     info = view.info
     profiles = view.client.server_profiles
     try:
         return profiles.create_from_template(
-            info.server_profile_template_uri, name, info.server_hardware_uri
+            template_uri,
+            name,
+            info.server_hardware_uri,
+            detach=not common.CONF.oneview.keep_profiles_linked_to_template,
+            customise=customise,
         )
     except TaskFailed as error:
         _remove_failed(view, error.resource_uri, name)
         raise AllocationError(
-            f"OneView could not apply a profile from template {info.server_profile_template_uri} "
+            f"OneView could not apply a profile from template {template_uri} "
             f"to server hardware {info.server_hardware_uri}: {error}. The failed profile was "
             "removed."
         ) from error
@@ -203,6 +224,8 @@ def taken_by_oneview(task: TaskManager) -> bool:
 def forget(task: TaskManager) -> None:
     """Drop the node's record of a profile without touching OneView."""
     task.node.del_driver_internal_info(common.PROFILE_BOOT_MODE)
+    task.node.del_driver_internal_info(common.CLAIM_TEMPLATE)
+    composition.forget(task)
     if (task.node.driver_info or {}).get(common.APPLIED_PROFILE_URI):
         _record(task, None)
 
@@ -247,4 +270,6 @@ def release(task: TaskManager) -> None:
         _record(task, None)
     task.node.del_driver_internal_info(common.CLAIMED_FOR)
     task.node.del_driver_internal_info(common.PROFILE_BOOT_MODE)
+    task.node.del_driver_internal_info(common.CLAIM_TEMPLATE)
+    composition.forget(task)
     task.node.save()

@@ -3,9 +3,15 @@
 The server is claimed before Ironic wires any network (so the profile's connections exist when
 the ML2 driver looks for them), for deploy, cleaning and service; it is released after tear-down
 when cleaning is skipped, after cleaning, and after a service that had to claim it.
+
+A deployment's claim is composed (``composition``): the template its deploy template chooses
+(``deploy.apply_server_profile_template``), its BIOS and RAID steps and the boot mode and secure
+boot it asks for go into the claim's one profile, so those steps are no-ops when they run.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from ironic.common import exception, states
 from ironic.conductor import utils as manager_utils
@@ -14,11 +20,23 @@ from ironic.drivers import base
 from ironic.drivers.modules import agent, agent_base, deploy_utils, ramdisk
 from oslo_log import log as logging
 
-from . import allocation, common, validation
+from . import allocation, common, composition, templates, validation
 from .common import Node
+from .view import view_of
 
 LOG = logging.getLogger(__name__)
 RAMDISK_DEPLOY = "oneview-ramdisk"
+# Out of band, before deploy.deploy (100) boots the ramdisk: the server is off.
+TEMPLATE_STEP_PRIORITY = 150
+TEMPLATE_ARGSINFO: dict[str, Any] = {
+    templates.ARGUMENT: {
+        "description": "URI (/rest/server-profile-templates/<id>) or name of the server profile "
+        "template the deployment claims its server from, instead of the node's "
+        "properties/capabilities/server_profile_template_uri. It must be of the server's "
+        "hardware type and enclosure group. Without it: the node's template.",
+        "required": False,
+    }
+}
 
 
 def _teach_ironic_our_ramdisk_deploy() -> None:
@@ -85,11 +103,30 @@ class _DynamicAllocation(agent_base.AgentBaseMixin, base.DeployInterface):
             or OneView refused the profile), with OneView's words.
         """
         if task.node.provision_state == states.DEPLOYING:
-            try:
-                allocation.claim(task, allocation.deploy_name(task.node))
-            except allocation.AllocationError as error:
-                raise exception.InstanceDeployFailure(reason=str(error)) from error
+            _claim_for_deployment(task)
         super().prepare(task)  # type: ignore[safe-super]
+
+    @base.deploy_step(priority=TEMPLATE_STEP_PRIORITY, argsinfo=TEMPLATE_ARGSINFO)
+    def apply_server_profile_template(self, task: TaskManager, template: str | None = None) -> None:
+        """Make the deployment's server carry a profile from ``template``.
+
+        A no-op when the claim already applied it (the usual case: the deploy template that
+        names it was read at claim time). Otherwise (the step came with ``--deploy-steps``,
+        which Ironic stores only after the claim, or a redeploy kept an older profile) the
+        server, off at this priority, is re-claimed from the template with the deployment's
+        other steps of ours composed, and the provisioning network is wired again onto the new
+        profile.
+
+        :param task: a TaskManager instance containing the node to act on.
+        :param template: URI or name of a server profile template; None: the node's.
+        :raises: InvalidParameterValue if the template does not exist or does not fit the
+            node's server (naming both), or a composed step's value is refused.
+        :raises: InstanceDeployFailure if OneView refused the re-claim.
+        """
+        if composition.already_applied(task, composition.TEMPLATE_STEP):
+            LOG.info("Node %s: the claim applied the deployment's template", task.node.uuid)
+            return
+        _reclaim(task, template)
 
     def tear_down(self, task: TaskManager) -> str:
         """Ironic's tear-down, then release the server if cleaning is skipped.
@@ -180,6 +217,73 @@ class _DynamicAllocation(agent_base.AgentBaseMixin, base.DeployInterface):
             allocation.release(task)
         except allocation.AllocationError as error:
             raise exception.NodeServicingFailure(node=task.node.uuid, reason=str(error)) from error
+
+
+def _claim_for_deployment(task: TaskManager) -> None:
+    """The deployment's claim, with its steps of ours composed into the one profile create.
+
+    Every step is validated before anything is written, so bad input costs no power-off. A
+    node that still carries its profile (a rebuild, a retried deployment) keeps it: its steps
+    then apply themselves.
+    """
+    node = task.node
+    name = allocation.deploy_name(node)
+    composition.forget(task)
+    try:
+        if (node.driver_info or {}).get(common.APPLIED_PROFILE_URI):
+            allocation.claim(task, name)
+            return
+        plan = composition.plan(task, composition.deployment_steps(task))
+        allocation.claim(task, name, template_uri=plan.template_uri, customise=plan.customise)
+    except allocation.AllocationError as error:
+        raise exception.InstanceDeployFailure(reason=str(error)) from error
+    if plan.applied and plan.steps:
+        composition.record(task, plan.steps)
+        node.save()
+        LOG.info(
+            "Node %s: claimed from template %s with %s composed",
+            node.uuid,
+            node.driver_internal_info.get(common.CLAIM_TEMPLATE),
+            ", ".join(composition.step_name(s) for s in plan.steps) or "nothing",
+        )
+
+
+def _reclaim(task: TaskManager, template: str | None) -> None:
+    """Re-claim the server from ``template`` unless its profile already comes from it."""
+    view = view_of(task)
+    node = task.node
+    wanted = templates.chosen(view, template) if template is not None else None
+    wanted_uri = wanted["uri"] if wanted else view.info.server_profile_template_uri
+    applied = view.info.applied_server_profile_uri
+    current = node.driver_internal_info.get(common.CLAIM_TEMPLATE) or (
+        view.info.server_profile_template_uri if applied else None
+    )
+    if applied and current == wanted_uri:
+        LOG.debug("Node %s: profile %s already from template %s", node.uuid, applied, wanted_uri)
+        return
+    plan = composition.plan(task, node.driver_internal_info.get("deploy_steps") or [])
+    plan.template = plan.template or wanted
+    try:
+        allocation.release(task)
+        allocation.claim(
+            task,
+            allocation.deploy_name(node),
+            template_uri=plan.template_uri,
+            customise=plan.customise,
+        )
+    except allocation.AllocationError as error:
+        raise exception.InstanceDeployFailure(reason=str(error)) from error
+    composition.record(task, plan.steps)
+    node.save()
+    LOG.info(
+        "Node %s: re-claimed from template %s (was %s); the provisioning network is wired "
+        "again onto the new profile",
+        node.uuid,
+        plan.template_uri or wanted_uri,
+        current,
+    )
+    task.driver.network.remove_provisioning_network(task)
+    task.driver.network.add_provisioning_network(task)
 
 
 class OneViewAgentDeploy(_DynamicAllocation, agent.AgentDeploy):
