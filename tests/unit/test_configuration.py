@@ -182,7 +182,7 @@ def test_firmware_baseline():
 
 def test_local_storage_drives_and_logical_drives():
     inventory = cfg.local_storage(sample("local_storage_v2"))
-    assert inventory.controllers == ("HPE Smart Array",)
+    assert inventory.controllers == ("Embedded",)  # Location, the profile's deviceSlot
     first, _, third, _, unknown = inventory.drives
     assert (first.name, first.size_gb, first.media, first.interface) == (
         "Drive 1",
@@ -200,6 +200,10 @@ def test_local_storage_drives_and_logical_drives():
         True,
         2,
     )
+    assert (root.controller, root.drive_technology) == ("Embedded", "SasSsd")
+    unplaced = sample("local_storage_v2")
+    del unplaced["data"][0]["Location"]
+    assert cfg.local_storage(unplaced).controllers == ("HPE Smart Array",)
     assert cfg.local_storage({"collectionState": "NotSupported", "data": []}) == (
         cfg.StorageInventory((), (), ())
     )
@@ -226,7 +230,7 @@ def test_raid_levels_in_ironic_vocabulary(raw, ironic):
 def test_logical_drive_counts_from_either_field():
     body = sample("local_storage_v2")
     volume = body["data"][0]["LogicalDrives"][0]
-    del volume["PhysicalDrives"]
+    del volume["DataDrives"]
     assert cfg.local_storage(body).logical_drives[0].drive_count is None
     volume["NumPhysicalDrives"] = 4
     assert cfg.local_storage(body).logical_drives[0].drive_count == 4

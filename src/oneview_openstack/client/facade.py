@@ -24,6 +24,7 @@ from .metrics import ClientMetrics
 from .resources import (
     EnclosureGroups,
     EthernetNetworks,
+    FirmwareDrivers,
     LogicalInterconnectGroups,
     LogicalInterconnects,
     ServerHardware,
@@ -100,6 +101,7 @@ class OneViewClient:
         self.logical_interconnect_groups = LogicalInterconnectGroups(*parts)
         self.tasks = Tasks(*parts)
         self.interconnects = Interconnects(*parts)
+        self.firmware_drivers = FirmwareDrivers(*parts)
         _LIVE.add(self)
 
     def __repr__(self) -> str:

@@ -39,7 +39,7 @@ class PhysicalDrive:
     size_gb: int | None
     media: str | None  # "ssd" | "hdd" (Ironic's disk_type), None when unknown
     interface: str | None  # "sas" | "sata" | "nvme" ... (lower case), None when unknown
-    controller: str | None = None  # the controller's Name in localStorageV2
+    controller: str | None = None  # the controller's Location (deviceSlot), else its Name
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,7 @@ class LogicalDrive:
     bootable: bool
     drive_count: int | None
     controller: str | None = None
+    drive_technology: str | None = None  # OneView's "SasSsd" ... when localStorageV2 says
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,8 @@ def local_storage(body: Mapping[str, Any]) -> StorageInventory:
     logical: list[LogicalDrive] = []
     controllers: list[str] = []
     for controller in jf.objects(body.get("data")):
-        where = jf.text(controller.get("Name")) or jf.text(controller.get("Location"))
+        # Location is the profile's deviceSlot ("Embedded"); Name is often just the product.
+        where = jf.text(controller.get("Location")) or jf.text(controller.get("Name"))
         if where is not None:
             controllers.append(where)
         for drive in jf.objects(controller.get("PhysicalDrives")):
@@ -121,6 +123,7 @@ def local_storage(body: Mapping[str, Any]) -> StorageInventory:
                     bootable=bool(jf.boolean(volume.get("Bootable"))),
                     drive_count=_drive_count(volume),
                     controller=where,
+                    drive_technology=jf.text(volume.get("DriveTechnology")),
                 )
             )
     return StorageInventory(tuple(drives), tuple(logical), tuple(controllers))

@@ -1,6 +1,7 @@
 """One module per OneView resource family; each is reached through ``OneViewClient``."""
 
 from .base import Page, ResourceFamily
+from .firmware_drivers import FirmwareDrivers
 from .hardware_catalog import EnclosureGroups, ServerHardwareTypes
 from .interconnects import LogicalInterconnectGroups, LogicalInterconnects
 from .networks import EthernetNetworks
@@ -13,6 +14,7 @@ from .uplink_sets import UplinkSets
 __all__ = [
     "EnclosureGroups",
     "EthernetNetworks",
+    "FirmwareDrivers",
     "LogicalInterconnectGroups",
     "LogicalInterconnects",
     "Page",

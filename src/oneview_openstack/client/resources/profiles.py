@@ -9,10 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..etag import UpdateResult
+from ..etag import UpdateResult, task_of
+from ..transport import malformed
 from .base import ResourceFamily
 
 BOOT_MODES = ("BIOS", "UEFI", "UEFIOptimized")
+JSON_PATCH = {"Content-Type": "application/json-patch+json"}
+UPDATE_FROM_TEMPLATE = [{"op": "replace", "path": "/templateCompliance", "value": "Compliant"}]
 ConnectionsChange = Callable[[list[dict[str, Any]]], bool]
 
 
@@ -103,6 +106,31 @@ class ServerProfiles(ResourceFamily):
     def update_connections(self, id_or_uri: str, change: ConnectionsChange) -> UpdateResult:
         """eTag-safe edit of the connection list (``change`` edits it in place)."""
         return self.update(id_or_uri, lambda profile: change(connections_of(profile)))
+
+    def compliance_preview(self, id_or_uri: str) -> dict[str, Any]:
+        """What an update from the template would change (``…/compliance-preview``); parse it
+        with ``configuration.compliance_preview``. Only a profile linked to its template has one.
+        """
+        return self._connector.get_object(self.uri(id_or_uri) + "/compliance-preview")
+
+    def update_from_template(
+        self, id_or_uri: str, *, wait: bool = True, timeout: float | None = None
+    ) -> dict[str, Any]:
+        """Bring the profile back in line with its template (a json-patch of
+        ``templateCompliance``); the finished task, or without ``wait`` the started one.
+
+        :raises BadRequest: the profile has no template, or OneView refuses the update (e.g.
+            the server is on and the update is not an online one).
+        :raises TaskFailed: the update's task ended in error.
+        """
+        uri = self.uri(id_or_uri)
+        reply = self._connector.request(
+            "PATCH", uri, json=UPDATE_FROM_TEMPLATE, headers=dict(JSON_PATCH)
+        )
+        task = task_of(reply)
+        if task is None:
+            raise malformed("an update from the template started no task", "PATCH", uri)
+        return self._waiter.wait(task, timeout=timeout) if wait else task
 
     def delete(self, id_or_uri: str, *, force: bool = False, wait: bool = True) -> dict[str, Any]:
         params = [("force", "true")] if force else None

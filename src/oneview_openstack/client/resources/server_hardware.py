@@ -1,4 +1,6 @@
-"""Server hardware: reads, power with its task, sub-resources (sensors, storage), PATCH.
+"""Server hardware: reads, power with its task, sub-resources (sensors, storage, BIOS,
+firmware), PATCH. Sub-resources come back as OneView's bodies; ``client.configuration`` parses
+them (``current_bios``, ``firmware_components``, ``local_storage``).
 
 A fleet-wide read is ``list()``/``iter()`` (OneView serves up to 32 servers per page); the
 power-state sync's snapshot of it lives in ``ironic/snapshot.py``.
@@ -59,6 +61,14 @@ class ServerHardware(ResourceFamily):
     def local_storage(self, id_or_uri: str) -> dict[str, Any]:
         """What OneView knows of the local disks (``localStorageV2``; may be empty)."""
         return self._connector.get(self.uri(id_or_uri) + "/localStorageV2") or {}
+
+    def bios(self, id_or_uri: str) -> dict[str, Any]:
+        """The BIOS values the server has now (``…/bios``: ``settings`` of ``{id, value}``)."""
+        return self._connector.get_object(self.uri(id_or_uri) + "/bios")
+
+    def firmware(self, id_or_uri: str) -> dict[str, Any]:
+        """The installed firmware (``…/firmware``: ``components`` with name and version)."""
+        return self._connector.get_object(self.uri(id_or_uri) + "/firmware")
 
     def patch(
         self, id_or_uri: str, operations: list[dict[str, Any]], *, wait: bool = True
