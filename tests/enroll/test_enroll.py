@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from typing import Any
 
 import pytest
@@ -66,6 +67,7 @@ def test_enrolls_the_node_contract_and_is_idempotent(clean_ironic, capsys, api: 
     assert node.properties["memory_mb"] == server["memoryMb"]
     assert node.properties["cpus"] == server["processorCount"] * server["processorCoreCount"]
     assert node.resource_class == "oneview-ironic-eg-1"
+    assert node.traits == ["CUSTOM_OV_IRONIC_EG_1"]  # the one ready template of its type and group
     assert "password" not in json.dumps(node.driver_info).lower()
 
     (port,) = clean_ironic.conn.baremetal.ports(node_id=node.id, details=True)
@@ -180,3 +182,35 @@ def test_table_output_names_the_flavor_to_create(clean_ironic, capsys):
     assert "Enrollment plan (dry run: nothing changed)" in out
     assert "1 would enroll" in out
     assert "resources:CUSTOM_ONEVIEW_IRONIC_EG_1=1" in out
+
+
+def test_printed_deploy_templates_are_accepted_by_ironic(
+    clean_ironic, capsys, api: ApplianceClient
+):
+    """The command printed per trait is one Ironic takes as it is (trait name, step, args)."""
+    argv = ["--config-file", str(clean_ironic.conf), "--ironic-url", clean_ironic.url]
+    code = enroll([*argv, "--driver", clean_ironic.driver, "--dry-run"])
+    out = capsys.readouterr().out
+    assert code == 0
+    lines = [line for line in out.splitlines() if "deploy template create" in line]
+    assert len(lines) == 1, out  # one ready blade template; the DL360 one manages no boot
+    words = shlex.split(lines[0])
+    assert words[:5] == ["openstack", "baremetal", "deploy", "template", "create"]
+    name, steps = words[5], json.loads(words[words.index("--steps") + 1])
+    template = named(api, "server-profile-templates", "ironic-EG-1")
+    assert name == "CUSTOM_OV_IRONIC_EG_1"
+    assert steps == [
+        {
+            "interface": "deploy",
+            "step": "apply_server_profile_template",
+            "args": {"template": template["uri"]},
+            "priority": 150,
+        }
+    ]
+    created = clean_ironic.conn.baremetal.create_deploy_template(name=name, steps=steps)
+    try:
+        assert clean_ironic.conn.baremetal.get_deploy_template(created.id).steps[0]["args"] == {
+            "template": template["uri"]
+        }
+    finally:
+        clean_ironic.conn.baremetal.delete_deploy_template(created.id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 
 from oneview_openstack.enroll import inventory
 from oneview_openstack.simulator.testing import ApplianceClient, named
@@ -101,3 +102,66 @@ def test_cpu_arch_follows_the_processor_like_inspection(api: ApplianceClient):
     assert inventory.node_body(ampere, template)["properties"]["cpu_arch"] == "aarch64"
     unknown = dict(blade, processorType="")
     assert "cpu_arch" not in inventory.node_body(unknown, template)["properties"]
+
+
+def _ready(template: dict) -> inventory.TemplateCheck:
+    check = inventory.check_template(template)
+    assert check.ready, check.problems
+    return check
+
+
+def test_template_traits_follow_ironics_custom_trait_rule():
+    assert inventory.template_trait({"name": "ironic-EG-1"}) == "CUSTOM_OV_IRONIC_EG_1"
+    odd = inventory.template_trait({"name": "Web tier / RAID 1+0 (ß)"})
+    assert re.fullmatch(r"CUSTOM_[A-Z0-9_]+", odd), odd
+    assert odd.startswith("CUSTOM_OV_WEB_TIER_RAID_1_0")
+    assert len(inventory.template_trait({"name": "x" * 400})) == inventory.TRAIT_MAX_LENGTH
+
+
+def test_a_trait_per_ready_template_that_fits_the_server(api: ApplianceClient):
+    blade = named(api, "server-hardware", "Encl1, bay 1")
+    rack = named(api, "server-hardware", "rack-dl360-1")
+    default = named(api, "server-profile-templates", "ironic-EG-1")
+    raid = dict(
+        copy.deepcopy(default), name="ironic-EG-1 raid10", uri="/rest/server-profile-templates/raid"
+    )
+    other_group = dict(
+        copy.deepcopy(default), name="elsewhere", uri="/rest/server-profile-templates/elsewhere",
+        enclosureGroupUri="/rest/enclosure-groups/other",
+    )  # fmt: skip
+    checks = [inventory.check_template(t) for t in api.members("server-profile-templates")]
+    checks += [_ready(raid), _ready(other_group)]
+    traits = inventory.trait_map(checks)
+    assert traits.problems == ()
+    assert inventory.server_traits(blade, traits) == [
+        "CUSTOM_OV_IRONIC_EG_1",
+        "CUSTOM_OV_IRONIC_EG_1_RAID10",
+    ]
+    assert inventory.server_traits(rack, traits) == []  # its template does not manage boot
+    assert "CUSTOM_OV_IRONIC_VIRTUAL_MAC_EG_1" not in traits.templates  # not Ironic-ready
+    assert traits.templates["CUSTOM_OV_ELSEWHERE"]["uri"] == other_group["uri"]
+
+
+def test_templates_whose_names_collide_get_no_trait():
+    one = {"name": "web-1", "uri": "/rest/server-profile-templates/a"}
+    two = {"name": "web 1", "uri": "/rest/server-profile-templates/b"}
+    ready = {"boot": {"manageBoot": True}, "macType": "Physical", "serverHardwareTypeUri": "/x"}
+    traits = inventory.trait_map([_ready({**one, **ready}), _ready({**two, **ready})])
+    assert traits.templates == {}
+    (problem,) = traits.problems
+    assert "web 1, web-1" in problem and "CUSTOM_OV_WEB_1" in problem
+
+
+def test_deploy_template_uses_the_template_step():
+    template = {"name": "ironic-EG-1", "uri": "/rest/server-profile-templates/t1"}
+    assert inventory.deploy_template("CUSTOM_OV_IRONIC_EG_1", template) == {
+        "name": "CUSTOM_OV_IRONIC_EG_1",
+        "steps": [
+            {
+                "interface": "deploy",
+                "step": "apply_server_profile_template",
+                "args": {"template": "/rest/server-profile-templates/t1"},
+                "priority": 150,
+            }
+        ],
+    }

@@ -11,7 +11,7 @@ import argparse
 import os
 import sys
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..client import OneViewClient, views
@@ -35,6 +35,7 @@ class Row:
     ports: int
     result: str
     detail: str = ""
+    traits: list[str] = field(default_factory=list)
 
 
 def add_arguments(parser: argparse.ArgumentParser, *, ironic_options: bool = True) -> None:
@@ -148,8 +149,10 @@ def parse_interfaces(values: list[str]) -> dict[str, str]:
     return found
 
 
-def select_templates(client: OneViewClient, names: list[str]) -> list[inventory.TemplateCheck]:
-    every = [inventory.check_template(t) for t in client.server_profile_templates.iter()]
+def select_templates(
+    every: list[inventory.TemplateCheck], names: list[str]
+) -> list[inventory.TemplateCheck]:
+    """The templates that back new nodes (``--template``, in order), else every one."""
     if not names:
         return every
     by_name = {t.name: t for t in every}
@@ -176,10 +179,23 @@ def interconnects_of(client: OneViewClient, servers: list[dict[str, Any]]) -> di
     return {uri: client.request("GET", uri) or {} for uri in sorted(uris)}
 
 
+@dataclass
+class Plan:
+    candidates: list[inventory.Candidate]
+    traits: inventory.TraitMap
+
+    def deploy_templates(self) -> list[dict[str, Any]]:
+        """The deploy templates the new nodes' traits need, one per template."""
+        used = sorted({trait for c in self.candidates if not c.skip_reason for trait in c.traits})
+        return [inventory.deploy_template(t, self.traits.templates[t]) for t in used]
+
+
 def build_plan(
     args: argparse.Namespace, client: OneViewClient, enrolled: dict[str, str], taken: set[str]
-) -> list[inventory.Candidate]:
-    templates = select_templates(client, args.template)
+) -> Plan:
+    every = [inventory.check_template(t) for t in client.server_profile_templates.iter()]
+    templates = select_templates(every, args.template)
+    traits = inventory.trait_map(every)  # any ready template may be chosen per deployment
     servers = client.server_hardware.list()
     if args.server:
         known = {s.get("name") for s in servers}
@@ -218,7 +234,8 @@ def build_plan(
             physical_network=args.physical_network,
             all_ports=args.all_ports,
         )
-    return candidates
+        candidate.traits = inventory.server_traits(candidate.server, traits)
+    return Plan(candidates, traits)
 
 
 def enroll_one(conn: Any, candidate: inventory.Candidate, args: argparse.Namespace) -> Row:
@@ -238,7 +255,15 @@ def enroll_one(conn: Any, candidate: inventory.Candidate, args: argparse.Namespa
             detail = str(node.provision_state)
         except Exception as error:
             result, detail = "enrolled, not advanced", ironic.error_text(error)
-    return Row(candidate.name, template, node.name or node.id, len(candidate.ports), result, detail)
+    return Row(
+        candidate.name,
+        template,
+        node.name or node.id,
+        len(candidate.ports),
+        result,
+        detail,
+        candidate.traits,
+    )
 
 
 def run(args: argparse.Namespace, conn: Any = None) -> int:
@@ -262,23 +287,25 @@ def run(args: argparse.Namespace, conn: Any = None) -> int:
         enrolled = ironic.enrolled_servers(conn)
         taken = ironic.taken_names(conn)
         with OneViewClient(settings) as client:
-            candidates = build_plan(args, client, enrolled, taken)
+            plan = build_plan(args, client, enrolled, taken)
     except (EnrollError, OneViewError) as error:
         reporter.fail(str(error))
         return 2
     except (os_exceptions.SDKException, ks_exceptions.ClientException) as error:
         reporter.fail(f"Cannot reach Ironic: {ironic.error_text(error)}")
         return 2
+    for problem in plan.traits.problems:
+        reporter.warn(problem)
     rows = [
         Row(c.name, str((c.template or {}).get("name") or "-"), "-", 0, "skipped", c.skip_reason)
-        for c in candidates
+        for c in plan.candidates
         if c.skip_reason
     ]
-    todo = [c for c in candidates if not c.skip_reason]
+    todo = [c for c in plan.candidates if not c.skip_reason]
     if args.dry_run:
         rows += [
             Row(c.name, str(c.template and c.template["name"]), c.node["name"], len(c.ports),
-                "would enroll", c.node["resource_class"])
+                "would enroll", c.node["resource_class"], c.traits)
             for c in todo
         ]  # fmt: skip
     else:
@@ -289,6 +316,7 @@ def run(args: argparse.Namespace, conn: Any = None) -> int:
                 advance()
     reporter.summary(sorted(rows, key=lambda r: inventory.natural(r.server)), dry_run=args.dry_run)
     reporter.flavors(sorted({c.node["resource_class"] for c in todo}))
+    reporter.deploy_templates(plan.deploy_templates())
     return (
         1 if any(r.result.startswith("failed") or "not advanced" in r.result for r in rows) else 0
     )

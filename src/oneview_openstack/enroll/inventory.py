@@ -4,20 +4,31 @@ The node contract is the one the ``oneview`` hardware type reads (and the histor
 ``driver_info/server_hardware_uri``; ``properties/capabilities`` holding
 ``server_hardware_type_uri``, ``server_profile_template_uri`` and, for servers in an enclosure,
 ``enclosure_group_uri``. Ports carry the MAC OneView gives the template's connection and a
-``local_link_connection`` naming the interconnect and its downlink.
+``local_link_connection`` naming the interconnect and its downlink. Every node gets a trait
+``CUSTOM_OV_<TEMPLATE>`` per Ironic-ready template that fits its server, so a deploy template of
+that name (``deploy.apply_server_profile_template``) can choose the template per deployment.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+import os_traits  # type: ignore[import-untyped]  # Ironic and placement use its rule
 
 from ..client import views
 from ..client.views import EthernetPort
 
 DRIVER = "oneview"
 RESOURCE_CLASS_PREFIX = "oneview-"
+TRAIT_PREFIX = "OV_"
+TRAIT_MAX_LENGTH = 255  # Ironic's traits column (and placement's)
+# The deploy step of the ``oneview-*`` deploy interfaces that claims from a given template;
+# above 100, so it runs out of band before ``deploy.deploy`` (the claim composes it).
+TEMPLATE_STEP = "apply_server_profile_template"
+TEMPLATE_STEP_PRIORITY = 150
 
 
 @dataclass(frozen=True)
@@ -45,6 +56,7 @@ class Candidate:
     skip_reason: str | None = None
     node: dict[str, Any] = field(default_factory=dict)
     ports: list[dict[str, Any]] = field(default_factory=list)
+    traits: list[str] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -96,6 +108,54 @@ def slug(text: str) -> str:
 def resource_class(template: dict[str, Any]) -> str:
     """One resource class per template (Nova flavors: ``resources:CUSTOM_ONEVIEW_...=1``)."""
     return (RESOURCE_CLASS_PREFIX + slug(str(template.get("name"))))[:80]
+
+
+def template_trait(template: dict[str, Any]) -> str:
+    """``CUSTOM_OV_<NAME>``: os-traits' normalisation (what Ironic and placement accept)."""
+    return str(os_traits.normalize_name(TRAIT_PREFIX + str(template.get("name"))))[
+        :TRAIT_MAX_LENGTH
+    ]
+
+
+@dataclass(frozen=True)
+class TraitMap:
+    """Trait -> the ready template it chooses; names that collide once normalised are left out
+    (a trait must name one template), with the reason."""
+
+    templates: dict[str, dict[str, Any]]
+    problems: tuple[str, ...] = ()
+
+
+def trait_map(checks: Iterable[TemplateCheck]) -> TraitMap:
+    """One trait per Ironic-ready template; ``web 1`` and ``web-1`` would share one: neither."""
+    claimed: dict[str, list[dict[str, Any]]] = {}
+    for check in checks:
+        if check.ready:
+            claimed.setdefault(template_trait(check.template), []).append(check.template)
+    problems = tuple(
+        f"templates {', '.join(sorted(str(t.get('name')) for t in found))} all normalise to "
+        f"trait {trait}; none of them gets a trait (rename one in OneView)"
+        for trait, found in sorted(claimed.items())
+        if len(found) > 1
+    )
+    chosen = {trait: found[0] for trait, found in claimed.items() if len(found) == 1}
+    return TraitMap(chosen, problems)
+
+
+def server_traits(server: dict[str, Any], traits: TraitMap) -> list[str]:
+    """The traits of the templates that fit this server (same hardware type and group)."""
+    return sorted(trait for trait, t in traits.templates.items() if compatible(server, t))
+
+
+def deploy_template(trait: str, template: dict[str, Any]) -> dict[str, Any]:
+    """The Ironic deploy template (``POST /v1/deploy_templates``) choosing ``template``."""
+    step = {
+        "interface": "deploy",
+        "step": TEMPLATE_STEP,
+        "args": {"template": template.get("uri")},
+        "priority": TEMPLATE_STEP_PRIORITY,
+    }
+    return {"name": trait, "steps": [step]}
 
 
 def capabilities(server: dict[str, Any], template: dict[str, Any]) -> str:

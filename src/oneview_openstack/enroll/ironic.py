@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
+import tenacity
 from openstack import connection as os_connection
 from openstack import exceptions as os_exceptions
 
@@ -12,6 +13,26 @@ from .inventory import Candidate
 
 # local_link_connection {"network_type": "unmanaged"} (rack servers) needs 1.90.
 IRONIC_API_VERSION = "1.90"
+TRAITS_ATTEMPTS = 5
+
+
+def _transient(error: BaseException) -> bool:
+    """A busy Ironic: node locked (409), or its database busy (5xx; sqlite says "database is
+    locked" when several nodes are written at once)."""
+    return isinstance(error, os_exceptions.HttpException) and (
+        error.status_code == 409 or (error.status_code or 0) >= 500
+    )
+
+
+@tenacity.retry(
+    retry=tenacity.retry_if_exception(_transient),
+    stop=tenacity.stop_after_attempt(TRAITS_ATTEMPTS),
+    wait=tenacity.wait_random_exponential(multiplier=0.1, max=2),
+    reraise=True,
+)
+def set_traits(conn: os_connection.Connection, node: Any, traits: list[str]) -> None:
+    """``PUT /v1/nodes/{id}/traits``: replaces the whole set, so a retry is harmless."""
+    conn.baremetal.set_node_traits(node, traits)
 
 
 def connect(*, ironic_url: str | None = None, cloud: str | None = None) -> os_connection.Connection:
@@ -42,9 +63,12 @@ def taken_names(conn: os_connection.Connection) -> set[str]:
 
 
 def create(conn: os_connection.Connection, candidate: Candidate) -> Any:
-    """Create the node and its ports; a node whose ports fail is deleted again (no half-nodes)."""
+    """Create the node, its traits and its ports; a node whose traits or ports fail is deleted
+    again (no half-nodes)."""
     node = conn.baremetal.create_node(**candidate.node)
     try:
+        if candidate.traits:  # not a field of Ironic's node create
+            set_traits(conn, node, candidate.traits)
         for port in candidate.ports:
             conn.baremetal.create_port(node_id=node.id, **port)
     except Exception:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shlex
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -29,6 +30,9 @@ class Reporter:
 
     def fail(self, message: str) -> None:
         self.err.print(f"[bold red]enroll:[/] {escape(message)}", highlight=False)
+
+    def warn(self, message: str) -> None:
+        self.err.print(f"[yellow]enroll:[/] {escape(message)}", highlight=False)
 
     @contextlib.contextmanager
     def progress(self, total: int) -> Iterator[Callable[[], None]]:
@@ -74,4 +78,22 @@ class Reporter:
                 f"--property resources:MEMORY_MB=0 --property resources:DISK_GB=0 bm-{name}",
                 highlight=False,
                 soft_wrap=True,
+            )
+
+    def deploy_templates(self, templates: list[dict[str, Any]]) -> None:
+        """The deploy templates that make each node trait choose its server profile template."""
+        if self.format != "table" or not templates:
+            return
+        self.out.print(
+            "Deploy templates choosing the server profile template per deployment (the nodes "
+            "carry these traits; a flavor asks for one with --property trait:<NAME>=required):"
+        )
+        for template in templates:
+            steps = json.dumps(template["steps"], separators=(",", ":"))
+            self.out.print(
+                f"  openstack baremetal deploy template create {template['name']} "
+                f"--steps {shlex.quote(steps)}",
+                highlight=False,
+                soft_wrap=True,
+                markup=False,
             )
