@@ -45,7 +45,7 @@ def test_gen9_type_has_no_secure_boot():
     config = cfg.hardware_type_config(sample("server_hardware_type_gen9"))
     assert config.generation == 9
     assert not config.secure_boot
-    assert "UEFIOptimized" not in config.boot_modes
+    assert "UEFIOptimized" in config.boot_modes  # the mode, without secure boot
 
 
 @pytest.mark.parametrize(
@@ -54,7 +54,7 @@ def test_gen9_type_has_no_secure_boot():
         ("ProLiant DL360 Gen10 Plus", ["UEFIOptimized"], [], True),
         ("ProLiant DL380 Gen11", ["UEFI", "UEFIOptimized"], [], True),
         ("ProLiant DL360 Gen10", ["BIOS", "UEFI"], [], False),  # no UEFIOptimized
-        ("ProLiant DL360 Gen9", ["UEFIOptimized"], [], False),
+        ("ProLiant DL360 Gen9", ["BIOS", "UEFI", "UEFIOptimized"], [], False),
         ("ProLiant DL360 Gen9", [], ["SecureBoot"], True),  # the type says so itself
         ("Some model", ["UEFIOptimized"], [], False),  # generation unknown
     ],
@@ -62,6 +62,9 @@ def test_gen9_type_has_no_secure_boot():
 def test_secure_boot_rule(model, modes, capabilities, expected):
     body = {"name": "x", "model": model, "bootModes": modes, "capabilities": capabilities}
     assert cfg.hardware_type_config(body).secure_boot is expected
+    assert cfg.hardware_type_config({**body, "secureBootCapable": not expected}).secure_boot is (
+        not expected
+    )  # what the type states outright wins
 
 
 def test_registry_entries_by_kind():

@@ -394,16 +394,19 @@ def test_boot_mode_and_secure_boot_on_gen10(gen10):
 
 
 def test_secure_boot_on_gen9_is_refused(gen9):
+    assert "UEFIOptimized" in gen9.boot_modes  # Gen9 has the mode, not secure boot
     error = rejected(ps.boot_mode_section, gen9, "uefi", True)
     assert "Gen9" in error.field and "DL360 Gen9 1" in error.field and error.value is True
     assert "Gen10" in error.accepted
-    assert ps.boot_mode_section(gen9, "uefi", None)["mode"] == "UEFI"  # no UEFIOptimized
+    assert ps.boot_mode_section(gen9, "uefi", None)["mode"] == "UEFIOptimized"
     assert ps.boot_mode_section(gen9, "uefi", False)["secureBoot"] == "Unmanaged"
 
 
 def test_a_boot_mode_the_type_lacks_is_refused(gen9):
-    error = rejected(ps.boot_mode_section, gen9, "UEFIOptimized", None)
+    legacy_only = dataclasses.replace(gen9, boot_modes=("BIOS", "UEFI"))
+    error = rejected(ps.boot_mode_section, legacy_only, "UEFIOptimized", None)
     assert error.accepted == "one of BIOS, UEFI"
+    assert ps.boot_mode_section(legacy_only, "uefi", None)["mode"] == "UEFI"
     rejected(ps.boot_mode_section, gen9, "legacy", None)
 
 

@@ -30,8 +30,9 @@ from .storage_views import (
 
 SettingKind = Literal["enumeration", "integer", "string", "boolean"]
 
-#: The secure-boot rule [unverified, see docs/simulator.md]: a type that names the capability,
-#: or a Gen10-or-later type that offers UEFIOptimized (secure boot needs that mode).
+#: The secure-boot rule [unverified, see docs/simulator.md]: what a type states
+#: (``secureBootCapable``, or a ``SecureBoot`` capability), else Gen10 or later offering
+#: UEFIOptimized (secure boot needs that mode; Gen9 offers UEFIOptimized but no secure boot).
 SECURE_BOOT_CAPABILITY = "SecureBoot"
 SECURE_BOOT_MODE = "UEFIOptimized"
 SECURE_BOOT_MIN_GENERATION = 10
@@ -161,10 +162,16 @@ def hardware_type_config(sht: Mapping[str, Any]) -> HardwareTypeConfig:
         setting = bios_setting(entry)
         if setting is not None:
             settings.setdefault(setting.id, setting)
-    secure_boot = SECURE_BOOT_CAPABILITY in capabilities or (
-        generation is not None
-        and generation >= SECURE_BOOT_MIN_GENERATION
-        and SECURE_BOOT_MODE in boot_modes
+    stated = jf.boolean(sht.get("secureBootCapable"))  # a type that says so outright
+    secure_boot = (
+        stated
+        if stated is not None
+        else SECURE_BOOT_CAPABILITY in capabilities
+        or (
+            generation is not None
+            and generation >= SECURE_BOOT_MIN_GENERATION
+            and SECURE_BOOT_MODE in boot_modes
+        )
     )
     maximum = jf.integer(storage.get("maximumDrives"))
     return HardwareTypeConfig(

@@ -29,15 +29,16 @@ ONEVIEW_RAID_LEVELS: Mapping[str, str] = {
     "5+0": "RAID50",
     "6+0": "RAID60",
 }
-#: Drives a OneView logical drive of each level needs: (minimum, exactly-or-None, multiple of).
+#: Drives a OneView logical drive of each level needs: (minimum, exactly-or-None, multiple of);
+#: RAID1 is a two-drive mirror, as in Ironic (more drives is RAID 1+0).
 _RAID_DRIVES: Mapping[str, tuple[int, int | None, int]] = {
     "RAID0": (1, None, 1),
     "RAID1": (2, 2, 1),
     "RAID5": (3, None, 1),
     "RAID6": (4, None, 1),
     "RAID10": (4, None, 2),
-    "RAID50": (6, None, 2),
-    "RAID60": (8, None, 2),
+    "RAID50": (6, None, 1),
+    "RAID60": (8, None, 1),
 }
 _MEDIA = {"ssd": "Ssd", "hdd": "Hdd"}
 _INTERFACES = {"sas": "Sas", "sata": "Sata"}
