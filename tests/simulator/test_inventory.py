@@ -116,7 +116,7 @@ def test_zero_servers_keeps_every_category_and_one_frame() -> None:
     assert inv["server-hardware"] == [] and inv["server-profiles"] == []
     # The network side still works: one frame, its LI and uplink sets, and the templates.
     assert len(inv["enclosures"]) == 1 and len(inv["uplink-sets"]) == 2
-    assert len(inv["server-profile-templates"]) == 4
+    assert len(inv["server-profile-templates"]) == 5
 
 
 @pytest.mark.parametrize("servers", [-1, 10**6])
@@ -365,7 +365,8 @@ def test_server_fields_and_environment(inv: Inventory) -> None:
     assert {sh["powerState"] for sh in servers} == {"On", "Off"}
     assert 0.1 < sum(sh["powerState"] == "On" for sh in servers) / len(servers) < 0.3
     for sh in servers:
-        assert sh["mpModel"] == "iLO5" and sh["processorCount"] == 2
+        gen9 = sh["model"].endswith("Gen9")
+        assert sh["mpModel"] == ("iLO4" if gen9 else "iLO5") and sh["processorCount"] == 2
         assert sh["memoryMb"] in (131072, 262144, 393216)
         assert sh["processorCoreCount"] in (14, 20, 24)
         assert sh["status"] in ("OK", "Warning")
@@ -373,13 +374,16 @@ def test_server_fields_and_environment(inv: Inventory) -> None:
         env = sh["_environment"]
         assert 18 <= env["ambientTemperatureC"] <= 27 and 35 <= env["cpuTemperatureC"] <= 70
         assert 120 <= env["averagePowerW"] <= env["peakPowerW"]
-        for disk in env["localStorage"]["disks"]:
-            assert disk["sizeGiB"] in (480, 960, 1920)
+        (controller,) = sh["_storage"]["controllers"]
+        assert len(controller["drives"]) >= 2
+        for drive in controller["drives"]:
+            assert drive["capacityGB"] in (480, 960, 1920, 1200, 2400)
 
 
 def test_hardware_types(inv: Inventory) -> None:
-    blade_type, rack_type = inv["server-hardware-types"]
+    blade_type, rack_type, gen9_type = inv["server-hardware-types"]
     assert blade_type["name"] == "SY 480 Gen10 1" and rack_type["name"] == "DL360 Gen10 1"
+    assert gen9_type["name"] == "DL360 Gen9 1"
     assert {"ManageBootOrder", "VCConnections", "VirtualMAC"} <= set(blade_type["capabilities"])
     assert not {"ManageBootOrder", "VCConnections", "VirtualMAC"} & set(rack_type["capabilities"])
     (mezz,) = blade_type["adapters"]
@@ -409,7 +413,7 @@ def test_three_template_kinds_per_enclosure_group(inv: Inventory) -> None:
     templates = {t["name"]: t for t in inv["server-profile-templates"]}
     blade_type = inv["server-hardware-types"][0]["uri"]
     deploy = next(n["uri"] for n in inv["ethernet-networks"] if n["name"] == "Deploy")
-    assert len(templates) == 3 * len(inv["enclosure-groups"]) + 1
+    assert len(templates) == 3 * len(inv["enclosure-groups"]) + 2
     for eg in inv["enclosure-groups"]:
         good = templates[f"ironic-{eg['name']}"]
         virtual = templates[f"ironic-virtual-mac-{eg['name']}"]
@@ -491,7 +495,7 @@ def test_ten_thousand_servers() -> None:
     assert counts["interconnects"] == 2 * 709
     downlinks = blade_downlinks(inv)
     assert len(set(downlinks)) == len(downlinks) == 2 * 8_500
-    assert counts["server-profile-templates"] == 3 * 237 + 1
+    assert counts["server-profile-templates"] == 3 * 237 + 2
     assert counts["server-profiles"] == 850
     macs = all_macs(inv)
     assert len(set(macs)) == len(macs) > 85_000

@@ -7,6 +7,7 @@ place. Everything here is plain data: callers copy what they store.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 # --- Servers ------------------------------------------------------------------------------
@@ -18,6 +19,7 @@ BLADE_MODEL: Final[dict[str, str]] = {
     "formFactor": "HalfHeight",
     "romFamily": "I42",
     "serialPrefix": "CZJ",
+    "mpModel": "iLO5",
 }
 
 RACK_MODEL: Final[dict[str, str]] = {
@@ -27,6 +29,7 @@ RACK_MODEL: Final[dict[str, str]] = {
     "formFactor": "1U",
     "romFamily": "U32",
     "serialPrefix": "MXQ",
+    "mpModel": "iLO5",
 }
 
 #: (cores per processor, processorType, processorSpeedMhz): the type string must match the cores.
@@ -75,6 +78,514 @@ BLADE_FLB_SLOT: Final[dict[str, Any]] = {
 RACK_SLOT: Final[dict[str, Any]] = {"location": "Embedded", "slotNumber": 1, "deviceNumber": 1}
 #: How many ports of the embedded 4-port NIC are cabled (and so reported) on a rack server.
 RACK_PORT_COUNTS: Final[tuple[int, ...]] = (2, 4, 4)
+
+# --- Server configuration: BIOS registries, storage, firmware -----------------------------
+# Attribute names, options and defaults: iLO 5 (U32/I42) and iLO 4 (P89) BIOS attributes as
+# listed by openstack/ironic doc/source/admin/drivers/ilo.rst (before commit afb64cf26), a
+# DL360 Gen10 (867959-B21, U32 v2.68) attribute dump in the ODIM BMC operator guide, HPE's
+# PowerShell-ProLiant-SDK HPEBIOS scripts, and the OneView SPT example in oneview-python
+# (WorkloadProfile, MinProcIdlePower...). Field names: oneview-golang ov/server_hardware_type.go.
+# Option sets, bounds or lengths no public source gives are marked [unverified] in
+# docs/simulator.md.
+
+ENABLED_DISABLED: Final[tuple[str, ...]] = ("Enabled", "Disabled")
+
+#: id -> display name of options that do not read well as their id.
+_OPTION_NAMES: Final[dict[str, str]] = {
+    "GeneralPowerEfficientCompute": "General Power Efficient Compute",
+    "GeneralPeakFrequencyCompute": "General Peak Frequency Compute",
+    "GeneralThroughputCompute": "General Throughput Compute",
+    "Virtualization-PowerEfficient": "Virtualization - Power Efficient",
+    "Virtualization-MaxPerformance": "Virtualization - Max Performance",
+    "LowLatency": "Low Latency",
+    "MissionCritical": "Mission Critical",
+    "TransactionalApplicationProcessing": "Transactional Application Processing",
+    "HighPerformanceCompute": "High Performance Compute (HPC)",
+    "DecisionSupport": "Decision Support",
+    "GraphicProcessing": "Graphic Processing",
+    "I/OThroughput": "I/O Throughput",
+    "DynamicPowerSavings": "Dynamic Power Savings Mode",
+    "StaticLowPower": "Static Low Power Mode",
+    "StaticHighPerf": "Static High Performance Mode",
+    "OsControl": "OS Control Mode",
+    "NoCStates": "No C-states",
+    "C6": "C6 State",
+    "C1E": "C1E State",
+    "C3": "C3 State",
+    "RetryIndefinitely": "Retry Boot Order Indefinitely",
+    "AttemptOnce": "Attempt Boot Order Once",
+    "ResetAfterFailed": "Reset After Failed Boot Attempt",
+    "Ahci": "SATA AHCI Support",
+    "Raid": "Smart Array SW RAID Support",
+    "OptimalCooling": "Optimal Cooling",
+    "IncreasedCooling": "Increased Cooling",
+    "MaxCooling": "Maximum Cooling",
+    "BalancedPowerPerf": "Balanced Power and Performance",
+    "MinPower": "Minimum Power Usage",
+    "MaxPerf": "Maximum Performance",
+}
+
+
+def _setting(sid: str, name: str, category: str, kind: str, default: str, **kw: Any) -> dict:
+    """One ``biosSettings`` entry with every field OneView's schema names (unused ones null)."""
+    return {
+        "id": sid,
+        "name": name,
+        "category": category,
+        "type": kind,
+        "defaultValue": default,
+        "options": kw.get("options", []),
+        "lowerBound": kw.get("lower"),
+        "upperBound": kw.get("upper"),
+        "scalarIncrement": kw.get("increment"),
+        "stringMinLength": kw.get("min_length"),
+        "stringMaxLength": kw.get("max_length"),
+        "valueExpression": kw.get("expression"),
+        "helpText": kw.get("help", ""),
+        "warningText": kw.get("warning", ""),
+        "dependencyList": [],
+    }
+
+
+def _enum(sid: str, name: str, category: str, options: tuple[str, ...], default: str, help: str):
+    assert default in options, (sid, default)
+    entries = [{"id": o, "name": _OPTION_NAMES.get(o, o), "optionLinks": []} for o in options]
+    return _setting(sid, name, category, "Enumeration", default, options=entries, help=help)
+
+
+def _integer(sid: str, name: str, category: str, lower: int, upper: int, default: int, help: str):
+    return _setting(
+        sid,
+        name,
+        category,
+        "Integer",
+        str(default),
+        lower=lower,
+        upper=upper,
+        increment=1,
+        help=help,
+    )
+
+
+def _string(sid: str, name: str, category: str, max_length: int, help: str):
+    return _setting(
+        sid, name, category, "String", "", min_length=0, max_length=max_length, help=help
+    )
+
+
+def _common_bios() -> list[dict[str, Any]]:
+    """Settings Gen9 (P89) and Gen10 (U32, I42) system ROMs share, with the same ids."""
+    proc, power, boot = "Processor Options", "Power and Performance Options", "Boot Options"
+    return [
+        _enum(
+            "ProcHyperthreading",
+            "Intel(R) Hyperthreading",
+            proc,
+            ENABLED_DISABLED,
+            "Enabled",
+            "Two logical processors per physical core.",
+        ),
+        _enum(
+            "ProcVirtualization",
+            "Intel(R) Virtualization Technology",
+            proc,
+            ENABLED_DISABLED,
+            "Enabled",
+            "Hardware virtualization (VT-x) for hypervisors.",
+        ),
+        _enum(
+            "IntelProcVtd",
+            "Intel(R) VT-d",
+            proc,
+            ENABLED_DISABLED,
+            "Enabled",
+            "Virtualization Technology for Directed I/O.",
+        ),
+        _enum(
+            "Sriov",
+            "SR-IOV",
+            "Virtualization Options",
+            ENABLED_DISABLED,
+            "Enabled",
+            "The BIOS allocates PCIe resources for SR-IOV virtual functions.",
+        ),
+        _enum(
+            "ProcTurbo",
+            "Intel(R) Turbo Boost Technology",
+            power,
+            ENABLED_DISABLED,
+            "Enabled",
+            "Run above the rated frequency when power and temperature allow.",
+        ),
+        _enum(
+            "PowerRegulator",
+            "Power Regulator",
+            power,
+            ("DynamicPowerSavings", "StaticLowPower", "StaticHighPerf", "OsControl"),
+            "DynamicPowerSavings",
+            "How the processors' power consumption is regulated.",
+        ),
+        _enum(
+            "BootOrderPolicy",
+            "Boot Order Policy",
+            boot,
+            ("RetryIndefinitely", "AttemptOnce", "ResetAfterFailed"),
+            "RetryIndefinitely",
+            "What the server does when no boot device in the boot order boots.",
+        ),
+        _enum(
+            "EmbeddedSata",
+            "Embedded SATA Configuration",
+            "Storage Options",
+            ("Ahci", "Raid"),
+            "Ahci",
+            "Mode of the embedded SATA controller.",
+        ),
+        _enum(
+            "IntelligentProvisioning",
+            "Intelligent Provisioning (F10 Prompt)",
+            "System Options",
+            ENABLED_DISABLED,
+            "Enabled",
+            "Offer Intelligent Provisioning at POST.",
+        ),
+        _enum(
+            "ThermalConfig",
+            "Thermal Configuration",
+            "Advanced Options",
+            ("OptimalCooling", "IncreasedCooling", "MaxCooling"),
+            "OptimalCooling",
+            "Fan cooling solution.",
+        ),
+        _enum(
+            "AutoPowerOn",
+            "Automatic Power-On",
+            "Server Availability",
+            ("AlwaysPowerOn", "AlwaysPowerOff", "RestoreLastState"),
+            "RestoreLastState",
+            "What the server does when AC power is applied.",
+        ),
+        _integer(
+            "NetworkBootRetryCount",
+            "Network Boot Retry Count",
+            "Network Options",
+            0,
+            20,
+            20,
+            "How many times a failed network boot is retried.",
+        ),
+        _string(
+            "ServerAssetTag",
+            "Server Asset Tag",
+            "Server Information",
+            31,
+            "The asset tag the system ROM reports.",
+        ),
+        _string(
+            "ServerOtherInfo",
+            "Other Server Information",
+            "Server Information",
+            255,
+            "Free text about the server.",
+        ),
+    ]
+
+
+def gen10_bios_settings() -> list[dict[str, Any]]:
+    """The Gen10 (iLO 5) registry: workload profiles, C-states, jitter control."""
+    power = "Power and Performance Options"
+    return [
+        _enum(
+            "WorkloadProfile",
+            "Workload Profile",
+            power,
+            (
+                "GeneralPowerEfficientCompute",
+                "GeneralPeakFrequencyCompute",
+                "GeneralThroughputCompute",
+                "Virtualization-PowerEfficient",
+                "Virtualization-MaxPerformance",
+                "LowLatency",
+                "MissionCritical",
+                "TransactionalApplicationProcessing",
+                "HighPerformanceCompute",
+                "DecisionSupport",
+                "GraphicProcessing",
+                "I/OThroughput",
+                "Custom",
+            ),
+            "GeneralPowerEfficientCompute",
+            "Presets for power and performance settings; Custom leaves them to you.",
+        ),
+        _enum(
+            "MinProcIdlePower",
+            "Minimum Processor Idle Power Core C-State",
+            power,
+            ("C6", "C1E", "NoCStates"),
+            "C6",
+            "Lowest idle power state of the cores.",
+        ),
+        *_common_bios(),
+        _integer(
+            "ProcessorJitterControlFrequency",
+            "Processor Jitter Control Frequency",
+            power,
+            0,
+            10000,
+            0,
+            "Frequency (MHz) jitter control holds; 0 is automatic.",
+        ),
+        _string(
+            "CustomPostMessage",
+            "Custom POST Message",
+            "Server Information",
+            62,
+            "A message shown at POST.",
+        ),
+    ]
+
+
+def gen9_bios_settings() -> list[dict[str, Any]]:
+    """The Gen9 (iLO 4, P89) registry: a power profile instead of workload profiles."""
+    power = "Power Management"
+    return [
+        _enum(
+            "PowerProfile",
+            "HPE Power Profile",
+            power,
+            ("BalancedPowerPerf", "MinPower", "MaxPerf", "Custom"),
+            "BalancedPowerPerf",
+            "Presets for power and performance settings.",
+        ),
+        _enum(
+            "MinProcIdlePower",
+            "Minimum Processor Idle Power Core C-State",
+            power,
+            ("C6", "C3", "NoCStates"),
+            "C6",
+            "Lowest idle power state of the cores.",
+        ),
+        *_common_bios(),
+        _integer(
+            "ProcCoreDisable",
+            "Processor Core Disable",
+            "Processor Options",
+            0,
+            24,
+            0,
+            "Cores to disable per processor; 0 enables them all.",
+        ),
+    ]
+
+
+def bios_defaults(settings: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """id -> default value: what a server of the type reports after a factory reset."""
+    return {s["id"]: s["defaultValue"] for s in settings}
+
+
+#: Non-default values some servers start with (an operator changed them before OneView).
+BIOS_VARIANTS: Final[tuple[dict[str, str], ...]] = (
+    {"ProcHyperthreading": "Disabled", "PowerRegulator": "StaticHighPerf"},
+    {"ServerAssetTag": "LAB-0042", "BootOrderPolicy": "AttemptOnce"},
+    {"IntelligentProvisioning": "Disabled", "NetworkBootRetryCount": "5"},
+)
+
+#: OneView driveTechnology -> (MediaType, InterfaceType, drive model) as localStorageV2 shows it.
+DRIVES: Final[dict[str, tuple[str, str, str]]] = {
+    "SasSsd": ("SSD", "SAS", "HPE SAS 12G Mixed Use SFF SC SSD"),
+    "SataSsd": ("SSD", "SATA", "HPE SATA 6G Read Intensive SFF SC SSD"),
+    "SasHdd": ("HDD", "SAS", "HPE SAS 12G Enterprise 10K SFF SC HDD"),
+}
+
+#: A generation's embedded controller and what OneView can do with it.
+BLADE_STORAGE: Final[dict[str, Any]] = {
+    "model": "HPE Smart Array P204i-c SR Gen10",
+    "controllerModes": ["RAID", "HBA", "Mixed"],
+    "raidLevels": ["RAID0", "RAID1"],
+    "driveTechnologies": ["SasSsd", "SataSsd", "SasHdd"],
+    "maximumDrives": 2,
+    "technologies": ("SasSsd",),
+}
+RACK_STORAGE: Final[dict[str, Any]] = {
+    "model": "HPE Smart Array P408i-a SR Gen10",
+    "controllerModes": ["RAID", "HBA", "Mixed"],
+    "raidLevels": ["RAID0", "RAID1", "RAID1ADM", "RAID10", "RAID5", "RAID6", "RAID50", "RAID60"],
+    "driveTechnologies": ["SasHdd", "SataHdd", "SasSsd", "SataSsd"],
+    "maximumDrives": 10,
+    "technologies": ("SasSsd", "SataSsd"),
+}
+GEN9_RACK_STORAGE: Final[dict[str, Any]] = {
+    "model": "Smart Array P440ar Controller",
+    "controllerModes": ["RAID", "HBA"],
+    "raidLevels": ["RAID0", "RAID1", "RAID1ADM", "RAID10", "RAID5", "RAID6"],
+    "driveTechnologies": ["SasHdd", "SataHdd", "SasSsd", "SataSsd"],
+    "maximumDrives": 8,
+    "technologies": ("SasHdd", "SasSsd"),
+}
+
+
+def storage_capabilities(storage: dict[str, Any]) -> dict[str, Any]:
+    """An SHT's ``storageCapabilities`` for its embedded controller."""
+    return {
+        "controllerModes": list(storage["controllerModes"]),
+        "raidLevels": list(storage["raidLevels"]),
+        "driveTechnologies": list(storage["driveTechnologies"]),
+        "maximumDrives": storage["maximumDrives"],
+        "controllerCapabilities": ["Embedded"],
+        "driveWriteCacheSupported": True,
+        "nvmeBackplaneCapable": False,
+    }
+
+
+#: Drive sizes by technology (GB as localStorageV2 reports them); SSDs use DISK_SIZES_GIB.
+HDD_SIZES_GIB: Final[tuple[int, ...]] = (1200, 2400)
+
+
+GEN9_RACK_MODEL: Final[dict[str, str]] = {
+    "model": "ProLiant DL360 Gen9",
+    "shortModel": "DL360 Gen9",
+    "partNumber": "755258-B21",
+    "formFactor": "1U",
+    "romFamily": "P89",
+    "serialPrefix": "MXQ",
+    "mpModel": "iLO4",
+}
+#: Same lengths as ROM_RELEASES and ILO_FIRMWARE: the generator draws one index for both.
+GEN9_ROM_RELEASES: Final[tuple[str, ...]] = (
+    "v2.52 (10/25/2017)",
+    "v2.60 (05/21/2018)",
+    "v2.76 (10/21/2019)",
+)
+GEN9_ILO_FIRMWARE: Final[tuple[str, ...]] = (
+    "2.55 Aug 16 2017",
+    "2.61 Jul 27 2018",
+    "2.72 Sep 04 2019",
+)
+
+
+def firmware_components(family: str, adapter: str, controller: str) -> list[dict[str, str]]:
+    """(componentName, componentKey, componentLocation) rows of one server kind's firmware."""
+    ilo = "iLO"
+    return [
+        {
+            "componentName": "System ROM",
+            "componentKey": family,
+            "componentLocation": "System Board",
+        },
+        {
+            "componentName": ilo,
+            "componentKey": "ilo4" if family == "P89" else "ilo5",
+            "componentLocation": "System Board",
+        },
+        {
+            "componentName": "Intelligent Provisioning",
+            "componentKey": "ip-gen9" if family == "P89" else "ip-gen10",
+            "componentLocation": "System Board",
+        },
+        {
+            "componentName": controller,
+            "componentKey": _controller_key(controller),
+            "componentLocation": "Embedded RAID",
+        },
+        {
+            "componentName": adapter,
+            "componentKey": _adapter_key(adapter),
+            "componentLocation": "Mezzanine Slot 3" if adapter == MEZZ_ADAPTER else "Embedded LOM",
+        },
+    ]
+
+
+def _controller_key(model: str) -> str:
+    return "smartarray-p440ar" if "P440ar" in model else "smartarray-gen10"
+
+
+def _adapter_key(model: str) -> str:
+    return "nic-3820c" if model == MEZZ_ADAPTER else "nic-331i"
+
+
+#: SPP baselines (/rest/firmware-drivers): (version, release date, ISO, component versions by
+#: componentKey; the ROM's by family). The newest is newer than anything any server runs.
+SPP_BASELINES: Final[tuple[dict[str, Any], ...]] = (
+    {
+        "version": "2019.03.0",
+        "releaseDate": "2019-03-20T00:00:00.000Z",
+        "isoFileName": "P19473_001_spp-2019.03.0-SPP2019030.2019_0320.4.iso",
+        "components": {
+            "U32": "v1.46 (10/02/2018)",
+            "I42": "v1.46 (10/02/2018)",
+            "P89": "v2.60 (05/21/2018)",
+            "ilo5": "1.40 Jan 15 2019",
+            "ilo4": "2.61 Jul 27 2018",
+            "ip-gen10": "3.20.154",
+            "ip-gen9": "2.70.0",
+            "smartarray-gen10": "1.65",
+            "smartarray-p440ar": "6.60",
+            "nic-3820c": "7.15.97",
+            "nic-331i": "20.12.41",
+        },
+    },
+    {
+        "version": "2019.12.0",
+        "releaseDate": "2019-12-13T00:00:00.000Z",
+        "isoFileName": "P24066_001_spp-2019.12.0-SPP2019120.2019_1209.4.iso",
+        "components": {
+            "U32": "v2.22 (11/13/2019)",
+            "I42": "v2.22 (11/13/2019)",
+            "P89": "v2.76 (10/21/2019)",
+            "ilo5": "2.10 Oct 30 2019",
+            "ilo4": "2.72 Sep 04 2019",
+            "ip-gen10": "3.30.213",
+            "ip-gen9": "2.70.0",
+            "smartarray-gen10": "1.99",
+            "smartarray-p440ar": "7.00",
+            "nic-3820c": "7.17.32",
+            "nic-331i": "20.14.54",
+        },
+    },
+    {
+        "version": "2020.09.0",
+        "releaseDate": "2020-09-21T00:00:00.000Z",
+        "isoFileName": "P31178_001_spp-2020.09.0-SPP2020090.2020_0916.5.iso",
+        "components": {
+            "U32": "v2.36 (07/16/2020)",
+            "I42": "v2.36 (07/16/2020)",
+            "P89": "v2.80 (10/16/2020)",
+            "ilo5": "2.30 Aug 27 2020",
+            "ilo4": "2.75 Jun 04 2020",
+            "ip-gen10": "3.50.46",
+            "ip-gen9": "2.76.0",
+            "smartarray-gen10": "3.00",
+            "smartarray-p440ar": "7.20",
+            "nic-3820c": "7.18.77",
+            "nic-331i": "20.16.31",
+        },
+    },
+)
+
+#: componentKey -> (SPP component name, file name pattern).
+SPP_COMPONENT_FILES: Final[dict[str, tuple[str, str]]] = {
+    "U32": ("Online ROM Flash Component - HPE ProLiant DL360 Gen10 (U32) Servers", "U32_{v}.fwpkg"),
+    "I42": (
+        "Online ROM Flash Component - HPE Synergy 480 Gen10 (I42) Compute Module",
+        "I42_{v}.fwpkg",
+    ),
+    "P89": ("Online ROM Flash Component - HPE ProLiant DL360 Gen9 (P89) Servers", "cp0{n}.exe"),
+    "ilo5": ("Online Firmware Flash for HPE Integrated Lights-Out 5", "ilo5_{v}.fwpkg"),
+    "ilo4": ("Online Firmware Flash for HPE Integrated Lights-Out 4", "cp0{n}.exe"),
+    "ip-gen10": ("HPE Intelligent Provisioning for Gen10", "cp0{n}.exe"),
+    "ip-gen9": ("HPE Intelligent Provisioning for Gen9", "cp0{n}.exe"),
+    "smartarray-gen10": (
+        "Online Firmware Flash - HPE Smart Array P408i, P204i and more",
+        "HPE_SR_Gen10_{v}.fwpkg",
+    ),
+    "smartarray-p440ar": (
+        "Online Firmware Flash - Smart Array P440ar, P840 and more",
+        "cp0{n}.exe",
+    ),
+    "nic-3820c": ("HPE Synergy 3820C 10/20Gb Converged Network Adapter firmware", "cp0{n}.exe"),
+    "nic-331i": ("HPE Broadcom NX1 Online Firmware Upgrade Utility (331i)", "cp0{n}.exe"),
+}
+
 
 # --- Server hardware types ----------------------------------------------------------------
 
@@ -158,12 +669,8 @@ def blade_hardware_type() -> dict[str, Any]:
         "pxeBootPolicies": list(PXE_BOOT_POLICIES),
         "bootCapabilities": ["CD", "USB", "HardDisk", "PXE", "FibreChannelHba"],
         "adapters": [_mezz_adapter()],
-        "biosSettings": [],
-        "storageCapabilities": {
-            "controllerModes": ["RAID", "HBA", "Mixed"],
-            "raidLevels": ["RAID0", "RAID1"],
-            "maximumDrives": 2,
-        },
+        "biosSettings": gen10_bios_settings(),
+        "storageCapabilities": storage_capabilities(BLADE_STORAGE),
     }
 
 
@@ -179,12 +686,26 @@ def rack_hardware_type() -> dict[str, Any]:
         "pxeBootPolicies": list(PXE_BOOT_POLICIES),
         "bootCapabilities": ["CD", "USB", "HardDisk", "PXE"],
         "adapters": [_rack_adapter()],
-        "biosSettings": [],
-        "storageCapabilities": {
-            "controllerModes": ["RAID", "HBA"],
-            "raidLevels": ["RAID0", "RAID1", "RAID5", "RAID10"],
-            "maximumDrives": 10,
-        },
+        "biosSettings": gen10_bios_settings(),
+        "storageCapabilities": storage_capabilities(RACK_STORAGE),
+    }
+
+
+def gen9_rack_hardware_type() -> dict[str, Any]:
+    """Fields of the DL360 Gen9 type: Gen9 BIOS names, a P440ar, and no secure boot (Gen10+
+    only). Gen9 supports UEFIOptimized, so a client must look at the generation too."""
+    return {
+        "name": "DL360 Gen9 1",
+        "model": "ProLiant DL360 Gen9",
+        "family": "P89",
+        "formFactor": "1U",
+        "capabilities": ["ManageBIOS", "ManageLocalStorage", "VirtualUUID", "FirmwareUpdate"],
+        "bootModes": ["BIOS", "UEFI", "UEFIOptimized"],
+        "pxeBootPolicies": list(PXE_BOOT_POLICIES),
+        "bootCapabilities": ["CD", "USB", "HardDisk", "PXE"],
+        "adapters": [_rack_adapter()],
+        "biosSettings": gen9_bios_settings(),
+        "storageCapabilities": storage_capabilities(GEN9_RACK_STORAGE),
     }
 
 
@@ -444,4 +965,46 @@ def login_domain(name: str, description: str | None) -> dict[str, Any]:
         "state": None,
         "status": None,
         "loginDomain": name,
+    }
+
+
+def firmware_baseline(index: int) -> dict[str, Any]:
+    """The stored fields of SPP baseline ``index`` of SPP_BASELINES (uri and ids added by the
+    inventory). Field names: oneview-golang ov/firmware_drivers.go."""
+    spp = SPP_BASELINES[index]
+    version = spp["version"]
+    short = "SPP" + version.replace(".", "")
+    components = []
+    for number, (key, component_version) in enumerate(spp["components"].items()):
+        name, pattern = SPP_COMPONENT_FILES[key]
+        file_name = pattern.format(
+            v=component_version.split(" (")[0].lstrip("v").replace(" ", "_"),
+            n=40000 + 1000 * index + 37 * number,
+        )
+        components.append(
+            {
+                "name": name,
+                "componentVersion": component_version,
+                "fileName": file_name,
+                "swKeyNameList": [key],
+            }
+        )
+    return {
+        # Names are unique in the simulator (OneView names an SPP by name and version).
+        "name": f"Service Pack for ProLiant {version}",
+        "description": f"Service Pack for ProLiant {version} Production",
+        "baselineShortName": short,
+        "version": version,
+        "releaseDate": spp["releaseDate"],
+        "isoFileName": spp["isoFileName"],
+        "bundleType": "SPP",
+        "bundleSize": 9_500_000_000 + 250_000_000 * index,
+        "fwComponents": components,
+        "hotfixes": [],
+        "parentBundle": {"parentBundleName": None, "releaseDate": None, "version": None},
+        "supportedOSList": [],
+        "supportedLanguages": "en",
+        "signatureFileRequired": False,
+        "resourceState": "Created",
+        "lastTaskUri": None,
     }

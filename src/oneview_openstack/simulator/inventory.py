@@ -13,7 +13,13 @@ frame). Every frame has its own two interconnects, in bays 3 and 6, all members 
 logical interconnect; a blade's Mezz 3 ports are wired to its own frame's interconnects, on the
 downlink numbered like its bay, so no two blade ports share an (interconnect, port) pair. There
 is always at least one frame, so network features work with no servers. About 15 % of the
-servers are DL360 racks outside any frame.
+servers are DL360 racks outside any frame; every third of them from the second on (racks 2, 5,
+8...) is a Gen9, the others Gen10.
+
+Every server also carries its configuration in private fields (see ``state.server_config``):
+``_bios`` (current BIOS values), ``_firmware`` (installed components) and ``_storage`` (the
+embedded Smart Array's drives and logical drives). They are drawn from a second RNG seeded from
+the same seed, so adding them left the layout, power states and ids of the first RNG unchanged.
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ CATEGORIES: tuple[str, ...] = (
     "uplink-sets",
     "server-hardware-types",
     "server-hardware",
+    "firmware-drivers",
     "server-profile-templates",
     "server-profiles",
     "login-domains",
@@ -79,6 +86,23 @@ def build_inventory(seed: int = 0, servers: int = 16) -> dict[str, list[dict[str
 
 
 @dataclass(frozen=True)
+class _Kind:
+    """What a kind of server (blade, Gen10 rack, Gen9 rack) is built from."""
+
+    model: dict[str, str]
+    sht: Resource
+    storage: dict[str, Any]
+    adapter: str
+    rom_releases: tuple[str, ...]
+    ilo_firmware: tuple[str, ...]
+
+
+def is_gen9_rack(number: int) -> bool:
+    """Rack servers 2, 5, 8... (1-based) are DL360 Gen9s."""
+    return number % 3 == 2
+
+
+@dataclass(frozen=True)
 class _Group:
     """One enclosure group's frames and the logical interconnect their blades plug into."""
 
@@ -103,6 +127,8 @@ class _Builder:
 
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed)
+        # Configuration data (BIOS, firmware, drives) draws from its own stream (see docstring).
+        self.config_rng = random.Random(f"configuration-{seed}")
         self.inv: Inventory = {category: [] for category in CATEGORIES}
         self._mac_base = self.rng.getrandbits(40)
         self._mac_count = 0
@@ -111,8 +137,8 @@ class _Builder:
 
     # --- primitives -----------------------------------------------------------------------
 
-    def new_id(self) -> str:
-        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+    def new_id(self, rng: random.Random | None = None) -> str:
+        return str(uuid.UUID(int=(rng or self.rng).getrandbits(128), version=4))
 
     def mac(self) -> str:
         """Next MAC: a per-build random base plus a counter, unique with no lookup."""
@@ -180,14 +206,59 @@ class _Builder:
             self.add("server-hardware-types", self.new_id(), state=None, status="OK", **fields)
             for fields in (catalog.blade_hardware_type(), catalog.rack_hardware_type())
         )
+        gen9_type = self.add(
+            "server-hardware-types",
+            self.new_id(self.config_rng),
+            state=None,
+            status="OK",
+            **catalog.gen9_rack_hardware_type(),
+        )
+        blade_kind = _Kind(
+            catalog.BLADE_MODEL,
+            blade_type,
+            catalog.BLADE_STORAGE,
+            catalog.MEZZ_ADAPTER,
+            catalog.ROM_RELEASES,
+            catalog.ILO_FIRMWARE,
+        )
+        rack_kind = _Kind(
+            catalog.RACK_MODEL,
+            rack_type,
+            catalog.RACK_STORAGE,
+            catalog.RACK_ADAPTER,
+            catalog.ROM_RELEASES,
+            catalog.ILO_FIRMWARE,
+        )
+        gen9_kind = _Kind(
+            catalog.GEN9_RACK_MODEL,
+            gen9_type,
+            catalog.GEN9_RACK_STORAGE,
+            catalog.RACK_ADAPTER,
+            catalog.GEN9_ROM_RELEASES,
+            catalog.GEN9_ILO_FIRMWARE,
+        )
         deploy = next(net["uri"] for net in networks if net["name"] == catalog.DEPLOY_NETWORK)
         for group in groups:
             self._blade_templates(group, blade_type["uri"], deploy)
-        self._rack_template(rack_type["uri"])
-        blade_list = [self._blade(index, groups, blade_type["uri"]) for index in range(blades)]
+        self._rack_template("ironic-dl360", rack_type["uri"], self.rng)
+        self._rack_template("ironic-dl360-gen9", gen9_type["uri"], self.config_rng)
+        blade_list = [self._blade(index, groups, blade_kind) for index in range(blades)]
         for number in range(1, racks + 1):
-            self._rack(blades + number - 1, number, rack_type["uri"])
+            kind = gen9_kind if is_gen9_rack(number) else rack_kind
+            self._rack(blades + number - 1, number, kind)
         self._user_profiles(blade_list, groups, networks)
+        for index in range(len(catalog.SPP_BASELINES)):
+            bid = self.new_id(self.config_rng)
+            self.add(
+                "firmware-drivers",
+                bid,
+                state="Created",
+                status="OK",
+                uuid=bid,
+                resourceId=bid,
+                scopesUri=f"/rest/scopes/resources/rest/firmware-drivers/{bid}",
+                **catalog.firmware_baseline(index),
+            )
         self.inv["login-domains"] += [
             catalog.login_domain("LOCAL", None),
             catalog.login_domain("corp.example", "Active Directory of corp.example"),
@@ -349,11 +420,19 @@ class _Builder:
 
     # --- templates ------------------------------------------------------------------------
 
-    def _template(self, name: str, why: str, sht_uri: str, eg_uri: str | None, **kw: Any) -> None:
+    def _template(
+        self,
+        name: str,
+        why: str,
+        sht_uri: str,
+        eg_uri: str | None,
+        rng: random.Random | None = None,
+        **kw: Any,
+    ) -> None:
         """A server profile template; ``kw`` carries what differs between the kinds."""
         self.add(
             "server-profile-templates",
-            self.new_id(),
+            self.new_id(rng),
             name,
             None,
             "OK",
@@ -396,12 +475,13 @@ class _Builder:
                 connectionSettings={"manageConnections": True, "connections": connections},
             )
 
-    def _rack_template(self, sht_uri: str) -> None:
+    def _rack_template(self, name: str, sht_uri: str, rng: random.Random) -> None:
         self._template(
-            "ironic-dl360",
+            name,
             "DL360 racks: boot order cannot be managed, no Virtual Connect connections",
             sht_uri,
             None,
+            rng,
             macType="Physical",
             wwnType="Physical",
             serialNumberType="Physical",
@@ -412,7 +492,7 @@ class _Builder:
 
     # --- servers --------------------------------------------------------------------------
 
-    def _blade(self, index: int, groups: list[_Group], sht_uri: str) -> Resource:
+    def _blade(self, index: int, groups: list[_Group], kind: _Kind) -> Resource:
         frame, slot = divmod(index, BAYS_PER_ENCLOSURE)
         bay, number = slot + 1, frame + 1
         group = groups[frame // ENCLOSURES_PER_GROUP]
@@ -429,59 +509,56 @@ class _Builder:
         flb = {**catalog.BLADE_FLB_SLOT, "physicalPorts": []}
         return self._server(
             index,
-            catalog.BLADE_MODEL,
+            kind,
             f"Encl{number}, bay {bay}",
             f"ilo-encl{number}-bay{bay}",
             disks=self.rng.choice((0, 1, 2, 2)),
             position=bay,
             locationUri=group.enclosure_uris[frame % ENCLOSURES_PER_GROUP],
             serverGroupUri=group.eg_uri,
-            serverHardwareTypeUri=sht_uri,
             portMap={"deviceSlots": [mezz, flb]},
         )
 
-    def _rack(self, index: int, number: int, sht_uri: str) -> Resource:
+    def _rack(self, index: int, number: int, kind: _Kind) -> Resource:
         ports = self.rng.choice(catalog.RACK_PORT_COUNTS)
         physical = [catalog.physical_port(port, self.mac()) for port in range(1, ports + 1)]
         slot = {**catalog.RACK_SLOT, "deviceName": catalog.RACK_ADAPTER, "physicalPorts": physical}
         name = f"rack-dl360-{number}"
         return self._server(
             index,
-            catalog.RACK_MODEL,
+            kind,
             name,
             name,
             disks=self.rng.randint(1, 4),
             position=None,
             locationUri=None,
             serverGroupUri=None,
-            serverHardwareTypeUri=sht_uri,
             portMap={"deviceSlots": [slot]},
         )
 
     def _server(
-        self, index: int, model: dict[str, str], name: str, hostname: str, *, disks: int, **kw: Any
+        self, index: int, kind: _Kind, name: str, hostname: str, *, disks: int, **kw: Any
     ) -> Resource:
-        """Fields every server shares; ``kw`` carries the blade/rack placement and portMap."""
-        rng = self.rng
+        """Fields every server shares; ``kw`` carries the blade/rack placement and portMap.
+
+        ``disks`` and the SSD size are drawn as before the configuration data existed (so the
+        main RNG stream is unchanged); every server has at least two drives.
+        """
+        rng, model = self.rng, kind.model
         cores, cpu, mhz = rng.choice(catalog.CPUS)
         serial = self.serial(model["serialPrefix"])
         sid = _smbios_uuid(model["partNumber"], serial)
         high, low = divmod(index, 254)
         address = f"172.18.{high + 1}.{low + 1}"
         average = rng.randint(120, 450)
-        disk = {
-            "sizeGiB": rng.choice(catalog.DISK_SIZES_GIB),
-            "mediaType": "SSD",
-            "interface": "SAS",
-        }
+        ssd_size = rng.choice(catalog.DISK_SIZES_GIB)
         environment = {
             "ambientTemperatureC": rng.randint(18, 27),
             "cpuTemperatureC": rng.randint(35, 70),
             "averagePowerW": average,
             "peakPowerW": average + rng.randint(20, 150),
-            "localStorage": {"disks": [dict(disk) for _ in range(disks)]},
         }
-        return self.add(
+        server = self.add(
             "server-hardware",
             sid,
             name,
@@ -506,9 +583,10 @@ class _Builder:
             processorCoreCount=cores,
             processorSpeedMhz=mhz,
             processorType=cpu,
-            romVersion=f"{model['romFamily']} {rng.choice(catalog.ROM_RELEASES)}",
-            mpModel="iLO5",
-            mpFirmwareVersion=rng.choice(catalog.ILO_FIRMWARE),
+            serverHardwareTypeUri=kind.sht["uri"],
+            romVersion=f"{model['romFamily']} {rng.choice(kind.rom_releases)}",
+            mpModel=model["mpModel"],
+            mpFirmwareVersion=rng.choice(kind.ilo_firmware),
             mpState="OK",
             mpHostInfo={
                 "mpHostName": hostname,
@@ -526,6 +604,75 @@ class _Builder:
             scopeUris=[],
             _environment=environment,
         )
+        server["_storage"] = self._storage(kind, max(2, disks), ssd_size, rack=not kw["position"])
+        server["_firmware"] = self._firmware(kind, server)
+        server["_bios"] = self._bios(kind)
+        return server
+
+    # --- configuration data (config_rng only) ---------------------------------------------
+
+    def _storage(self, kind: _Kind, drives: int, ssd_size: int, *, rack: bool) -> Resource:
+        """The embedded Smart Array: ``drives`` alike drives; racks start with a bootable RAID1
+        on the first two (as shipped by an integrator), blades with no logical drive."""
+        crng = self.config_rng
+        technology = crng.choice(kind.storage["technologies"])
+        media, interface, model = catalog.DRIVES[technology]
+        size = ssd_size if media == "SSD" else crng.choice(catalog.HDD_SIZES_GIB)
+        physical = [
+            {
+                "bay": bay,
+                "name": f"Drive {bay}",
+                "model": model,
+                "capacityGB": size,
+                "mediaType": media,
+                "interfaceType": interface,
+                "driveTechnology": technology,
+            }
+            for bay in range(1, drives + 1)
+        ]
+        logical = []
+        if rack:
+            logical.append(
+                {
+                    "name": "Logical Drive 1",
+                    "raidLevel": "RAID1",
+                    "bootable": True,
+                    "driveTechnology": technology,
+                    "drives": [1, 2],
+                    "capacityGB": size,
+                }
+            )
+        controller = {
+            "deviceSlot": "Embedded",
+            "model": kind.storage["model"],
+            "mode": "RAID",
+            "drives": physical,
+            "logicalDrives": logical,
+        }
+        return {"controllers": [controller]}
+
+    def _firmware(self, kind: _Kind, server: Resource) -> list[Resource]:
+        """Installed components: the ROM and iLO the server reports, the rest from one of the
+        older baselines (so the newest baseline is newer than everything installed)."""
+        older = self.config_rng.choice(catalog.SPP_BASELINES[:-1])["components"]
+        family = kind.model["romFamily"]
+        rows = catalog.firmware_components(family, kind.adapter, kind.storage["model"])
+        for row in rows:
+            if row["componentName"] == "System ROM":
+                row["componentVersion"] = server["romVersion"]
+            elif row["componentName"] == "iLO":
+                row["componentVersion"] = server["mpFirmwareVersion"]
+            else:
+                row["componentVersion"] = older[row["componentKey"]]
+        return rows
+
+    def _bios(self, kind: _Kind) -> dict[str, str]:
+        """The type's defaults; about one server in five has an operator's changes."""
+        values = catalog.bios_defaults(kind.sht["biosSettings"])
+        if self.config_rng.random() < 0.2:
+            variant = self.config_rng.choice(catalog.BIOS_VARIANTS)
+            values.update({k: v for k, v in variant.items() if k in values})
+        return values
 
     # --- pre-existing state ---------------------------------------------------------------
 

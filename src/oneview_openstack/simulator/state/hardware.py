@@ -7,6 +7,7 @@ from typing import Any
 from ..errors import BadRequest, Conflict, invalid_field
 from ..store import Resource
 from ..tasks import Task
+from . import server_config
 from .core import Core, task_error
 
 POWER_STATES = ("On", "Off")
@@ -261,48 +262,16 @@ class Hardware:
         }
 
     def local_storage(self, uri: str) -> dict[str, Any]:
-        """What OneView knows of the local disks (empty when it knows nothing)."""
-        server = self.server(uri)
-        disks = ((server.get("_environment") or {}).get("localStorage") or {}).get("disks", [])
-        drives = [
-            {
-                "Name": f"Drive {i + 1}",
-                "CapacityGB": disk.get("sizeGiB"),
-                "MediaType": disk.get("mediaType"),
-                "InterfaceType": disk.get("interface"),
-                "Status": {"Health": "OK", "State": "Enabled"},
-            }
-            for i, disk in enumerate(disks)
-        ]
-        return {
-            "uri": f"{uri}/localStorageV2",
-            "collectionState": "Success" if drives else "NotSupported",
-            "data": [
-                {
-                    "Name": "HPE Smart Array",
-                    "Model": "HPE Smart Array P204i-c SR Gen10",
-                    "PhysicalDrives": drives,
-                    "LogicalDrives": [],
-                }
-            ]
-            if drives
-            else [],
-        }
+        """Controllers with their physical and logical drives (``_storage``)."""
+        return server_config.local_storage_body(uri, self.server(uri))
 
     def bios(self, uri: str) -> dict[str, Any]:
-        server = self.server(uri)
-        return {"uri": f"{uri}/bios", "romVersion": server.get("romVersion"), "settings": []}
+        """Current BIOS values (``_bios``)."""
+        return server_config.bios_body(uri, self.server(uri))
 
     def firmware(self, uri: str) -> dict[str, Any]:
-        server = self.server(uri)
-        return {
-            "uri": f"{uri}/firmware",
-            "serverHardwareUri": uri,
-            "components": [
-                {"componentName": "System ROM", "componentVersion": server.get("romVersion")},
-                {"componentName": "iLO", "componentVersion": server.get("mpFirmwareVersion")},
-            ],
-        }
+        """Installed firmware components (``_firmware``)."""
+        return server_config.firmware_body(uri, self.server(uri))
 
 
 def taken_error(server: Resource) -> dict[str, Any]:
