@@ -344,3 +344,83 @@ def test_version_key_orders_every_format():
     assert key("U32 v2.36 (07/16/2020)") == (2, 36) > key("U32 v2.22 (11/13/2019)")
     assert key("2.30 Aug 27 2020") > key("2.10 Oct 30 2019")
     assert key("20.16.31") > key("20.8.41")
+
+
+# --- /rest/firmware-drivers ---------------------------------------------------------------
+
+
+def test_firmware_drivers_list_the_spp_baselines(api: ApplianceClient):
+    reply = api.get("/rest/firmware-drivers")
+    assert reply.status_code == 200
+    page = reply.json()
+    assert page["category"] == "firmware-drivers" and page["total"] == 3
+    versions = [b["version"] for b in page["members"]]
+    assert versions == [spp["version"] for spp in catalog.SPP_BASELINES]
+    for baseline in page["members"]:
+        assert baseline["bundleType"] == "SPP" and baseline["state"] == "Created"
+        assert baseline["baselineShortName"] == "SPP" + baseline["version"].replace(".", "")
+        assert baseline["hotfixes"] == []
+        for component in baseline["fwComponents"]:
+            assert set(component) == {"name", "componentVersion", "fileName", "swKeyNameList"}
+            assert component["fileName"] and component["swKeyNameList"]
+        assert not any(key.startswith("_") for key in baseline)
+
+
+def test_the_newest_baseline_is_newer_than_every_installed_component(api: ApplianceClient):
+    newest = api.get("/rest/firmware-drivers", params={"sort": "releaseDate:descending"})
+    baseline = newest.json()["members"][0]
+    assert baseline["version"] == catalog.SPP_BASELINES[-1]["version"]
+    by_key = {
+        k: c["componentVersion"] for c in baseline["fwComponents"] for k in c["swKeyNameList"]
+    }
+    for server in api.members("server-hardware"):
+        for row in api.get(server["uri"] + "/firmware").json()["components"]:
+            assert server_config.version_key(row["componentVersion"]) < (
+                server_config.version_key(by_key[row["componentKey"]])
+            ), (server["name"], row)
+
+
+def test_firmware_drivers_filter_page_and_get_one(api: ApplianceClient):
+    (found,) = api.get(
+        "/rest/firmware-drivers", params={"filter": "baselineShortName='SPP2019120'"}
+    ).json()["members"]
+    assert found["version"] == "2019.12.0"
+    page = api.get("/rest/firmware-drivers", params={"start": 1, "count": 1}).json()
+    assert (page["count"], page["total"]) == (1, 3)
+    assert page["nextPageUri"] and page["prevPageUri"]
+    reply = api.get(found["uri"])
+    assert reply.status_code == 200 and reply.json()["uri"] == found["uri"]
+    assert reply.headers["ETag"].strip('"') == reply.json()["eTag"]
+    again = api.get(found["uri"], headers={"If-None-Match": reply.headers["ETag"]})
+    assert again.status_code == 304
+    missing = api.get("/rest/firmware-drivers/00000000-0000-4000-a000-000000000000")
+    assert (missing.status_code, missing.json()["errorCode"]) == (404, "RESOURCE_NOT_FOUND")
+
+
+def test_firmware_drivers_need_a_session(simulator, anonymous):
+    assert anonymous.get("/rest/firmware-drivers").status_code == 401
+
+
+# --- faults reach the new routes ----------------------------------------------------------
+
+
+def arm(api: ApplianceClient, **spec: Any) -> None:
+    (armed,) = api.sim("POST", "faults", json=spec)["armed"]
+    assert armed["kind"] == spec["kind"]
+
+
+def test_an_http_error_fault_answers_on_firmware_drivers(api: ApplianceClient):
+    arm(api, kind="http_error", path="/rest/firmware-drivers*", params={"status": 503})
+    reply = api.get("/rest/firmware-drivers")
+    assert (reply.status_code, reply.json()["errorCode"]) == (503, "SERVICE_UNAVAILABLE")
+    assert api.get("/rest/firmware-drivers").status_code == 200  # one-shot
+
+
+@pytest.mark.parametrize("leaf", ["bios", "firmware", "localStorageV2"])
+def test_a_fault_aimed_at_a_server_reaches_its_configuration_reads(api: ApplianceClient, leaf):
+    server = named(api, "server-hardware", "Encl1, bay 3")
+    other = named(api, "server-hardware", "Encl1, bay 4")
+    arm(api, kind="http_error", resource=server["uri"], params={"status": 500}, times=None)
+    assert api.get(other["uri"] + f"/{leaf}").status_code == 200
+    reply = api.get(server["uri"] + f"/{leaf}")
+    assert reply.status_code == 500 and reply.json()["errorCode"]
