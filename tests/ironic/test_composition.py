@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from ironic.common import states
+from typing import Any
+
+from ironic.common import exception, states
 from ov_base import OneViewTestCase
+from test_templates import writes
 
 from oneview_openstack.ironic import composition
 
@@ -37,3 +40,140 @@ class AlreadyAppliedTest(OneViewTestCase):
             self.assertTrue(composition.already_applied(task, "bios.apply_configuration"))
             composition.forget(task)
             self.assertFalse(composition.already_applied(task, "bios.apply_configuration"))
+
+
+RAID_CONFIG = {
+    "logical_disks": [
+        {"size_gb": "MAX", "raid_level": "1", "is_root_volume": True, "volume_name": "root"}
+    ]
+}
+RAID_STEP = {
+    "interface": "raid",
+    "step": "apply_configuration",
+    "args": {"raid_config": RAID_CONFIG},
+    "priority": 140,
+}
+SECURE_UEFI = {"capabilities": {"boot_mode": "uefi", "secure_boot": "true"}}
+
+
+class PlanTest(OneViewTestCase):
+    """What a claim would apply, built and validated with nothing sent to OneView."""
+
+    def _node(self, **instance_info: Any) -> Any:
+        return self.make_node(
+            provision_state=states.DEPLOYING,
+            bios_interface="oneview",
+            raid_interface="oneview",
+            instance_info=instance_info,
+        )
+
+    def test_bios_raid_boot_mode_and_secure_boot_become_sections(self):
+        node = self._node(**SECURE_UEFI)
+        with self.acquire(node) as task:
+            self.sim.reset_stats()
+            plan = composition.plan(task, [BIOS_STEP, RAID_STEP])
+            self.assertEqual({}, writes(self.sim.stats()))
+        self.assertIsNone(plan.template_uri)  # the node's own
+        self.assertEqual(
+            {
+                "manageBios": True,
+                "overriddenSettings": [
+                    {"id": "WorkloadProfile", "value": "Virtualization-MaxPerformance"}
+                ],
+            },
+            plan.sections["bios"],
+        )
+        (controller,) = plan.sections["localStorage"]["controllers"]
+        self.assertEqual(
+            {"name": "root", "raidLevel": "RAID1", "bootable": True, "numPhysicalDrives": 2},
+            controller["logicalDrives"][0],
+        )
+        self.assertEqual(
+            {"manageMode": True, "mode": "UEFIOptimized", "secureBoot": "Enabled"},
+            plan.sections["bootMode"],
+        )
+        self.assertEqual(
+            [
+                "bios.apply_configuration",
+                "raid.apply_configuration",
+                "management.set_boot_mode",
+                "management.set_secure_boot_state",
+            ],
+            [composition.step_name(s) for s in plan.steps],
+        )
+        body: dict[str, Any] = {
+            "bios": {"manageBios": False},
+            "bootMode": {"pxeBootPolicy": "Auto"},
+        }
+        plan.customise(body)
+        self.assertTrue(plan.applied)
+        self.assertEqual("Auto", body["bootMode"]["pxeBootPolicy"])  # kept from the template
+
+    def test_steps_of_interfaces_that_are_not_ours_are_left_alone(self):
+        node = self.make_node(provision_state=states.DEPLOYING, bios_interface="no-bios")
+        with self.acquire(node) as task:
+            plan = composition.plan(task, [BIOS_STEP])
+        self.assertEqual({}, plan.sections)
+        self.assertEqual([], plan.steps)
+
+    def _refused(self, steps: list[dict[str, Any]], *words: str, **instance_info: Any) -> None:
+        node = self._node(**instance_info)
+        with self.acquire(node) as task:
+            self.sim.reset_stats()
+            error = self.assertRaises(
+                exception.InvalidParameterValue, composition.plan, task, steps
+            )
+            self.assertEqual({}, writes(self.sim.stats()), "OneView was written to")
+        for word in (*words, "Nothing was sent to OneView"):
+            self.assertIn(word, str(error))
+
+    def test_a_bios_value_outside_its_options_is_refused_naming_field_value_and_options(self):
+        bad = {**BIOS_STEP, "args": {"settings": [{"name": "ProcTurbo", "value": "Sometimes"}]}}
+        self._refused([bad], "bios.apply_configuration", "ProcTurbo", "'Sometimes'", "Enabled")
+
+    def test_an_unknown_bios_setting_is_refused(self):
+        bad = {**BIOS_STEP, "args": {"settings": [{"name": "NoSuchThing", "value": "1"}]}}
+        self._refused([bad], "'NoSuchThing'", "WorkloadProfile")
+
+    def test_a_raid_size_that_is_not_max_is_refused(self):
+        disks = [{"size_gb": 100, "raid_level": "1", "is_root_volume": True}]
+        bad = {**RAID_STEP, "args": {"raid_config": {"logical_disks": disks}}}
+        self._refused([bad], "raid.apply_configuration", "size_gb", "100", "'MAX'")
+
+    def test_a_raid_level_the_controller_lacks_is_refused(self):
+        disks = [{"size_gb": "MAX", "raid_level": "5"}]
+        bad = {**RAID_STEP, "args": {"raid_config": {"logical_disks": disks}}}
+        self._refused([bad], "raid_level", "'5'", "0, 1")
+
+    def test_secure_boot_on_gen9_is_refused(self):
+        gen9 = self.sim.template("ironic-dl360-gen9")
+        server = next(
+            s
+            for s in self.sim.members("server-hardware")
+            if s["serverHardwareTypeUri"] == gen9["serverHardwareTypeUri"]
+        )
+        node = self.make_node(
+            server=server,
+            template=gen9,
+            provision_state=states.DEPLOYING,
+            instance_info={"capabilities": {"secure_boot": "true"}},
+            properties={
+                "capabilities": f"server_hardware_type_uri:{server['serverHardwareTypeUri']},"
+                f"server_profile_template_uri:{gen9['uri']}"
+            },
+        )
+        with self.acquire(node) as task:
+            self.sim.reset_stats()
+            error = self.assertRaises(exception.InvalidParameterValue, composition.plan, task, [])
+            self.assertEqual({}, writes(self.sim.stats()), "OneView was written to")
+        for word in ("instance_info/capabilities", "secure_boot", "Gen9", "Gen10"):
+            self.assertIn(word, str(error))
+
+    def test_a_chosen_template_of_another_type_is_refused_before_the_steps(self):
+        step = {
+            "interface": "deploy",
+            "step": "apply_server_profile_template",
+            "args": {"template": "ironic-dl360"},
+            "priority": 150,
+        }
+        self._refused([step, BIOS_STEP], "ironic-dl360", "server hardware type")

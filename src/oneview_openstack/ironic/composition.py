@@ -236,7 +236,12 @@ def plan(task: TaskManager, steps: Iterable[Mapping[str, Any]]) -> Plan:
     result = Plan()
     chosen = ours.get(TEMPLATE_STEP)
     if chosen is not None and (chosen.get("args") or {}).get(templates.ARGUMENT) is not None:
-        result.template = templates.chosen(view, chosen["args"][templates.ARGUMENT])
+        try:
+            result.template = templates.chosen(view, chosen["args"][templates.ARGUMENT])
+        except exception.InvalidParameterValue as error:
+            raise exception.InvalidParameterValue(
+                f"{error} Nothing was sent to OneView."
+            ) from error
     if chosen is not None:
         result.steps.append(dict(chosen))
     build = _Builder(task, view)
