@@ -6,6 +6,7 @@ from ironic import objects
 from ironic.common import exception, states
 from ov_base import OneViewTestCase
 
+from oneview_openstack.client import configuration
 from oneview_openstack.ironic import inspect
 
 
@@ -44,15 +45,38 @@ class InspectTest(OneViewTestCase):
         )
         self.assertEqual(2, len(ports))
 
-    def test_local_gb_from_oneview_or_zero_never_a_guess(self):
+    def test_local_gb_is_the_largest_drive_less_one_gib(self):
         node = self.make_node()
         self._inspect(node)
         node.refresh()
+        # The expectation from the simulator's raw body, not from the client's view.
         storage = self.sim.get(node.driver_info["server_hardware_uri"] + "/localStorageV2")
-        self.assertEqual(inspect.local_gb(storage), node.properties["local_gb"])
-        known = {"data": [{"PhysicalDrives": [{"CapacityGB": 480}, {"CapacityGB": 960}]}]}
-        self.assertEqual(959, inspect.local_gb(known))
-        self.assertEqual(0, inspect.local_gb({"collectionState": "NotSupported", "data": []}))
+        controllers = storage["data"]
+        self.assertEqual([], [d for c in controllers for d in c.get("LogicalDrives") or []])
+        largest = max(d["CapacityGB"] for c in controllers for d in c["PhysicalDrives"])
+        self.assertGreater(largest, 1)
+        self.assertEqual(int(largest) - 1, node.properties["local_gb"])
+
+    def test_local_gb_rule(self):
+        def drive(size):
+            return configuration.PhysicalDrive(name="d", size_gb=size, media="ssd", interface="sas")
+
+        def logical(size, bootable=False):
+            return configuration.LogicalDrive(
+                name="l", raid_level="1", size_gb=size, bootable=bootable, drive_count=2
+            )
+
+        physical = (drive(480), drive(1920))
+        inventory = configuration.StorageInventory
+        self.assertEqual(1919, inspect.local_gb(inventory(physical, ())))
+        self.assertEqual(899, inspect.local_gb(inventory(physical, (logical(300), logical(900)))))
+        self.assertEqual(
+            299, inspect.local_gb(inventory(physical, (logical(900), logical(300, bootable=True))))
+        )
+        self.assertEqual(0, inspect.local_gb(inventory((), ())))
+        self.assertEqual(0, inspect.local_gb(inventory((drive(None),), ())))
+        self.config(disk_partitioning_spacing=False, group="inspector")
+        self.assertEqual(1920, inspect.local_gb(inventory(physical, ())))
 
     def test_existing_port_gets_its_link(self):
         from ironic.tests.unit.objects import utils as obj_utils

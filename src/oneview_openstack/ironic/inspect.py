@@ -1,8 +1,8 @@
 """Inspect interface ``oneview``: out-of-band, from what OneView knows, without claiming a profile.
 
 CPUs, memory and architecture come from the server hardware, the local disk size from
-``localStorageV2`` when OneView knows the disks (else 0, Ironic's word for "disk-less or unknown",
-never a guess), boot modes from the hardware type. Each physical Ethernet port becomes an Ironic
+``localStorageV2`` when OneView knows the disks (the root logical drive, else the largest drive,
+less Ironic's 1 GiB; else 0, Ironic's word for "disk-less or unknown", never a guess), boot modes from the hardware type. Each physical Ethernet port becomes an Ironic
 port whose ``local_link_connection`` names the interconnect (its MAC as ``switch_id``, its URI as
 ``switch_info``) and the downlink port (``port_id``), which is what the ML2 driver binds by; a
 port OneView knows no switch for (rack servers) is ``{"network_type": "unmanaged"}``. The port
@@ -21,7 +21,7 @@ from ironic.drivers import utils as drivers_utils
 from ironic.objects.port import Port
 from oslo_log import log as logging
 
-from ..client import OneViewError, views
+from ..client import OneViewError, configuration, views
 from . import common, validation
 from .view import View, view_of
 
@@ -29,15 +29,21 @@ LOG = logging.getLogger(__name__)
 UNMANAGED = {"network_type": "unmanaged"}
 
 
-def local_gb(storage: dict[str, Any]) -> int:
-    """Largest physical drive in GiB, minus one for partitioning (Ironic's rule); 0 if unknown."""
-    sizes = [
-        drive.get("CapacityGB")
-        for controller in storage.get("data") or []
-        for drive in controller.get("PhysicalDrives") or []
-        if isinstance(drive.get("CapacityGB"), int | float)
-    ]
-    return max(int(max(sizes)) - 1, 0) if sizes else 0
+def local_gb(inventory: configuration.StorageInventory) -> int:
+    """The root disk's size in GiB, less 1 for partitioning (Ironic's ``[inspector]
+    disk_partitioning_spacing``, as its root-device hook does); 0 when OneView knows no disk.
+
+    The root disk is the bootable logical drive; else the largest logical drive (in RAID mode
+    the operating system sees logical drives only); else the largest physical drive.
+    """
+    logical = [d for d in inventory.logical_drives if d.size_gb]
+    root = [d.size_gb for d in logical if d.bootable]
+    sizes = root or [d.size_gb for d in logical] or [d.size_gb for d in inventory.drives]
+    known = [size for size in sizes if size]
+    if not known:
+        return 0
+    size = max(known)
+    return max(size - 1, 0) if common.CONF.inspector.disk_partitioning_spacing else size
 
 
 class OneViewInspect(base.InspectInterface):
@@ -73,7 +79,7 @@ class OneViewInspect(base.InspectInterface):
         try:
             server = view.server_hardware()
             hardware_type = view.hardware_type()
-            storage = view.client.server_hardware.local_storage(uri)
+            storage = configuration.local_storage(view.client.server_hardware.local_storage(uri))
         except (OneViewError, common.OneViewDriverError) as error:
             raise exception.HardwareInspectionFailure(
                 error=f"Reading server hardware {uri} from OneView failed: {error}"
@@ -91,7 +97,7 @@ class OneViewInspect(base.InspectInterface):
         task: TaskManager,
         server: dict[str, Any],
         hardware_type: dict[str, Any],
-        storage: dict[str, Any],
+        storage: configuration.StorageInventory,
     ) -> dict[str, Any]:
         found: dict[str, Any] = {}
         missing = []
@@ -117,10 +123,9 @@ class OneViewInspect(base.InspectInterface):
         found["local_gb"] = local_gb(storage)
         if not found["local_gb"]:
             LOG.warning(
-                "Node %s: OneView knows no local disk of %s (localStorageV2 %s); local_gb=0",
+                "Node %s: OneView knows no local disk of %s (localStorageV2); local_gb=0",
                 task.node.uuid,
                 server.get("uri"),
-                storage.get("collectionState"),
             )
         modes = {m for m in hardware_type.get("bootModes") or []}
         if modes and not drivers_utils.get_node_capability(task.node, "boot_mode"):
