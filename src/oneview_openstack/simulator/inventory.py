@@ -240,8 +240,18 @@ class _Builder:
         deploy = next(net["uri"] for net in networks if net["name"] == catalog.DEPLOY_NETWORK)
         for group in groups:
             self._blade_templates(group, blade_type["uri"], deploy)
-        self._rack_template("ironic-dl360", rack_type["uri"], self.rng)
-        self._rack_template("ironic-dl360-gen9", gen9_type["uri"], self.config_rng)
+        self._rack_template(
+            "ironic-dl360",
+            "DL360 racks: boot order cannot be managed, no Virtual Connect connections",
+            rack_type["uri"],
+            self.rng,
+        )
+        self._rack_template(
+            "ironic-dl360-gen9",
+            "DL360 Gen9 racks: as ironic-dl360, and no secure boot (Gen10 and later only)",
+            gen9_type["uri"],
+            self.config_rng,
+        )
         blade_list = [self._blade(index, groups, blade_kind) for index in range(blades)]
         for number in range(1, racks + 1):
             kind = gen9_kind if is_gen9_rack(number) else rack_kind
@@ -475,10 +485,10 @@ class _Builder:
                 connectionSettings={"manageConnections": True, "connections": connections},
             )
 
-    def _rack_template(self, name: str, sht_uri: str, rng: random.Random) -> None:
+    def _rack_template(self, name: str, why: str, sht_uri: str, rng: random.Random) -> None:
         self._template(
             name,
-            "DL360 racks: boot order cannot be managed, no Virtual Connect connections",
+            why,
             sht_uri,
             None,
             rng,
