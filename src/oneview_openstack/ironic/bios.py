@@ -12,9 +12,10 @@ from ironic.conductor.task_manager import TaskManager
 from ironic.drivers import base
 
 from . import common, validation
+from .profile_steps import ProfileEditPolling
 
 
-class OneViewBIOS(base.BIOSInterface):
+class OneViewBIOS(ProfileEditPolling, base.BIOSInterface):
     """BIOS settings applied by OneView in the profile task that also holds RAID and firmware."""
 
     def get_properties(self) -> dict[str, str]:

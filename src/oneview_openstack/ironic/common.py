@@ -59,6 +59,12 @@ CLAIMED_FOR = "oneview_claimed_for"
 COMPOSED_STEPS = "oneview_composed_steps"  # ["interface.step", ...] the claim applied
 COMPOSED_ARGS = "oneview_composed_args"  # {"interface.step": args} they were applied with
 CLAIM_TEMPLATE = "oneview_claim_template_uri"  # the template a deployment claimed from
+# Room D1 (issue 14): an asynchronous profile edit a step started (profile_steps).
+PROFILE_EDIT = "oneview_profile_edit"  # {"task_uri", "owner", "step", "started", "claimed",
+#                                         "reboot", "power_on", "profile_uri"}
+# Room E2 (issue 14): secure boot, deferred like the boot mode; template compliance.
+PENDING_SECURE_BOOT = "oneview_pending_secure_boot"  # bool, written before the next power-on
+PROFILE_SECURE_BOOT = "oneview_profile_secure_boot"  # {"profile": uri, "state": bool | None}
 
 REQUIRED_PROPERTIES = {
     SERVER_HARDWARE_URI: "URI of the node's OneView server hardware, e.g. "
