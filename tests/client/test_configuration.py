@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from oneview_openstack.client import BadRequest, configuration
+from oneview_openstack.client import BadRequest, configuration, profile_sections
+from oneview_openstack.client.profile_sections import SettingRejected
+from oneview_openstack.client.resources import FirmwareDrivers
 from oneview_openstack.client.tasks import TaskView
 
 
@@ -31,6 +33,88 @@ def _free_off_server(client, template):
 def _template(client):
     """The blade template: the inventory has the most free, powered-off servers of its type."""
     return client.server_profile_templates.find_by_name("ironic-EG-1")
+
+
+def test_hardware_types_by_generation(client):
+    types = _types(client)
+    gen10 = types["DL360 Gen10 1"]
+    assert gen10.generation == 10 and gen10.secure_boot
+    assert gen10.manage_bios and gen10.manage_local_storage and gen10.firmware_update
+    kinds = [s.kind for s in gen10.bios.values()]
+    assert kinds.count("enumeration") >= 6
+    assert kinds.count("integer") >= 1 and kinds.count("string") >= 1
+    assert "RAID1" in gen10.raid_levels and gen10.maximum_drives
+    assert types["SY 480 Gen10 1"].secure_boot
+    gen9 = types["DL360 Gen9 1"]
+    assert gen9.generation == 9 and not gen9.secure_boot
+    assert gen9.bios and set(gen9.bios) != set(gen10.bios)  # Gen9 ROMs name other settings
+    integers = [s for t in types.values() for s in t.bios.values() if s.kind == "integer"]
+    assert len({(s.lower_bound, s.upper_bound) for s in integers}) >= 2
+    assert all(s.lower_bound is not None and s.upper_bound is not None for s in integers)
+
+
+def test_current_bios_values_are_valid_registry_values(client):
+    types = {sht["uri"]: sht for sht in client.server_hardware_types.list()}
+    for server in client.server_hardware.list()[:6]:
+        config = configuration.hardware_type_config(types[server["serverHardwareTypeUri"]])
+        values = configuration.current_bios(client.server_hardware.bios(server["uri"]))
+        assert set(values) == set(config.bios), server["name"]
+        for setting_id, value in values.items():
+            assert profile_sections.bios_value(config.bios[setting_id], value) == value
+
+
+def test_firmware_inventory_and_local_storage(client):
+    server = client.server_hardware.list()[0]
+    components = configuration.firmware_components(client.server_hardware.firmware(server["uri"]))
+    assert len(components) >= 3
+    assert all(c.version and c.key for c in components)
+    storage = configuration.local_storage(client.server_hardware.local_storage(server["uri"]))
+    assert len(storage.drives) >= 2
+    assert all(d.size_gb and d.media in ("ssd", "hdd") for d in storage.drives)
+
+
+def test_firmware_baselines_by_short_name_uri_and_name(client):
+    members = client.firmware_drivers.list()
+    assert 2 <= len(members) <= 3
+    newest = max(members, key=lambda b: b["releaseDate"])
+    baseline = client.firmware_drivers.baseline(newest["baselineShortName"])
+    assert baseline.uri == newest["uri"] and baseline.components
+    assert client.firmware_drivers.baseline(newest["uri"]) == baseline
+    assert client.firmware_drivers.find(newest["baselineShortName"])["uri"] == newest["uri"]
+    assert client.firmware_drivers.find(newest["name"])["uri"] == newest["uri"]
+    assert client.firmware_drivers.baseline(newest["uri"].rsplit("/", 1)[1]) == baseline  # id
+    assert client.firmware_drivers.find("SPP_1999_01") is None
+    with pytest.raises(SettingRejected) as caught:
+        client.firmware_drivers.baseline("SPP_1999_01")
+    assert caught.value.value == "SPP_1999_01"
+    assert newest["baselineShortName"] in caught.value.accepted
+    with pytest.raises(SettingRejected):
+        client.firmware_drivers.baseline("/rest/firmware-drivers/no-such-baseline")
+
+
+class _TwoAlike(FirmwareDrivers):
+    """The appliance's baselines plus a copy of the first under the same name."""
+
+    def list(self, **kwargs):
+        members = super().list(**kwargs)
+        return [*members, {**members[0], "uri": self.path + "/copy", "baselineShortName": "X"}]
+
+
+def test_a_baseline_name_shared_by_two_is_refused_not_guessed(client):
+    family = _TwoAlike(client.connector, client.waiter)
+    name = family.list()[0]["name"]
+    with pytest.raises(SettingRejected) as caught:
+        family.find(name)
+    assert caught.value.value == name and "names 2 baselines" in str(caught.value)
+    assert "X" in caught.value.accepted
+    assert family.find("X")["uri"].endswith("/copy")  # the short name is precise
+
+
+def test_a_refused_section_names_what_the_simulator_offers(client):
+    types = _types(client)
+    with pytest.raises(SettingRejected) as caught:
+        profile_sections.boot_mode_section(types["DL360 Gen9 1"], "uefi", True)
+    assert "Gen9" in str(caught.value)
 
 
 def test_an_edit_without_wait_returns_the_started_task(client):

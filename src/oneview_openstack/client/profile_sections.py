@@ -104,7 +104,9 @@ def bios_value(setting: BiosSetting, value: Any) -> str:
     return _string(setting, field, value)
 
 
-def bios_overrides(config: HardwareTypeConfig, settings: Sequence[Mapping[str, Any]]) -> list[dict]:
+def bios_overrides(
+    config: HardwareTypeConfig, settings: Sequence[Mapping[str, Any]]
+) -> list[dict[str, str]]:
     """Ironic's ``[{"name", "value"}]`` → OneView's ``overriddenSettings`` ``[{"id", "value"}]``.
 
     A name is a setting id of the type's registry; a later duplicate wins.
@@ -136,7 +138,7 @@ def bios_overrides(config: HardwareTypeConfig, settings: Sequence[Mapping[str, A
 
 
 def bios_section(
-    overrides: list[dict] | None, *, existing: Sequence[Mapping[str, Any]] = ()
+    overrides: Sequence[Mapping[str, Any]] | None, *, existing: Sequence[Mapping[str, Any]] = ()
 ) -> dict[str, Any]:
     """The ``bios`` section: ``existing`` overriddenSettings with ``overrides`` on top.
 
