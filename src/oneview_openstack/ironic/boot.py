@@ -1,21 +1,26 @@
-"""Boot device and boot mode through OneView, deferred while OneView refuses them.
+"""Boot device, boot mode and secure boot through OneView, deferred while OneView refuses them.
 
-A persistent boot device is the profile's boot order and the boot mode is the profile's
-``bootMode``: OneView changes neither while the server is on, nor without a profile Ironic owns.
+A persistent boot device is the profile's boot order; the boot mode and secure boot are the
+profile's ``bootMode`` (secure boot: ``secureBoot`` with mode ``UEFIOptimized``, Gen10 and
+later). OneView changes none of them while the server is on, nor without a profile Ironic owns.
 Such a change is stored in ``driver_internal_info`` and applied right before the next power-on
-(when the server is off and, after a claim, carries our profile). A one-time boot is OneView's
-own ``oneTimeBoot`` override on the server, which works at any time and needs no iLO credentials.
+(when the server is off and, after a claim, carries our profile), all pending changes in one
+profile update. Ironic asks for secure boot in ``prepare_instance`` while IPA may still run: it
+is written when ``tear_down_agent`` has switched the server off, before ``boot_instance``.
+A one-time boot is OneView's own ``oneTimeBoot`` override on the server, which works at any time
+and needs no iLO credentials.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ironic.common import boot_devices, boot_modes, exception
 from ironic.conductor.task_manager import TaskManager
 from oslo_log import log as logging
 
-from ..client import Conflict, OneViewError
+from ..client import Conflict, OneViewError, configuration, profile_sections
 from . import common
 from .view import View
 
@@ -39,6 +44,7 @@ MODE_NAMES = {
     "UEFI": boot_modes.UEFI,
     "UEFIOptimized": boot_modes.UEFI,
 }
+SECURE_BOOT_STATES = {"Enabled": True, "Disabled": False}  # "Unmanaged": unknown (None)
 
 
 def _reverse(table: dict[str, str], value: Any) -> str | None:
@@ -147,6 +153,12 @@ def set_mode(task: TaskManager, view: View, mode: str) -> None:
             f"Node {view.node.uuid}: boot mode {mode!r} is not supported by server hardware type "
             f"{view.info.server_hardware_type_uri}; expected one of {supported}."
         )
+    if mode == boot_modes.LEGACY_BIOS and current_secure_boot(task, view):
+        raise exception.InvalidParameterValue(
+            f"Node {view.node.uuid}: boot mode {mode!r} is refused while secure boot is "
+            "enabled (or pending); secure boot needs UEFI. Turn secure boot off first "
+            "(baremetal node secure boot off)."
+        )
     profile = _writable_profile(view)
     if profile is None:
         _store(task, common.PENDING_BOOT_MODE, mode, "server on or no Ironic profile")
@@ -189,35 +201,160 @@ def current_mode(task: TaskManager, view: View) -> str | None:
 
 
 def record_mode(task: TaskManager, profile: dict[str, Any]) -> None:
-    """Remember our profile's boot mode on the node (we are the only one who changes it)."""
+    """Remember our profile's boot mode and secure boot on the node (we are the only one who
+    changes them), so Ironic's power sync asks OneView nothing for them."""
     mode = mode_of(profile)
     if mode:
         task.node.set_driver_internal_info(common.PROFILE_BOOT_MODE, mode)
     else:
         task.node.del_driver_internal_info(common.PROFILE_BOOT_MODE)
+    _record_secure_boot(task, profile)
+
+
+# -- secure boot ------------------------------------------------------------------------------
+def secure_boot_of(body: dict[str, Any] | None) -> bool | None:
+    """A profile's or template's ``bootMode.secureBoot``: True, False, or None (Unmanaged)."""
+    value = ((body or {}).get("bootMode") or {}).get("secureBoot")
+    return SECURE_BOOT_STATES.get(value) if isinstance(value, str) else None
+
+
+def _record_secure_boot(task: TaskManager, profile: dict[str, Any]) -> None:
+    """Tied to the profile's URI: a release or a new claim makes the record stale by itself."""
+    state = {"profile": profile.get("uri"), "state": secure_boot_of(profile)}
+    task.node.set_driver_internal_info(common.PROFILE_SECURE_BOOT, state)
+
+
+def current_secure_boot(task: TaskManager, view: View) -> bool | None:
+    """Pending state, else our profile's (recorded when claimed or written), else the
+    template's. No request in Ironic's power sync, which asks this of every node."""
+    info = task.node.driver_internal_info
+    if info.get(common.PENDING_SECURE_BOOT) is not None:
+        return bool(info[common.PENDING_SECURE_BOOT])
+    applied = view.info.applied_server_profile_uri
+    recorded = info.get(common.PROFILE_SECURE_BOOT) or {}
+    if applied and recorded.get("profile") == applied:
+        return recorded.get("state")
+    if applied and not task.shared:
+        profile = view.profile()
+        if profile is not None:
+            return secure_boot_of(profile)
+    return secure_boot_of(view.shared_template())
+
+
+def secure_boot_section(task: TaskManager, view: View, state: bool) -> dict[str, Any]:
+    """The ``bootMode`` that turns secure boot on (with UEFIOptimized) or off, validated
+    against the server hardware type (and a pending boot mode) before anything is sent.
+
+    :raises: InvalidParameterValue naming the hardware type and what secure boot needs.
+    """
+    config = configuration.hardware_type_config(view.hardware_type())
+    mode = task.node.driver_internal_info.get(common.PENDING_BOOT_MODE) if state else None
+    try:
+        return profile_sections.boot_mode_section(config, mode, state)
+    except profile_sections.SettingRejected as error:
+        raise exception.InvalidParameterValue(
+            f"Node {task.node.uuid}: secure boot cannot be turned {'on' if state else 'off'} "
+            f"on server hardware {view.info.server_hardware_uri} (server hardware type "
+            f"{config.name!r}, {view.info.server_hardware_type_uri}): {error}. Nothing was "
+            "changed in OneView."
+        ) from error
+
+
+def set_secure_boot(task: TaskManager, view: View, state: bool) -> None:
+    """``bootMode.secureBoot`` of our profile, now (server off) or before the next power-on.
+
+    Turning it off on a type without secure boot changes nothing (a tear-down must not fail).
+    """
+    config = configuration.hardware_type_config(view.hardware_type())
+    if not state and not config.secure_boot:
+        task.node.del_driver_internal_info(common.PENDING_SECURE_BOOT)
+        task.node.save()
+        LOG.info(
+            "Node %s: server hardware type %s has no secure boot; nothing to turn off",
+            task.node.uuid,
+            config.name,
+        )
+        return
+    section = secure_boot_section(task, view, state)
+    profile = _writable_profile(view)
+    if profile is None:
+        _store(task, common.PENDING_SECURE_BOOT, state, "server on or no Ironic profile")
+        return
+    try:
+        _write_boot_mode_section(task, view, profile, section)
+    except Conflict as error:
+        _store(task, common.PENDING_SECURE_BOOT, state, f"OneView refused: {error}")
+        return
+    task.node.del_driver_internal_info(common.PENDING_SECURE_BOOT)
+    task.node.save()
+
+
+def _write_boot_mode_section(
+    task: TaskManager, view: View, profile: dict[str, Any], section: dict[str, Any]
+) -> None:
+    """One eTag'd PUT merging ``section`` into ``bootMode`` (nothing sent when it holds it)."""
+    result = view.client.server_profiles.update(
+        profile["uri"], lambda body: profile_sections.merge_sections(body, {"bootMode": section})
+    )
+    view.forget("sp")
+    record_mode(task, result.resource)  # the body as written (or found, when unchanged)
+
+
+def _pending_change(
+    view: View, device: str | None, mode: str | None, secure: bool | None
+) -> Callable[[dict[str, Any]], bool]:
+    """One profile change carrying every pending boot setting (one OneView task, not three).
+
+    :raises: SettingRejected when the pending mode and secure boot cannot go together.
+    """
+    section: dict[str, Any] = {}
+    if mode or secure is not None:
+        config = configuration.hardware_type_config(view.hardware_type())
+        if secure is False and not config.secure_boot:
+            secure = None
+        if mode or secure is not None:
+            section = profile_sections.boot_mode_section(config, mode, secure)
+
+    def change(profile: dict[str, Any]) -> bool:
+        changed = profile_sections.merge_sections(profile, {"bootMode": section})
+        if device:
+            name = ORDER_NAMES[device]
+            boot = profile.setdefault("boot", {})
+            current = boot.get("order") or []
+            order = [name, *[d for d in current if d != name]]
+            if order != current or not boot.get("manageBoot"):
+                boot.update(manageBoot=True, order=order)
+                changed = True
+        return changed
+
+    return change
 
 
 def apply_pending(task: TaskManager, view: View) -> None:
-    """Before a power-on, with the server off: write what OneView refused earlier."""
+    """Before a power-on, with the server off: write what OneView refused earlier, at once."""
     info = task.node.driver_internal_info
-    device = info.get(common.PENDING_BOOT_DEVICE)
+    device = (info.get(common.PENDING_BOOT_DEVICE) or {}).get("boot_device")
     mode = info.get(common.PENDING_BOOT_MODE)
-    if not device and not mode:
+    secure = info.get(common.PENDING_SECURE_BOOT)
+    if not device and not mode and secure is None:
         return
     profile = _writable_profile(view)
     if profile is None:
         LOG.info("Node %s: pending boot settings kept (no Ironic profile yet)", task.node.uuid)
         return
+    doing = f"Applying the pending boot settings of {task.node.uuid}"
     try:
-        if mode:
-            _write_mode(view, profile, mode)
-            task.node.del_driver_internal_info(common.PENDING_BOOT_MODE)
-        if device:
-            _write_order(view, profile, device["boot_device"])
-            task.node.del_driver_internal_info(common.PENDING_BOOT_DEVICE)
+        change = _pending_change(view, device, mode, secure)
+        result = view.client.server_profiles.update(profile["uri"], change)
+    except profile_sections.SettingRejected as error:
+        raise common.OneViewDriverError(
+            error=f"{doing} failed before anything was sent: {error}"
+        ) from error
     except OneViewError as error:
-        doing = f"Applying the pending boot settings of {task.node.uuid}"
         raise common.driver_error(error, doing) from error
-    finally:
-        task.node.save()
+    view.forget("sp")
+    record_mode(task, result.resource)  # the body as written
+    for key in (common.PENDING_BOOT_DEVICE, common.PENDING_BOOT_MODE, common.PENDING_SECURE_BOOT):
+        task.node.del_driver_internal_info(key)
+    task.node.save()
     LOG.info("Node %s: pending boot settings applied to its profile", task.node.uuid)

@@ -1,4 +1,5 @@
-"""Management interface ``oneview``: boot device and mode, sensors, health, UID LED, MACs.
+"""Management interface ``oneview``: boot device, mode and secure boot, sensors, health, UID
+LED, MACs, and the ``update_from_template`` service step.
 
 It also carries the allocation periodic tasks (``periodics``): every ``oneview`` node has this
 interface whatever its deploy interface, so each node is swept exactly once.
@@ -130,6 +131,36 @@ class OneViewManagement(base.ManagementInterface):
         :raises: OneViewDriverError if the profile or template cannot be read.
         """
         return boot.current_mode(task, view_of(task))
+
+    # -- secure boot ------------------------------------------------------------------------
+    def get_secure_boot_state(self, task: TaskManager) -> bool | None:
+        """The profile's ``bootMode.secureBoot`` (a pending change first; the template's when
+        the node has no profile); no request in a power sync.
+
+        :param task: a TaskManager instance containing the node to act on.
+        :returns: True or False, or None when OneView leaves it unmanaged.
+        :raises: OneViewDriverError if the profile or template cannot be read.
+        """
+        return boot.current_secure_boot(task, view_of(task))
+
+    @task_manager.require_exclusive_lock
+    def set_secure_boot_state(self, task: TaskManager, state: bool) -> None:
+        """``bootMode.secureBoot`` (with mode UEFIOptimized), now or before the next power-on.
+
+        Ironic calls this from ``prepare_instance`` while IPA may still run: the change is
+        then kept and written with the server off, right before it is switched on.
+
+        :param task: a TaskManager instance containing the node to act on.
+        :param state: True to enable secure boot, False to disable it.
+        :raises: InvalidParameterValue if the server hardware type has no secure boot (Gen9),
+            naming it and what secure boot needs; nothing is sent to OneView.
+        :raises: OneViewDriverError if OneView refuses or fails the change.
+        """
+        try:
+            boot.set_secure_boot(task, view_of(task), bool(state))
+        except OneViewError as error:
+            doing = f"Turning secure boot {'on' if state else 'off'}"
+            raise common.driver_error(error, doing) from error
 
     # -- data -----------------------------------------------------------------------------
     def get_sensors_data(self, task: TaskManager) -> dict[str, Any]:
