@@ -33,6 +33,19 @@ def delete(call: Call) -> Task:
     return call.state.profiles.delete(_profile_uri(call), force=call.flag("force"))
 
 
+def compliance_preview(call: Call) -> dict[str, Any]:
+    return call.state.profiles.templates.preview(_profile_uri(call))
+
+
+def create_template(call: Call) -> Task:
+    return call.state.profiles.templates.create(call.body)
+
+
+def update_template(call: Call) -> Task:
+    uri = f"/rest/server-profile-templates/{call.params['id']}"
+    return call.state.profiles.templates.update(uri, call.body, call.header("if-match"))
+
+
 def delete_matching(call: Call) -> Task:
     state = call.state
     if not call.query.get("filter"):
@@ -47,6 +60,9 @@ def delete_matching(call: Call) -> Task:
 
 ROUTES: list[tuple[str, str, Any, dict[str, Any]]] = [
     ("GET", "/rest/server-profile-templates/{id}/new-profile", new_profile, {}),
+    ("POST", "/rest/server-profile-templates", create_template, {}),
+    ("PUT", "/rest/server-profile-templates/{id}", update_template, {}),
+    ("GET", "/rest/server-profiles/{id}/compliance-preview", compliance_preview, {}),
     ("POST", "/rest/server-profiles", create, {}),
     ("DELETE", "/rest/server-profiles", delete_matching, {}),
     ("PUT", "/rest/server-profiles/{id}", update, {}),

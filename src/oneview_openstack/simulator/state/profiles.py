@@ -15,6 +15,7 @@ from ..store import Resource
 from ..tasks import Task
 from .core import Core, task_error
 from .hardware import BUSY_STATES, LOCK_UNTIL, taken_error
+from .profile_apply import apply_to_server, extra_work, sections_to_apply
 from .profile_config import (
     SectionRefused,
     check_secure_boot,
@@ -75,6 +76,10 @@ def powered_on_error(server: Resource, sections: list[str]) -> dict[str, Any]:
 class Profiles:
     def __init__(self, core: Core) -> None:
         self._core = core
+        # Template edits and compliance need this class's checks; they live in their own module.
+        from .templates import Templates
+
+        self.templates = Templates(core, self)
 
     # -- templates ------------------------------------------------------------------------
     def new_profile(self, template_uri: str) -> dict[str, Any]:
@@ -300,7 +305,13 @@ class Profiles:
             server.update(state="ApplyingProfile", powerLock=True, serverProfileUri=profile["uri"])
             core.store.touch(server)
 
+        self.templates.refresh(profile)
+        applying = sections_to_apply(config, None) if server else []
+        extra, extra_steps = extra_work(core, applying)
+        kind = "profile_apply" if server else "patch"
+
         def done(_task: Task) -> None:
+            apply_to_server(core.store, server, sht, config, applying)
             profile.update(state="Normal", inProgress=False, status="OK")
             core.store.touch(profile)
             self._settle(server, "ProfileApplied", profile["uri"])
@@ -311,15 +322,17 @@ class Profiles:
             self._settle(server, "ProfileError", profile["uri"])
 
         task = core.run_task(
-            kind="profile_apply" if server else "patch",
+            kind=kind,
             name="Create",
             resource=profile,
             status_text=status_text,
             on_success=done,
             on_failure=failed,
             hide_resource_until_running=True,
+            duration=core.duration(kind) + extra,
             steps=[
                 "Validating the profile.",
+                *extra_steps,
                 "Apply server settings.",
                 "Apply connections.",
                 "Apply boot settings.",
@@ -349,6 +362,9 @@ class Profiles:
             message=f"The profile name '{name}' is already in use by another profile.",
         )
         old_server = core.store.find(profile.get("serverHardwareUri"))
+        template_uri = body.get("serverProfileTemplateUri", profile.get("serverProfileTemplateUri"))
+        if template_uri:
+            core.reference("serverProfileTemplateUri", template_uri, "server-profile-templates")
         server, sht, eg_uri = self._hardware(body, profile)
         status_text = f"Update profile: {name}"
         reassigned = (server or {}).get("uri") != (old_server or {}).get("uri")
@@ -375,6 +391,8 @@ class Profiles:
         ):
             sections.append("Connections")
         sections.extend(sections_needing_power_off(profile, config))
+        # A server new to the profile gets every managed section; otherwise only changed ones.
+        applying = sections_to_apply(config, None if reassigned else profile) if server else []
         powered_on = [
             s for s in (old_server, server) if s is not None and s.get("powerState") != "Off"
         ]
@@ -383,6 +401,7 @@ class Profiles:
             return self._failed_task("Update", profile, status_text, error)
 
         profile["name"] = name
+        profile["serverProfileTemplateUri"] = template_uri or None
         for key in COPIED_FIELDS:
             if key in body:
                 profile[key] = copy.deepcopy(body[key])
@@ -399,11 +418,15 @@ class Profiles:
         if reassigned and old_server is not None:
             old_server.update(state="RemovingProfile", powerLock=True)
             core.store.touch(old_server)
-        if server is not None and sections:
+        if server is not None and (sections or applying):
             server.update(state="ApplyingProfile", powerLock=True, serverProfileUri=uri)
             core.store.touch(server)
 
+        self.templates.refresh(profile)
+        extra, extra_steps = extra_work(core, applying)
+
         def done(_task: Task) -> None:
+            apply_to_server(core.store, server, sht, config, applying)
             profile.update(state="Normal", inProgress=False, status="OK")
             core.store.touch(profile)
             if reassigned:
@@ -424,49 +447,15 @@ class Profiles:
             status_text=status_text,
             on_success=done,
             on_failure=failed,
-            steps=["Validating the profile.", "Apply changes.", "Profile updated."],
+            duration=core.duration("profile_update") + extra,
+            steps=["Validating the profile.", *extra_steps, "Apply changes.", "Profile updated."],
         )
         profile["taskUri"] = task.uri
         return task
 
     def patch(self, uri: str, body: Any) -> Task:
-        core = self._core
-        profile = core.store.get(uri)
-        if not isinstance(body, list) or len(body) != 1 or not isinstance(body[0], dict):
-            raise BadRequest(
-                "A profile PATCH body is a JSON array with one operation.",
-                error_code="INVALID_JSON_PATCH",
-            )
-        op = body[0]
-        if (op.get("op"), op.get("path"), op.get("value")) != (
-            "replace",
-            "/templateCompliance",
-            "Compliant",
-        ):
-            raise invalid_field(
-                "path",
-                op.get("path"),
-                "op 'replace' of '/templateCompliance' with value 'Compliant'",
-            )
-        if not profile.get("serverProfileTemplateUri"):
-            raise BadRequest(
-                f"The profile '{profile['name']}' is not associated with a template.",
-                error_code="PROFILE_NOT_ASSOCIATED_WITH_TEMPLATE",
-            )
-        if profile.get("inProgress"):
-            raise core.busy(profile, "server profile")
-
-        def done(_task: Task) -> None:
-            profile["templateCompliance"] = "Compliant"
-            core.store.touch(profile)
-
-        return core.run_task(
-            kind="profile_update",
-            name="Update",
-            resource=profile,
-            status_text=f"Update profile from template: {profile['name']}",
-            on_success=done,
-        )
+        """Update from template (the only PATCH OneView offers on a profile)."""
+        return self.templates.update_from_template(uri, body)
 
     # -- delete ---------------------------------------------------------------------------
     def delete(self, uri: str, force: bool) -> Task:
