@@ -28,6 +28,10 @@ DEFAULT_TASK_DURATIONS: dict[str, tuple[float, float]] = {
     "lig": (10.0, 60.0),
     "refresh": (5.0, 15.0),
     "patch": (1.0, 3.0),
+    # Added to a profile task that applies the section (room SIM-B; docs/simulator.md).
+    "bios": (60.0, 180.0),
+    "local_storage": (60.0, 240.0),
+    "firmware": (1800.0, 3600.0),
 }
 
 _EXPECTED_TYPES = {
