@@ -300,6 +300,17 @@ def test_apply_local_storage_refuses_what_the_drives_cannot_hold(inv):
         server_config.apply_local_storage(server, {"controllers": [{"deviceSlot": "Mezz 1"}]})
 
 
+def test_apply_local_storage_hba_mode_passes_the_drives_through(inv):
+    server, _ = a_server(inv, "rack-dl360-1")  # starts with a RAID1
+    (controller,) = server["_storage"]["controllers"]
+    hba = {"controllers": [{"deviceSlot": "Embedded", "mode": "HBA", "initialize": False}]}
+    server_config.apply_local_storage(server, hba)
+    assert (controller["mode"], controller["logicalDrives"]) == ("HBA", [])
+    hba["controllers"][0]["logicalDrives"] = [{"name": "x", "raidLevel": "RAID1"}]
+    with pytest.raises(ValueError, match=r"mode 'HBA' has no logical drives, got 1"):
+        server_config.apply_local_storage(server, hba)
+
+
 @pytest.mark.parametrize(
     ("level", "drives", "expected"),
     [("RAID0", 2, 2), ("RAID1", 2, 1), ("RAID5", 3, 2), ("RAID6", 4, 2), ("RAID10", 4, 2)],

@@ -77,13 +77,14 @@ def apply_bios(
 def apply_local_storage(server: Resource, section: Mapping[str, Any]) -> None:
     """A normalised ``localStorage`` section lands on the server's controllers.
 
-    Per controller named by ``deviceSlot``: ``mode`` is set; ``initialize`` wipes every existing
-    logical drive first; then each logical drive of the section that the controller does not
+    Per controller named by ``deviceSlot``: ``mode`` is set; ``initialize`` (or HBA mode, which
+    passes the drives through) wipes every existing logical drive first; then each logical drive of the section that the controller does not
     already have (by name) is built from ``numPhysicalDrives`` free drives of its
     ``driveTechnology`` (any technology when it names none), lowest bays first. OneView has no
     size per logical drive: it uses whole drives, so the capacity follows from the RAID level.
 
-    :raises ValueError: unknown controller, RAID level, or not enough free matching drives.
+    :raises ValueError: unknown controller, RAID level, logical drives in HBA mode, or not
+        enough free matching drives.
     """
     controllers = {c["deviceSlot"]: c for c in server["_storage"]["controllers"]}
     for wanted in section.get("controllers") or []:
@@ -96,8 +97,13 @@ def apply_local_storage(server: Resource, section: Mapping[str, Any]) -> None:
             )
         if wanted.get("mode"):
             controller["mode"] = wanted["mode"]
-        if wanted.get("initialize"):
-            controller["logicalDrives"] = []
+        if controller["mode"] == "HBA" and wanted.get("logicalDrives"):
+            raise ValueError(
+                f"localStorage.controllers[{slot}] mode 'HBA' has no logical drives, got "
+                f"{len(wanted['logicalDrives'])}; accepted: mode RAID or Mixed for logical drives"
+            )
+        if wanted.get("initialize") or controller["mode"] == "HBA":
+            controller["logicalDrives"] = []  # HBA passes the drives through: no arrays left
         existing = {ld["name"] for ld in controller["logicalDrives"]}
         for drive in wanted.get("logicalDrives") or []:
             if drive.get("name") not in existing:
