@@ -19,7 +19,7 @@ from ironic.drivers import base
 from oslo_log import log as logging
 
 from ..client import OneViewError
-from . import boot, common, periodics, sensors, validation
+from . import boot, common, compliance, periodics, profile_steps, sensors, validation
 from .view import view_of
 
 if TYPE_CHECKING:  # the conductor imports the drivers; the drivers need not import it
@@ -36,7 +36,7 @@ UID_TO_IRONIC = {
 HEALTH = {"OK": HealthState.OK, "Warning": HealthState.WARNING, "Critical": HealthState.CRITICAL}
 
 
-class OneViewManagement(base.ManagementInterface):
+class OneViewManagement(profile_steps.ProfileEditPolling, base.ManagementInterface):
     """Boot through the profile and OneView's one-time boot; data from the server hardware."""
 
     def get_properties(self) -> dict[str, str]:
@@ -162,6 +162,29 @@ class OneViewManagement(base.ManagementInterface):
             doing = f"Turning secure boot {'on' if state else 'off'}"
             raise common.driver_error(error, doing) from error
 
+    # -- template compliance ----------------------------------------------------------------
+    @base.service_step(priority=0, requires_ramdisk=False)
+    def update_from_template(self, task: TaskManager) -> str | None:
+        """Bring the node's linked profile back in line with its server profile template.
+
+        OneView's update from the template; the server is switched off only when OneView's
+        compliance preview says the update cannot be made online, and on again afterwards.
+        Needs ``[oneview] keep_profiles_linked_to_template`` when the profile was claimed.
+
+        :param task: a TaskManager instance containing the node to act on.
+        :returns: states.SERVICEWAIT while OneView applies it, None when already Compliant.
+        :raises: NodeServicingFailure if the profile is detached or a OneView user's, the
+            template's connections are compliance-Checked, or OneView refuses the update.
+        """
+        return compliance.update_from_template(task)
+
+    def _edit_finished(self, task: TaskManager) -> None:
+        """After an update from the template: the template may have changed the boot mode or
+        secure boot; remember the profile's (power sync reads them from the node)."""
+        profile = view_of(task).profile()
+        if profile is not None:
+            boot.record_mode(task, profile)
+
     # -- data -----------------------------------------------------------------------------
     def get_sensors_data(self, task: TaskManager) -> dict[str, Any]:
         """Temperature and power from OneView's utilization and environmental configuration.
@@ -183,17 +206,20 @@ class OneViewManagement(base.ManagementInterface):
         return sensors.sensors_data(server, utilization, environment)
 
     def get_node_health(self, task: TaskManager) -> HealthState | None:
-        """The server's ``status``, from the fleet snapshot in Ironic's periodic sync.
+        """The server's ``status``, from the fleet snapshot in Ironic's periodic sync; WARNING
+        when the node's linked profile is NonCompliant with its template (reason logged).
 
         :param task: a TaskManager instance containing the node to act on.
         :returns: a HealthState, or None when OneView reports none Ironic knows.
         :raises: OneViewDriverError if the server cannot be read.
         """
+        view = view_of(task)
         try:
-            status = view_of(task).server_fields().get("status")
+            status = view.server_fields().get("status")
         except OneViewError as error:
             raise common.driver_error(error, "Reading the server's health") from error
-        return HEALTH.get(status) if isinstance(status, str) else None
+        known = HEALTH.get(status) if isinstance(status, str) else None
+        return compliance.health(task, view, known)
 
     def get_mac_addresses(self, task: TaskManager) -> list[str]:
         """The MAC of each physical Ethernet port (FlexNIC ``a``'s with FlexNICs), lower-case.

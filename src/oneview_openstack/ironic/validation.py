@@ -2,7 +2,8 @@
 
 Checks the server's hardware type and enclosure group against the node's capabilities, the
 template against the server (same hardware type and enclosure group, manages boot, physical MACs,
-the upstream driver's bug 1627818) and the Ironic ports' MACs against the server's.
+the upstream driver's bug 1627818), with ``[oneview] keep_profiles_linked_to_template`` the
+template's connection compliance, and the Ironic ports' MACs against the server's.
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ def validate(task: TaskManager) -> View:
         view.template,
     )
     _check_template(node, info, template, server_type, server_group)
+    check_linkable(node, template)
     _check_ports(task, info, server)
     return view
 
@@ -109,6 +111,45 @@ def _check_template(
         raise exception.InvalidParameterValue(
             f"{where} has macType {template.get('macType')!r}; expected 'Physical', so that the "
             "Ironic ports' MACs are the server's own."
+        )
+
+
+# connectionSettings.complianceControl values under which an update from the template leaves
+# the connections Neutron edited alone (Checked: they must equal the template's).
+LINKABLE_CONNECTION_COMPLIANCE = ("Unchecked", "CheckedMinimum")
+
+
+def connection_compliance_problem(template: dict[str, Any]) -> str | None:
+    """Why an update from ``template`` would undo Neutron's connections, or None.
+
+    An update from the template rewrites every ``Checked`` section of a linked profile: its
+    connections would go back to the template's, undoing the networks Neutron put on them. A
+    template without the field (before API 1000) has none to report.
+    """
+    control = (template.get("connectionSettings") or {}).get("complianceControl")
+    if control is None or control in LINKABLE_CONNECTION_COMPLIANCE:
+        return None
+    return (
+        f"server profile template {template.get('uri')} ({template.get('name')!r}) has "
+        f"connectionSettings.complianceControl {control!r}; expected one of "
+        f"{', '.join(LINKABLE_CONNECTION_COMPLIANCE)}, because an update from the template "
+        "would undo the connections Neutron made"
+    )
+
+
+def check_linkable(node: Node, template: dict[str, Any]) -> None:
+    """With ``[oneview] keep_profiles_linked_to_template``, refuse a template whose connections
+    are compliance-``Checked`` (see :func:`connection_compliance_problem`).
+
+    :raises: InvalidParameterValue naming the template, the value and the accepted ones.
+    """
+    if not common.CONF.oneview.keep_profiles_linked_to_template:
+        return
+    problem = connection_compliance_problem(template)
+    if problem is not None:
+        raise exception.InvalidParameterValue(
+            f"Node {node.uuid}: with [oneview] keep_profiles_linked_to_template = true, "
+            f"{problem} (or set keep_profiles_linked_to_template = false)."
         )
 
 
