@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from oneview_openstack.client import BadRequest, configuration, profile_sections
+from oneview_openstack.client.etag import update_with_etag
 from oneview_openstack.client.profile_sections import SettingRejected
 from oneview_openstack.client.resources import FirmwareDrivers
 from oneview_openstack.client.tasks import TaskView
@@ -110,6 +111,42 @@ def test_a_baseline_name_shared_by_two_is_refused_not_guessed(client):
     assert family.find("X")["uri"].endswith("/copy")  # the short name is precise
 
 
+def test_a_claim_with_composed_sections_lands_on_the_server(client):
+    template = _template(client)
+    server = _free_off_server(client, template)
+    config = configuration.hardware_type_config(
+        client.server_hardware_types.get(template["serverHardwareTypeUri"])
+    )
+    drives = configuration.local_storage(client.server_hardware.local_storage(server["uri"]))
+    enumeration = next(s for s in config.bios.values() if s.kind == "enumeration")
+    choice = next(o for o in enumeration.options if o != enumeration.default)
+    sections = {
+        "bios": profile_sections.bios_section(
+            profile_sections.bios_overrides(config, [{"name": enumeration.id, "value": choice}])
+        ),
+        "localStorage": profile_sections.local_storage_section(
+            config,
+            {"logical_disks": [{"size_gb": "MAX", "raid_level": "1", "is_root_volume": True}]},
+            drives,
+        ),
+        "bootMode": profile_sections.boot_mode_section(config, "uefi", True),
+    }
+    profile = client.server_profiles.create_from_template(
+        template["uri"],
+        "composed-1",
+        server["uri"],
+        customise=lambda body: profile_sections.merge_sections(body, sections),
+    )
+    assert profile["bootMode"]["secureBoot"] == "Enabled"
+    values = configuration.current_bios(client.server_hardware.bios(server["uri"]))
+    assert values[enumeration.id] == choice
+    (root,) = configuration.local_storage(
+        client.server_hardware.local_storage(server["uri"])
+    ).logical_drives
+    assert (root.raid_level, root.bootable, root.drive_count) == ("1", True, 2)
+    assert root.size_gb
+
+
 def test_a_refused_section_names_what_the_simulator_offers(client):
     types = _types(client)
     with pytest.raises(SettingRejected) as caught:
@@ -153,3 +190,40 @@ def test_update_from_template_patches_template_compliance(client):
     with pytest.raises(BadRequest) as caught:
         client.server_profiles.update_from_template(detached["uri"])
     assert caught.value.error_code == "PROFILE_NOT_ASSOCIATED_WITH_TEMPLATE"
+
+
+def test_a_template_change_shows_in_the_preview_and_update_from_template_applies_it(client):
+    template = _template(client)
+    server = _free_off_server(client, template)
+    linked = client.server_profiles.create_from_template(
+        template["uri"], "linked-2", server["uri"], detach=False
+    )
+    preview = configuration.compliance_preview(
+        client.server_profiles.compliance_preview(linked["uri"])
+    )
+    assert not preview.changes  # just made from the template
+    config = configuration.hardware_type_config(
+        client.server_hardware_types.get(template["serverHardwareTypeUri"])
+    )
+    setting = next(s for s in config.bios.values() if s.kind == "enumeration")
+    choice = next(o for o in setting.options if o != setting.default)
+    overrides = profile_sections.bios_overrides(config, [{"name": setting.id, "value": choice}])
+
+    def check_bios(body):
+        bios = {**profile_sections.bios_section(overrides), "complianceControl": "Checked"}
+        return profile_sections.merge_sections(body, {"bios": bios})
+
+    update_with_etag(client.connector, template["uri"], check_bios, waiter=client.waiter)
+    assert client.server_profiles.get(linked["uri"])["templateCompliance"] == "NonCompliant"
+    preview = configuration.compliance_preview(
+        client.server_profiles.compliance_preview(linked["uri"])
+    )
+    assert preview.automatic and not preview.manual
+    client.server_profiles.update_from_template(linked["uri"])
+    assert client.server_profiles.get(linked["uri"])["templateCompliance"] == "Compliant"
+    values = configuration.current_bios(client.server_hardware.bios(server["uri"]))
+    assert values[setting.id] == choice
+    preview = configuration.compliance_preview(
+        client.server_profiles.compliance_preview(linked["uri"])
+    )
+    assert not preview.changes
