@@ -227,3 +227,24 @@ def test_a_template_change_shows_in_the_preview_and_update_from_template_applies
         client.server_profiles.compliance_preview(linked["uri"])
     )
     assert not preview.changes
+
+
+def test_patches_go_as_json_patch_documents(client):
+    """The content type on the wire, seen by a response hook of the client's own session."""
+    sent: list[tuple[str, str | None]] = []
+    session = client.connector.transport._session
+    session.hooks["response"].append(
+        lambda reply, **_: sent.append(
+            (reply.request.method, reply.request.headers.get("Content-Type"))
+        )
+    )
+    template = _template(client)
+    server = _free_off_server(client, template)
+    linked = client.server_profiles.create_from_template(
+        template["uri"], "linked-3", server["uri"], detach=False
+    )
+    client.server_profiles.update_from_template(linked["uri"])
+    client.server_hardware.set_uid_state(server["uri"], "Blink")
+    patches = [kind for method, kind in sent if method == "PATCH"]
+    assert patches == ["application/json-patch+json"] * 2
+    assert ("POST", "application/json") in sent  # other writes stay plain JSON

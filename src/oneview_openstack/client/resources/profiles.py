@@ -9,12 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..etag import UpdateResult, task_of
-from ..transport import malformed
+from ..etag import UpdateResult
+from . import json_patch
 from .base import ResourceFamily
 
 BOOT_MODES = ("BIOS", "UEFI", "UEFIOptimized")
-JSON_PATCH = {"Content-Type": "application/json-patch+json"}
 UPDATE_FROM_TEMPLATE = [{"op": "replace", "path": "/templateCompliance", "value": "Compliant"}]
 ConnectionsChange = Callable[[list[dict[str, Any]]], bool]
 
@@ -123,14 +122,14 @@ class ServerProfiles(ResourceFamily):
             the server is on and the update is not an online one).
         :raises TaskFailed: the update's task ended in error.
         """
-        uri = self.uri(id_or_uri)
-        reply = self._connector.request(
-            "PATCH", uri, json=UPDATE_FROM_TEMPLATE, headers=dict(JSON_PATCH)
+        return json_patch.patch(
+            self._connector,
+            self._waiter,
+            self.uri(id_or_uri),
+            UPDATE_FROM_TEMPLATE,
+            wait=wait,
+            timeout=timeout,
         )
-        task = task_of(reply)
-        if task is None:
-            raise malformed("an update from the template started no task", "PATCH", uri)
-        return self._waiter.wait(task, timeout=timeout) if wait else task
 
     def delete(self, id_or_uri: str, *, force: bool = False, wait: bool = True) -> dict[str, Any]:
         params = [("force", "true")] if force else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import json_patch
 from .base import ResourceFamily
 
 POWER_STATES = ("On", "Off")
@@ -74,7 +75,9 @@ class ServerHardware(ResourceFamily):
         self, id_or_uri: str, operations: list[dict[str, Any]], *, wait: bool = True
     ) -> dict[str, Any]:
         """``PATCH`` the server (``replace`` of ``/uidState`` or ``/oneTimeBoot``); the task."""
-        return self._call("PATCH", self.uri(id_or_uri), json=operations, wait=wait)
+        return json_patch.patch(
+            self._connector, self._waiter, self.uri(id_or_uri), operations, wait=wait
+        )
 
     def set_one_time_boot(self, id_or_uri: str, device: str, *, wait: bool = True) -> dict:
         """The device for the next boot only (``Normal`` clears it); OneView's own override."""
