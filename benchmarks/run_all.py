@@ -19,10 +19,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _report import FIGURES, RESULTS, Section, sections
+from _report import FIGURES, RESULTS, Section
+from _report import sections as report_sections
+from configuration import SECTION as CONFIGURATION
 
 HERE = Path(__file__).resolve().parent
 PERFORMANCE = HERE.parent / "docs" / "performance.md"
+
+
+def sections() -> list[Section]:
+    return [*report_sections(), CONFIGURATION]
 
 
 def machine() -> str:

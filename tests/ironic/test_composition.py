@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
+from unittest import mock
 
+from ironic import objects
 from ironic.common import exception, states
-from ov_base import OneViewTestCase
-from test_templates import writes
+from ironic.drivers.modules import fake
+from ov_base import OneViewTestCase, mgr_utils
+from test_templates import (
+    INSTANCE,
+    RAMDISK_BOOT,
+    TRAIT,
+    add_template,
+    deploy_template,
+    template_step,
+    writes,
+)
 
-from oneview_openstack.ironic import composition
+from oneview_openstack.ironic import common, composition
 
 BIOS_STEP = {
     "interface": "bios",
@@ -177,3 +189,117 @@ class PlanTest(OneViewTestCase):
             "priority": 150,
         }
         self._refused([step, BIOS_STEP], "ironic-dl360", "server hardware type")
+
+
+def tasks_by_kind(sim: Any, seen: set[str]) -> Counter[str]:
+    """OneView tasks started since ``seen`` (task URIs), as "category: name" counts."""
+    found: Counter[str] = Counter()
+    for task in sim.members("tasks"):
+        if task["uri"] not in seen:
+            found[f"{task['associatedResource']['resourceCategory']}: {task['name']}"] += 1
+    return found
+
+
+@mgr_utils.mock_record_keepalive
+class ComposedDeploymentTest(mgr_utils.ServiceSetUpMixin, OneViewTestCase):
+    """A deployment whose deploy template chooses a template and configures the server."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        patcher = mock.patch.object(fake.FakeBoot, "capabilities", RAMDISK_BOOT)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        self._start_service()
+        self.alternative = add_template(self.simulator_server, self.template, "ironic-database")
+
+    def _deploy(self, index: int, **instance_info: Any) -> tuple[Any, Counter[str]]:
+        node = self.make_node(
+            index=index,
+            provision_state=states.AVAILABLE,
+            bios_interface="oneview",
+            raid_interface="oneview",
+            instance_info={**INSTANCE, **instance_info},
+        )
+        objects.TraitList.create(self.context, node.id, [TRAIT])
+        # Both deployments start from a server left on: each must switch it off once.
+        self.sim.action("set_power", uri=node.driver_info["server_hardware_uri"], powerState="On")
+        seen = {task["uri"] for task in self.sim.members("tasks")}
+        self.service.do_node_deploy(self.context, node.uuid)
+        node.refresh()
+        self.assertEqual(states.ACTIVE, node.provision_state, node.last_error)
+        return node, tasks_by_kind(self.sim, seen)
+
+    def test_one_profile_task_and_no_power_cycle_beyond_the_deployments_own(self):
+        _, plain = self._deploy(0)
+        deploy_template(
+            self.context, TRAIT, [template_step("ironic-database"), BIOS_STEP, RAID_STEP]
+        )
+        node, composed = self._deploy(1, traits=[TRAIT], **SECURE_UEFI)
+        self.assertEqual(
+            {
+                "server-profiles: Create": 1,
+                "server-hardware: Power off": 1,
+                "server-hardware: Power on": 1,
+            },
+            plain,
+        )
+        self.assertEqual(plain, composed, "composition added OneView tasks (power or profile)")
+        self.assertEqual(
+            [
+                "deploy.apply_server_profile_template",
+                "bios.apply_configuration",
+                "raid.apply_configuration",
+                "management.set_boot_mode",
+                "management.set_secure_boot_state",
+            ],
+            node.driver_internal_info[common.COMPOSED_STEPS],
+        )
+        profile = self.sim.get(node.driver_info[common.APPLIED_PROFILE_URI])
+        self.assertEqual("from ironic-database", profile["description"])
+        self.assertIn(
+            {"id": "WorkloadProfile", "value": "Virtualization-MaxPerformance"},
+            profile["bios"]["overriddenSettings"],
+        )
+        (controller,) = profile["localStorage"]["controllers"]
+        self.assertEqual("RAID1", controller["logicalDrives"][0]["raidLevel"])
+        self.assertEqual("Enabled", profile["bootMode"]["secureBoot"])
+        self.assertEqual("UEFIOptimized", profile["bootMode"]["mode"])
+        self.assertEqual(RAID_CONFIG, node.target_raid_config)  # recorded by the no-op step
+
+    def test_a_bad_bios_value_fails_the_deployment_before_oneview_is_touched(self):
+        bad = {**BIOS_STEP, "args": {"settings": [{"name": "ProcTurbo", "value": "Sometimes"}]}}
+        deploy_template(self.context, TRAIT, [bad])
+        node = self.make_node(
+            provision_state=states.AVAILABLE,
+            bios_interface="oneview",
+            instance_info={**INSTANCE, "traits": [TRAIT]},
+        )
+        objects.TraitList.create(self.context, node.id, [TRAIT])
+        self.sim.reset_stats()
+        self.service.do_node_deploy(self.context, node.uuid)
+        node.refresh()
+        self.assertEqual(states.DEPLOYFAIL, node.provision_state)
+        for word in ("ProcTurbo", "'Sometimes'", "Enabled", "Nothing was sent to OneView"):
+            self.assertIn(word, node.last_error)
+        self.assertEqual({}, writes(self.sim.stats()))
+
+
+class DeploymentStepsTest(OneViewTestCase):
+    """Which steps a claim sees: deploy templates of the instance's traits, user steps first."""
+
+    def test_user_steps_override_templates_and_priority_zero_disables(self):
+        deploy_template(self.context, TRAIT, [BIOS_STEP, {**RAID_STEP, "priority": 0}])
+        node = self.make_node(
+            provision_state=states.DEPLOYING,
+            bios_interface="oneview",
+            raid_interface="oneview",
+            instance_info={"traits": [TRAIT]},
+        )
+        objects.TraitList.create(self.context, node.id, [TRAIT])
+        with self.acquire(node) as task:
+            self.assertEqual(
+                [BIOS_STEP], composition.deployment_steps(task), "a priority-0 step is disabled"
+            )
+            user = {**BIOS_STEP, "args": {"settings": []}, "priority": 160}
+            task.node.set_driver_internal_info("user_deploy_steps", [user])
+            self.assertEqual([user], composition.deployment_steps(task))
