@@ -177,6 +177,18 @@ class OneViewRAID(profile_steps.ProfileEditPolling, base.RAIDInterface):
         :raises: NodeCleaningFailure or InstanceDeployFailure with OneView's message if the
             edit cannot start.
         """
+        return self._build(
+            task,
+            create_root_volume,
+            create_nonroot_volumes,
+            delete_existing,
+            "create_configuration",
+        )
+
+    def _build(
+        self, task: TaskManager, root: bool, nonroot: bool, delete_existing: bool, step: str
+    ) -> str | None:
+        """The node's target RAID configuration (filtered as Ironic does) into the profile."""
         if not delete_existing:
             raise exception.InvalidParameterValue(
                 f"Node {task.node.uuid}: delete_existing False cannot be honoured: OneView "
@@ -184,15 +196,16 @@ class OneViewRAID(profile_steps.ProfileEditPolling, base.RAIDInterface):
                 "existing one; accepted: True (the default)."
             )
         target = ironic_raid.filter_target_raid_config(
-            task.node,
-            create_root_volume=create_root_volume,
-            create_nonroot_volumes=create_nonroot_volumes,
+            task.node, create_root_volume=root, create_nonroot_volumes=nonroot
         )
-        return self._edit(task, self._local_storage(task, target), "create_configuration")
+        return self._edit(task, self._local_storage(task, target), step)
 
     @base.clean_step(priority=0, abortable=False, requires_ramdisk=False)
+    @base.deploy_step(priority=0)
     def delete_configuration(self, task: TaskManager) -> str | None:
         """Delete every logical drive (and its data) of the server's controllers.
+
+        In a deployment whose claim already did it (composition), it only records it.
 
         :param task: a TaskManager instance containing the node to act on.
         :returns: states.CLEANWAIT or DEPLOYWAIT while OneView applies the profile, None when
@@ -200,6 +213,12 @@ class OneViewRAID(profile_steps.ProfileEditPolling, base.RAIDInterface):
         :raises: NodeCleaningFailure or InstanceDeployFailure with OneView's message if the
             local storage cannot be read or the edit cannot start.
         """
+        if composition.already_applied(task, f"{self.interface_type}.delete_configuration"):
+            LOG.info(
+                "Node %s: the deployment's claim already emptied the controller", task.node.uuid
+            )
+            self._edit_finished(task)
+            return None
         try:
             inventory = _inventory(task)
         except common.OneViewDriverError as error:
@@ -239,19 +258,15 @@ class OneViewRAID(profile_steps.ProfileEditPolling, base.RAIDInterface):
             edit cannot start.
         """
         node = task.node
+        self.validate_raid_config(task, raid_config)
+        node.target_raid_config = raid_config
+        node.save()
         if composition.already_applied(task, f"{self.interface_type}.apply_configuration"):
-            self.validate_raid_config(task, raid_config)
-            node.target_raid_config = raid_config
-            node.save()
             LOG.info("Node %s: the deployment's claim already built its RAID layout", node.uuid)
             self._edit_finished(task)
             return None
-        return super().apply_configuration(
-            task,
-            raid_config,
-            create_root_volume=create_root_volume,
-            create_nonroot_volumes=create_nonroot_volumes,
-            delete_existing=delete_existing,
+        return self._build(
+            task, create_root_volume, create_nonroot_volumes, delete_existing, "apply_configuration"
         )
 
     def _edit(self, task: TaskManager, section: dict[str, Any], step: str) -> str | None:
