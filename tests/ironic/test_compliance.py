@@ -175,6 +175,27 @@ class UpdateFromTemplateTest(mgr_utils.ServiceSetUpMixin, CompliantTestCase):
             self.assertIs(True, task.driver.management.get_secure_boot_state(task))
         self.assertNotIn(profile_steps.EDIT_KEY, self.node.driver_internal_info)
 
+    def test_an_online_update_leaves_the_server_on(self):
+        def more_bandwidth(body: dict[str, Any]) -> None:
+            settings = body["connectionSettings"]
+            settings["complianceControl"] = "CheckedMinimum"
+            settings["connections"][0]["requestedMbps"] = 5000
+
+        self._edit_template(more_bandwidth)
+        preview = self.sim.get(self.profile["uri"] + "/compliance-preview")
+        self.assertTrue(preview["isOnlineUpdate"], preview)
+        self.sim.reset_stats()
+        self._service()
+        self.assertEqual(states.SERVICEWAIT, self.node.provision_state, self.node.last_error)
+        record = self.node.driver_internal_info[profile_steps.EDIT_KEY]
+        self.assertFalse(record["power_on"] or record["reboot"])
+        self._poll_until_active()
+        self.assertEqual(states.ACTIVE, self.node.provision_state, self.node.last_error)
+        self.assertEqual("Compliant", self.sim.get(self.profile["uri"])["templateCompliance"])
+        self.assertEqual("On", self.server_of(self.node)["powerState"])
+        power = [r for r in self.sim.stats()["byRoute"] if r.startswith("PUT") and "power" in r]
+        self.assertEqual([], power)
+
     def test_a_compliant_profile_sends_nothing(self):
         self.sim.reset_stats()
         self._service()
