@@ -778,3 +778,43 @@ def test_faults_reach_compliance_preview_and_update_from_template(api):
     after = api.get(profile["uri"]).json()
     assert (after["templateCompliance"], after["state"]) == ("NonCompliant", "UpdateFailed")
     assert bios_of(api, server)["ProcTurbo"] == "Enabled"
+
+
+def test_update_from_template_puts_back_checked_connections(api):
+    template = named(api, "server-profile-templates", "ironic-EG-1")
+    settings = {**template["connectionSettings"], "complianceControl": "Checked"}
+    edit_template(api, connectionSettings=settings)
+    profile, _server = linked(api)
+    first = profile["connectionSettings"]["connections"][0]
+    extra = {"id": 9, "name": "extra", "functionType": "Ethernet", "portId": "Auto"}
+    extra["networkUri"] = first["networkUri"]
+    connections = [*profile["connectionSettings"]["connections"], extra]
+    assert put(api, profile, connectionSettings={"connections": connections})["taskState"] == (
+        "Completed"
+    )
+    edited = api.get(profile["uri"]).json()
+    assert edited["templateCompliance"] == "NonCompliant"
+    preview = preview_of(api, edited)
+    assert preview["isOnlineUpdate"] is False  # removing a connection needs the server off
+    task = run(api, api.patch(profile["uri"], json=PATCH_BODY, headers=JSON_PATCH))
+    assert task["taskState"] == "Completed", task
+    after = api.get(profile["uri"]).json()
+    assert [c["id"] for c in after["connectionSettings"]["connections"]] == [
+        c["id"] for c in template["connectionSettings"]["connections"]
+    ]
+    assert after["connectionSettings"]["connections"][0]["mac"] == first["mac"]
+    assert after["templateCompliance"] == "Compliant"
+
+
+def test_a_template_at_api_300_takes_top_level_connections(api):
+    template = named(api, "server-profile-templates", "ironic-EG-1")
+    old = api.get(template["uri"], headers={"X-API-Version": "300"}).json()
+    assert "connectionSettings" not in old
+    reply = api.put(
+        template["uri"],
+        json={**old, "connections": old["connections"][:1]},
+        headers={"X-API-Version": "300"},
+    )
+    assert run(api, reply)["taskState"] == "Completed"
+    after = api.get(template["uri"]).json()
+    assert len(after["connectionSettings"]["connections"]) == 1

@@ -133,6 +133,8 @@ class Templates:
             boot_mode.update(_control(mode_raw, "bootMode", CHECKED))
         changes.update(boot=boot, bootMode=boot_mode)
         settings = body.get("connectionSettings", old.get("connectionSettings")) or {}
+        if "connectionSettings" not in body and "connections" in body:  # API < 500 shape
+            settings = {**(old.get("connectionSettings") or {}), "connections": body["connections"]}
         if not isinstance(settings, dict) or not isinstance(settings.get("connections", []), list):
             raise invalid_field("connectionSettings", settings, "an object with connections")
         changes["connectionSettings"] = {
