@@ -14,7 +14,7 @@ from unittest import mock
 
 from ironic.common import exception, rpc, states
 from oslo_messaging import rpc as messaging_rpc
-from ov_base import OneViewTestCase, mgr_utils
+from ov_base import OneViewTestCase, Sim, mgr_utils
 
 from oneview_openstack.ironic import common, profile_steps
 from oneview_openstack.simulator.testing import wait_until
@@ -72,8 +72,9 @@ class RaidTest(mgr_utils.ServiceSetUpMixin, OneViewTestCase):
         self.node.refresh()
 
     def _clean(self, *steps: dict[str, Any]) -> None:
-        """A manual clean of ``steps``, polled until the node leaves clean wait."""
-        self.service.do_node_clean(self.context, self.node.uuid, list(steps))
+        """A manual clean of ``steps`` (none: the one under way), polled until it ends."""
+        if steps:
+            self.service.do_node_clean(self.context, self.node.uuid, list(steps))
         self.node.refresh()
 
         def left_wait() -> bool:
@@ -236,6 +237,88 @@ class RaidTest(mgr_utils.ServiceSetUpMixin, OneViewTestCase):
             [ld["name"] for ld in profile["localStorage"]["controllers"][0]["logicalDrives"]],
         )
         self.assertEqual(RAID1_ROOT, self.node.target_raid_config)
+
+    def _gen9_node(self) -> Any:
+        """A node on the DL360 Gen9 (Smart Array P440ar) with the most drives."""
+        template = self.sim.template("ironic-dl360-gen9")
+        racks = [
+            s
+            for s in self.sim.members("server-hardware")
+            if s["serverHardwareTypeUri"] == template["serverHardwareTypeUri"]
+        ]
+
+        def drives(server: dict[str, Any]) -> int:
+            body = self.sim.get(server["uri"] + "/localStorageV2")
+            return sum(len(c["PhysicalDrives"]) for c in body["data"])
+
+        rack = max(racks, key=drives)
+        self.assertGreaterEqual(drives(rack), 3)
+        node = self.make_node(
+            server=rack,
+            template=template,
+            raid_interface="oneview",
+            provision_state=states.MANAGEABLE,
+            properties={
+                "capabilities": f"server_hardware_type_uri:{rack['serverHardwareTypeUri']},"
+                f"server_profile_template_uri:{template['uri']}"
+            },
+        )
+        self.node, self.server_uri = node, rack["uri"]
+        return node
+
+    def test_gen9_smart_array_builds_raid5(self):
+        # The simulator's rack types lack ManageBootOrder, so Ironic's power validation refuses
+        # to clean a rack node: the step runs as the conductor runs it, from CLEANING.
+        self._gen9_node()
+        raid5 = {
+            "logical_disks": [
+                {
+                    "raid_level": "5",
+                    "size_gb": "MAX",
+                    "is_root_volume": True,
+                    "number_of_physical_disks": 3,
+                }
+            ]
+        }
+        self._set_target(raid5)
+        create = {**step("create_configuration"), "priority": 0, "abortable": False}
+        self.node.provision_state = states.CLEANING
+        self.node.target_provision_state = states.MANAGEABLE
+        self.node.clean_step = create
+        self.node.set_driver_internal_info("clean_steps", [create])
+        self.node.set_driver_internal_info("clean_step_index", 0)
+        self.node.set_driver_internal_info("cleaning_disable_ramdisk", True)
+        self.node.save()
+        with self.acquire(self.node) as task:
+            self.assertEqual(states.CLEANWAIT, task.driver.raid.create_configuration(task))
+            task.process_event("wait", target_state=states.MANAGEABLE)
+        self._clean()
+        self.assertEqual(states.MANAGEABLE, self.node.provision_state, self.node.last_error)
+        (built,) = self._logical_drives()
+        self.assertEqual("RAID5", built["Raid"])
+        (disk,) = self.node.raid_config["logical_disks"]
+        self.assertEqual(("5", int(built["CapacityGB"])), (disk["raid_level"], disk["size_gb"]))
+
+    def test_gen9_refuses_a_level_only_gen10_offers(self):
+        self._gen9_node()
+        self._refused(
+            {"logical_disks": [{"raid_level": "5+0", "size_gb": "MAX"}]},
+            "raid_level",
+            "'5+0'",
+            "one of 0, 1, 5, 6, 1+0",
+        )
+
+    def test_an_expired_session_in_the_middle_is_renewed(self):
+        self._set_target(RAID1_ROOT)
+        self.service.do_node_clean(self.context, self.node.uuid, [step("create_configuration")])
+        self.node.refresh()
+        self.assertEqual(states.CLEANWAIT, self.node.provision_state, self.node.last_error)
+        self.sim.action("expire_sessions")  # every session, the test's own too
+        self.sim = Sim(self.simulator_server)
+        self.addCleanup(self.sim.close)
+        self._clean()
+        self.assertEqual(states.MANAGEABLE, self.node.provision_state, self.node.last_error)
+        self.assertEqual(["root"], [ld["Name"] for ld in self._logical_drives()])
 
     def test_logical_disk_properties_say_what_oneview_does(self):
         props = self.service.get_raid_logical_disk_properties(self.context, "oneview")
