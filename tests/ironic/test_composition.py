@@ -16,6 +16,7 @@ from test_templates import (
     TRAIT,
     add_template,
     deploy_template,
+    refusal,
     template_step,
     writes,
 )
@@ -266,7 +267,7 @@ class ComposedDeploymentTest(mgr_utils.ServiceSetUpMixin, OneViewTestCase):
         self.assertEqual("UEFIOptimized", profile["bootMode"]["mode"])
         self.assertEqual(RAID_CONFIG, node.target_raid_config)  # recorded by the no-op step
 
-    def test_a_bad_bios_value_fails_the_deployment_before_oneview_is_touched(self):
+    def test_a_bad_bios_value_refuses_the_deployment_before_oneview_is_touched(self):
         bad = {**BIOS_STEP, "args": {"settings": [{"name": "ProcTurbo", "value": "Sometimes"}]}}
         deploy_template(self.context, TRAIT, [bad])
         node = self.make_node(
@@ -276,11 +277,13 @@ class ComposedDeploymentTest(mgr_utils.ServiceSetUpMixin, OneViewTestCase):
         )
         objects.TraitList.create(self.context, node.id, [TRAIT])
         self.sim.reset_stats()
-        self.service.do_node_deploy(self.context, node.uuid)
+        error = refusal(
+            self.assertRaises, lambda: self.service.do_node_deploy(self.context, node.uuid)
+        )
         node.refresh()
-        self.assertEqual(states.DEPLOYFAIL, node.provision_state)
+        self.assertEqual(states.AVAILABLE, node.provision_state)
         for word in ("ProcTurbo", "'Sometimes'", "Enabled", "Nothing was sent to OneView"):
-            self.assertIn(word, node.last_error)
+            self.assertIn(word, str(error))
         self.assertEqual({}, writes(self.sim.stats()))
 
 

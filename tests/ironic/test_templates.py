@@ -12,6 +12,7 @@ import uuid
 from typing import Any
 from unittest import mock
 
+import oslo_messaging as messaging
 from ironic import objects
 from ironic.common import exception, states
 from ironic.drivers.modules import fake
@@ -66,6 +67,14 @@ def writes(stats: dict[str, Any]) -> dict[str, int]:
         for route, count in stats["byRoute"].items()
         if route.startswith(WRITES) and "login-sessions" not in route
     }
+
+
+def refusal(assert_raises: Any, deploy: Any) -> exception.InstanceDeployFailure:
+    """The InstanceDeployFailure Ironic's API would answer ``node deploy`` with."""
+    wrapped = assert_raises(messaging.rpc.ExpectedException, deploy)
+    error = wrapped.exc_info[1]
+    assert isinstance(error, exception.InstanceDeployFailure), error
+    return error
 
 
 @mgr_utils.mock_record_keepalive
@@ -125,13 +134,14 @@ class DeploymentTemplateTest(mgr_utils.ServiceSetUpMixin, OneViewTestCase):
         self.assertNotIn(common.COMPOSED_STEPS, self.node.driver_internal_info)
 
     def _refused(self, chosen: str, *words: str) -> None:
+        """``node deploy`` fails at once (validate), the node still available, OneView unwritten."""
         deploy_template(self.context, TRAIT, [template_step(chosen)])
         server = self.server_of(self.node)
         self.sim.reset_stats()
-        self._deploy()
-        self.assertEqual(states.DEPLOYFAIL, self.node.provision_state)
+        error = refusal(self.assertRaises, self._deploy)
+        self.assertEqual(states.AVAILABLE, self.node.provision_state)
         for word in words:
-            self.assertIn(word, self.node.last_error)
+            self.assertIn(word, str(error))
         self.assertEqual({}, writes(self.sim.stats()), "OneView was written to")
         self.assertIsNone(self.server_of(self.node).get("serverProfileUri"))
         self.assertEqual(server["powerState"], self.server_of(self.node)["powerState"])
@@ -165,6 +175,16 @@ class DeploymentTemplateTest(mgr_utils.ServiceSetUpMixin, OneViewTestCase):
         self.assertEqual(first + 2, stats.get("POST /rest/server-profiles", 0))
         self.assertEqual(1, stats.get("DELETE /rest/server-profiles/{id}", 0))
         self.assertEqual(1, len(self.simulator_profiles()))
+
+    def test_an_incompatible_template_given_as_a_user_deploy_step_fails_the_step(self):
+        self.sim.reset_stats()
+        self._deploy(deploy_steps=[template_step("ironic-dl360")])
+        self.assertEqual(states.DEPLOYFAIL, self.node.provision_state)
+        self.assertIn("ironic-dl360", self.node.last_error)
+        self.assertIn("server hardware type", self.node.last_error)
+        stats = self.sim.stats()["byRoute"]
+        self.assertEqual(1, stats.get("POST /rest/server-profiles", 0))  # the claim's, only
+        self.assertNotIn("DELETE /rest/server-profiles/{id}", stats)
 
     def simulator_profiles(self) -> list[dict[str, Any]]:
         uri = self.node.driver_info["server_hardware_uri"]

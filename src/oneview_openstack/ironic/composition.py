@@ -103,6 +103,20 @@ def deployment_steps(task: TaskManager) -> list[dict[str, Any]]:
     return [s for s in steps if (s.get("priority") or 0) > 0]
 
 
+def check_deploy_templates(task: TaskManager) -> None:
+    """Refuse at ``validate`` what the instance's deploy templates ask and OneView cannot apply.
+
+    So ``baremetal node deploy`` (and Nova's validation) fails at once, the node still
+    available, instead of the deployment failing at claim time. Only the deploy templates are
+    checked: the user's deploy steps are not known yet.
+
+    :raises: InvalidParameterValue naming the step, the field, the value and what is accepted.
+    """
+    if not (task.node.instance_info or {}).get("traits"):
+        return
+    plan(task, conductor_steps._get_validated_steps_from_templates(task, skip_missing=True))
+
+
 def _ours(task: TaskManager, step: Mapping[str, Any]) -> bool:
     interface = step.get("interface")
     if interface == "deploy":

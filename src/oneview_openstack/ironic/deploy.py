@@ -90,10 +90,12 @@ class _DynamicAllocation(agent_base.AgentBaseMixin, base.DeployInterface):
 
         :param task: a TaskManager instance containing the node to act on.
         :raises: MissingParameterValue if a field of the node contract is missing.
-        :raises: InvalidParameterValue if a field is malformed or disagrees with OneView.
+        :raises: InvalidParameterValue if a field is malformed or disagrees with OneView, or
+            the deploy templates of the instance's traits ask for what OneView cannot apply.
         """
         validation.validate(task)
         super().validate(task)  # type: ignore[safe-super]
+        composition.check_deploy_templates(task)
 
     def prepare(self, task: TaskManager) -> None:
         """Claim the server (during a deploy) before Ironic wires any network, then prepare.
