@@ -122,7 +122,7 @@ class Profiles:
         return body
 
     # -- helpers --------------------------------------------------------------------------
-    def _refuse_powered_on(self, server: Resource, sections: list[str]) -> dict[str, Any]:
+    def refuse_powered_on(self, server: Resource, sections: list[str]) -> dict[str, Any]:
         """Raise the synchronous 409, or return the error for a failing task (configurable)."""
         if self._core.config.powered_on_error_channel == "sync":
             raise Conflict(
@@ -133,7 +133,7 @@ class Profiles:
             )
         return powered_on_error(server, sections)
 
-    def _failed_task(
+    def failed_task(
         self, name: str, resource: Resource | None, status_text: str, error: dict[str, Any]
     ) -> Task:
         return self._core.run_task(
@@ -145,17 +145,18 @@ class Profiles:
             duration=1.0,
         )
 
-    def _ensure_idle(self, server: Resource | None) -> None:
+    def ensure_idle(self, server: Resource | None) -> None:
         if server is not None and (server.get("powerLock") or server.get("state") in BUSY_STATES):
             raise self._core.busy(server, "server hardware")
 
-    def _settings(
+    def checked_settings(
         self,
         body: dict[str, Any],
         server: Resource | None,
         sht: Resource,
         previous: Resource | None,
     ) -> dict[str, Any]:
+        """macType, boot, bootMode and connections of a body, checked (absent: ``previous``'s)."""
         mac_type = body.get("macType", (previous or {}).get("macType", "Virtual"))
         if mac_type not in MAC_TYPES:
             raise invalid_field("macType", mac_type, f"one of {MAC_TYPES}")
@@ -234,7 +235,7 @@ class Profiles:
         profile["enclosureUri"] = (server or {}).get("locationUri")
         profile["enclosureBay"] = (server or {}).get("position")
 
-    def _settle(self, server: Resource | None, state: str, profile_uri: str | None) -> None:
+    def settle(self, server: Resource | None, state: str, profile_uri: str | None) -> None:
         if server is None:
             return
         server["state"] = state
@@ -263,17 +264,17 @@ class Profiles:
         server, sht, eg_uri = self._hardware(body, None)
         status_text = f"Create profile: {name}"
         if server is not None:
-            self._ensure_idle(server)
+            self.ensure_idle(server)
             if server.get("serverProfileUri"):
-                return self._failed_task("Create", None, status_text, taken_error(server))
+                return self.failed_task("Create", None, status_text, taken_error(server))
             if server.get("powerState") != "Off" and core.config.profile_changes_need_power_off:
-                error = self._refuse_powered_on(server, ["Server assignment"])
-                return self._failed_task("Create", None, status_text, error)
-        settings = self._settings(body, server, sht, None)
+                error = self.refuse_powered_on(server, ["Server assignment"])
+                return self.failed_task("Create", None, status_text, error)
+        settings = self.checked_settings(body, server, sht, None)
         try:
             config = self._config(body, None, sht, server, settings)
         except SectionRefused as refused:
-            return self._failed_task("Create", None, status_text, refused.error)
+            return self.failed_task("Create", None, status_text, refused.error)
         uid = core.new_id()
         profile: Resource = {
             "uri": f"/rest/server-profiles/{uid}",
@@ -314,12 +315,12 @@ class Profiles:
             apply_to_server(core.store, server, sht, config, applying)
             profile.update(state="Normal", inProgress=False, status="OK")
             core.store.touch(profile)
-            self._settle(server, "ProfileApplied", profile["uri"])
+            self.settle(server, "ProfileApplied", profile["uri"])
 
         def failed(_task: Task) -> None:
             profile.update(state="CreateFailed", inProgress=False, status="Critical")
             core.store.touch(profile)
-            self._settle(server, "ProfileError", profile["uri"])
+            self.settle(server, "ProfileError", profile["uri"])
 
         task = core.run_task(
             kind=kind,
@@ -369,14 +370,14 @@ class Profiles:
         status_text = f"Update profile: {name}"
         reassigned = (server or {}).get("uri") != (old_server or {}).get("uri")
         if reassigned and server is not None and server.get("serverProfileUri"):
-            return self._failed_task("Update", profile, status_text, taken_error(server))
+            return self.failed_task("Update", profile, status_text, taken_error(server))
         for involved in {id(s): s for s in (server, old_server) if s is not None}.values():
-            self._ensure_idle(involved)
-        settings = self._settings(body, server, sht, profile)
+            self.ensure_idle(involved)
+        settings = self.checked_settings(body, server, sht, profile)
         try:
             config = self._config(body, profile, sht, server, settings)
         except SectionRefused as refused:
-            return self._failed_task("Update", profile, status_text, refused.error)
+            return self.failed_task("Update", profile, status_text, refused.error)
         old_connections = profile["connectionSettings"].get("connections", [])
         sections = []
         if reassigned:
@@ -397,8 +398,8 @@ class Profiles:
             s for s in (old_server, server) if s is not None and s.get("powerState") != "Off"
         ]
         if sections and powered_on and core.config.profile_changes_need_power_off:
-            error = self._refuse_powered_on(powered_on[0], sections)
-            return self._failed_task("Update", profile, status_text, error)
+            error = self.refuse_powered_on(powered_on[0], sections)
+            return self.failed_task("Update", profile, status_text, error)
 
         profile["name"] = name
         profile["serverProfileTemplateUri"] = template_uri or None
@@ -430,15 +431,15 @@ class Profiles:
             profile.update(state="Normal", inProgress=False, status="OK")
             core.store.touch(profile)
             if reassigned:
-                self._settle(old_server, "NoProfileApplied", None)
-            self._settle(server, "ProfileApplied", uri)
+                self.settle(old_server, "NoProfileApplied", None)
+            self.settle(server, "ProfileApplied", uri)
 
         def failed(_task: Task) -> None:
             profile.update(state="UpdateFailed", inProgress=False, status="Critical")
             core.store.touch(profile)
             if reassigned:
-                self._settle(old_server, "NoProfileApplied", None)
-            self._settle(server, "ProfileError", uri)
+                self.settle(old_server, "NoProfileApplied", None)
+            self.settle(server, "ProfileError", uri)
 
         task = core.run_task(
             kind="profile_update",
@@ -466,11 +467,11 @@ class Profiles:
         server = core.store.find(profile.get("serverHardwareUri"))
         status_text = f"Delete profile: {profile['name']}"
         if server is not None:
-            self._ensure_idle(server)
+            self.ensure_idle(server)
             needs_off = core.config.profile_changes_need_power_off and not force
             if needs_off and server.get("powerState") != "Off":
-                error = self._refuse_powered_on(server, ["Server assignment"])
-                return self._failed_task("Delete", profile, status_text, error)
+                error = self.refuse_powered_on(server, ["Server assignment"])
+                return self.failed_task("Delete", profile, status_text, error)
             server.update(state="RemovingProfile", powerLock=True)
             core.store.touch(server)
         previous_state = profile.get("state")
@@ -480,13 +481,13 @@ class Profiles:
         def done(_task: Task) -> None:
             core.store.remove(uri)
             if server is not None and server.get("serverProfileUri") == uri:
-                self._settle(server, "NoProfileApplied", None)
+                self.settle(server, "NoProfileApplied", None)
 
         def failed(_task: Task) -> None:
             profile.update(state="DeleteFailed", inProgress=False, status="Critical")
             core.store.touch(profile)
             ok = previous_state not in ("CreateFailed", "UpdateFailed")
-            self._settle(server, "ProfileApplied" if ok else "ProfileError", uri)
+            self.settle(server, "ProfileApplied" if ok else "ProfileError", uri)
 
         return core.run_task(
             kind="profile_delete",
@@ -511,13 +512,13 @@ class Profiles:
             server = core.store.find(member.get("serverHardwareUri"))
             if server is None:
                 continue
-            self._ensure_idle(server)
+            self.ensure_idle(server)
             if (
                 core.config.profile_changes_need_power_off
                 and core.config.powered_on_error_channel == "sync"
                 and server.get("powerState") != "Off"
             ):
-                self._refuse_powered_on(server, ["Server assignment"])
+                self.refuse_powered_on(server, ["Server assignment"])
         deleted = [self.delete(member["uri"], force=False) for member in members]
         # The bulk task ends with the last of its deletes: a client that waited for it must
         # find the profiles gone (same-time ties finish in submission order, children first).

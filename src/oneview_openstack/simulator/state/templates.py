@@ -54,7 +54,7 @@ class Templates:
         try:
             changes = self._changes(body, None)
         except SectionRefused as refused:
-            return self._profiles._failed_task("Create", None, status_text, refused.error)
+            return self._profiles.failed_task("Create", None, status_text, refused.error)
         template.update(changes)
         core.store.add(template)
         return core.run_task(
@@ -78,7 +78,7 @@ class Templates:
         try:
             changes = self._changes(body, template)
         except SectionRefused as refused:
-            return self._profiles._failed_task("Update", template, status_text, refused.error)
+            return self._profiles.failed_task("Update", template, status_text, refused.error)
 
         def done(_task: Task) -> None:
             template.update(name=name, **changes)
@@ -188,7 +188,7 @@ class Templates:
         if profile.get("inProgress"):
             raise core.busy(profile, "server profile")
         server = core.store.find(profile.get("serverHardwareUri"))
-        self._profiles._ensure_idle(server)
+        self._profiles.ensure_idle(server)
         status_text = f"Update profile from template: {profile['name']}"
         automatic = [d for d in differences(template, profile) if not d.manual]
         offline = sorted({d.label for d in automatic if d.needs_power_off})
@@ -198,21 +198,23 @@ class Templates:
             and server.get("powerState") != "Off"
             and core.config.profile_changes_need_power_off
         ):
-            error = self._profiles._refuse_powered_on(server, offline)
-            return self._profiles._failed_task("Update", profile, status_text, error)
+            error = self._profiles.refuse_powered_on(server, offline)
+            return self._profiles.failed_task("Update", profile, status_text, error)
         sht = core.store.get(profile["serverHardwareTypeUri"])
         wanted = {d.key: copy.deepcopy(template.get(d.key)) for d in automatic}
         try:
             if "connectionSettings" in wanted:
                 body = {"connectionSettings": wanted["connectionSettings"]}
-                connections = self._profiles._settings(body, server, sht, profile)["connections"]
+                connections = self._profiles.checked_settings(body, server, sht, profile)[
+                    "connections"
+                ]
                 wanted["connectionSettings"] = {
                     "reapplyState": "NotApplying",
                     "connections": connections,
                 }
             config = normalise_sections(wanted, profile, sht, server, core.store)
         except SectionRefused as refused:
-            return self._profiles._failed_task("Update", profile, status_text, refused.error)
+            return self._profiles.failed_task("Update", profile, status_text, refused.error)
         applying = [k for k in sections_to_apply(config, profile) if k in wanted] if server else []
         extra, extra_steps = extra_work(core, applying)
         profile.update(state="Updating", inProgress=True)
@@ -228,12 +230,12 @@ class Templates:
             profile.update(state="Normal", inProgress=False, status="OK")
             self.refresh(profile)
             core.store.touch(profile)
-            self._profiles._settle(server, "ProfileApplied", uri)
+            self._profiles.settle(server, "ProfileApplied", uri)
 
         def failed(_task: Task) -> None:
             profile.update(state="UpdateFailed", inProgress=False, status="Critical")
             core.store.touch(profile)
-            self._profiles._settle(server, "ProfileError", uri)
+            self._profiles.settle(server, "ProfileError", uri)
 
         task = core.run_task(
             kind="profile_update",
