@@ -222,3 +222,19 @@ class ResolveTest(OneViewTestCase):
                 exception.InvalidParameterValue, templates.check, view, virtual
             )
             self.assertIn("macType 'Virtual'", str(error))
+
+    def test_a_linked_template_whose_connections_are_checked_is_refused(self):
+        self.config(keep_profiles_linked_to_template=True, group="oneview")
+        settings = {**self.template["connectionSettings"], "complianceControl": "Checked"}
+        checked = add_template(
+            self.simulator_server, self.template, "ironic-checked", connectionSettings=settings
+        )
+        node = self.make_node()
+        with self.acquire(node) as task:
+            view = view_of(task)
+            error = self.assertRaises(
+                exception.InvalidParameterValue, templates.chosen, view, checked["uri"]
+            )
+            self.assertIn("complianceControl 'Checked'", str(error))
+            self.config(keep_profiles_linked_to_template=False, group="oneview")
+            self.assertEqual(checked["uri"], templates.chosen(view, checked["uri"])["uri"])

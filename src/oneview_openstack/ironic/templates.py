@@ -14,6 +14,7 @@ from typing import Any
 from ironic.common import exception
 
 from ..client import NotFound, OneViewError
+from . import validation
 from .view import View
 
 ARGUMENT = "template"
@@ -68,7 +69,8 @@ def check(view: View, template: dict[str, Any]) -> None:
     """Refuse a template OneView could not apply to the node's server, or Ironic could not use.
 
     Compares with the server itself (its serverHardwareTypeUri and serverGroupUri), since that
-    is what OneView checks; each refusal names the template's value and the server's.
+    is what OneView checks; each refusal names the template's value and the server's. With
+    ``[oneview] keep_profiles_linked_to_template`` its connections must not be ``Checked``.
 
     :raises: InvalidParameterValue naming both values.
     """
@@ -104,6 +106,7 @@ def check(view: View, template: dict[str, Any]) -> None:
             f"{where} has macType {template.get('macType')!r}; expected 'Physical', so that the "
             "Ironic ports' MACs are the server's own."
         )
+    validation.check_linkable(view.node, template)
 
 
 def chosen(view: View, value: Any) -> dict[str, Any]:
