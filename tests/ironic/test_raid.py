@@ -399,6 +399,22 @@ class RaidTest(mgr_utils.ServiceSetUpMixin, OneViewTestCase):
         self.assertIn("'MAX'", self.node.last_error)
         self.assertEqual({}, {r: n for r, n in self._writes().items() if "server-profiles" in r})
 
+    def test_node_validate_checks_a_stored_target(self):
+        self.node.target_raid_config = {"logical_disks": [{"raid_level": "0", "size_gb": 50}]}
+        self.node.save()
+        with self.acquire(self.node, shared=True) as task:
+            caught = self.assertRaises(
+                exception.InvalidParameterValue, task.driver.raid.validate, task
+            )
+        self.assertIn("size_gb: value 50", str(caught))
+
+    def test_create_without_a_target_fails_the_clean(self):
+        self.service.do_node_clean(self.context, self.node.uuid, [step("create_configuration")])
+        self.node.refresh()
+        self.assertEqual(states.CLEANFAIL, self.node.provision_state)
+        self.assertIn("has no target RAID configuration", self.node.last_error)
+        self.assertIsNone(self.server_of(self.node).get("serverProfileUri"))  # nothing claimed
+
     def test_delete_existing_false_is_refused(self):
         self._set_target(RAID1_ROOT)
         self.service.do_node_clean(
