@@ -309,3 +309,21 @@ class ProfileEditTest(mgr_utils.ServiceSetUpMixin, OneViewTestCase):
                 owner="bios",
                 step="x",
             )
+
+    def test_a_stale_record_of_an_earlier_operation_is_dropped_not_resumed(self):
+        self._claim()
+        self._cleaning([clean_step()])
+        self._start()
+        record = self.node.driver_internal_info[profile_steps.EDIT_KEY]
+        # That clean ended without the periodic (e.g. Ironic's timeout); a new one waits for
+        # IPA to boot before its first step.
+        self.node.clean_step = {}
+        self.node.save()
+        wait_until(
+            lambda: self.sim.get(record["task_uri"])["taskState"] == "Completed",
+            timeout=20,
+            what="the OneView task",
+        )
+        self._poll()
+        self.assertEqual(states.CLEANWAIT, self.node.provision_state)
+        self.assertNotIn(profile_steps.EDIT_KEY, self.node.driver_internal_info)

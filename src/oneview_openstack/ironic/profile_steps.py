@@ -18,7 +18,7 @@ heartbeat resumes the steps.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ironic.common import async_steps, exception, states
@@ -274,6 +274,9 @@ def check_edit(task: TaskManager, interface: ProfileEditPolling) -> None:
     """One look at the node's edit: still running, taken by a OneView user, failed or done."""
     node = task.node
     record = dict(node.driver_internal_info.get(EDIT_KEY) or {})
+    if not _is_current(node, record):
+        _drop_stale(task, record)
+        return
     view = view_of(task)
     doing = f"{record.get('owner')}.{record.get('step')} on node {node.uuid}"
     task_uri = record.get("task_uri")
@@ -315,6 +318,28 @@ def check_edit(task: TaskManager, interface: ProfileEditPolling) -> None:
         _fail(task, f"{doing} failed: OneView task {task_uri} ended {seen.state}: {seen.reason()}")
         return
     _finish(task, interface, record)
+
+
+def _is_current(node: Any, record: Mapping[str, Any]) -> bool:
+    """Whether the record belongs to the step the node runs now (not to an earlier, failed
+    operation: finishing that would resume a step that is not ours)."""
+    step = node.clean_step or node.service_step or node.deploy_step or {}
+    return (step.get("interface"), step.get("step")) == (record.get("owner"), record.get("step"))
+
+
+def _drop_stale(task: TaskManager, record: Mapping[str, Any]) -> None:
+    task.upgrade_lock(purpose="dropping a stale OneView profile edit record")
+    node = task.node
+    node.del_driver_internal_info(EDIT_KEY)
+    node.save()
+    LOG.warning(
+        "Node %s: dropped the record of OneView task %s (%s.%s): the node now runs another "
+        "step, so that edit's operation ended without it",
+        node.uuid,
+        record.get("task_uri"),
+        record.get("owner"),
+        record.get("step"),
+    )
 
 
 def _fail(task: TaskManager, message: str) -> None:
