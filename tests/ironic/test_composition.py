@@ -267,6 +267,32 @@ class ComposedDeploymentTest(mgr_utils.ServiceSetUpMixin, OneViewTestCase):
         self.assertEqual("UEFIOptimized", profile["bootMode"]["mode"])
         self.assertEqual(RAID_CONFIG, node.target_raid_config)  # recorded by the no-op step
 
+    def test_a_retried_deployment_re_claims_from_the_template_its_traits_now_choose(self):
+        # A deployment that failed after its claim keeps the profile (no composition at the
+        # next claim): the template step re-claims. (Ironic 39's rebuild path cannot be used
+        # here: start_deploy reads an unset auto_lessee for the rebuild event.)
+        node, _ = self._deploy(0)
+        old = node.driver_info[common.APPLIED_PROFILE_URI]
+        deploy_template(self.context, TRAIT, [template_step("ironic-database"), BIOS_STEP])
+        node.instance_info = {**node.instance_info, "traits": [TRAIT]}
+        node.provision_state = states.DEPLOYFAIL
+        node.save()
+        seen = {task["uri"] for task in self.sim.members("tasks")}
+        self.service.do_node_deploy(self.context, node.uuid)
+        node.refresh()
+        self.assertEqual(states.ACTIVE, node.provision_state, node.last_error)
+        self.assertFalse(self.sim.exists(old))
+        profile = self.sim.get(node.driver_info[common.APPLIED_PROFILE_URI])
+        self.assertEqual("from ironic-database", profile["description"])
+        self.assertIn(
+            {"id": "WorkloadProfile", "value": "Virtualization-MaxPerformance"},
+            profile["bios"]["overriddenSettings"],
+        )
+        tasks = tasks_by_kind(self.sim, seen)
+        self.assertEqual(1, tasks["server-profiles: Delete"], tasks)
+        self.assertEqual(1, tasks["server-profiles: Create"], tasks)
+        self.assertEqual(0, tasks["server-profiles: Update"], "the BIOS step edited the profile")
+
     def test_a_bad_bios_value_refuses_the_deployment_before_oneview_is_touched(self):
         bad = {**BIOS_STEP, "args": {"settings": [{"name": "ProcTurbo", "value": "Sometimes"}]}}
         deploy_template(self.context, TRAIT, [bad])
