@@ -92,14 +92,17 @@ def deployment_steps(task: TaskManager) -> list[dict[str, Any]]:
     user's deploy steps, and validate them against the node's interfaces (a user step overrides
     a template's of the same name, priority 0 disables). Ironic 39 stores the steps given to
     ``baremetal node deploy --deploy-steps`` only after ``prepare``: those are composed by
-    ``deploy.apply_server_profile_template`` when it runs (see :func:`reclaim`).
+    ``deploy.apply_server_profile_template`` when it runs (it re-claims the server).
 
     :raises: InvalidParameterValue if a deploy template's or user's step is malformed.
     """
     user = conductor_steps._get_validated_user_deploy_steps(task, skip_missing=True)
     templated = conductor_steps._get_validated_steps_from_templates(task, skip_missing=True)
     given = {(s["interface"], s["step"]) for s in user}
-    steps = [*user, *(s for s in templated if (s["interface"], s["step"]) not in given)]
+    return _enabled([*user, *(s for s in templated if (s["interface"], s["step"]) not in given)])
+
+
+def _enabled(steps: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return [s for s in steps if (s.get("priority") or 0) > 0]
 
 
@@ -114,7 +117,10 @@ def check_deploy_templates(task: TaskManager) -> None:
     """
     if not (task.node.instance_info or {}).get("traits"):
         return
-    plan(task, conductor_steps._get_validated_steps_from_templates(task, skip_missing=True))
+    plan(
+        task,
+        _enabled(conductor_steps._get_validated_steps_from_templates(task, skip_missing=True)),
+    )
 
 
 def _ours(task: TaskManager, step: Mapping[str, Any]) -> bool:
