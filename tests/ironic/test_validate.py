@@ -163,6 +163,12 @@ class ValidateTest(OneViewTestCase):
         self.sim.action("take_server", uri=node.driver_info["server_hardware_uri"], name="alice")
         self._validate(node)
 
+    def test_linked_profiles_accept_a_template_that_names_no_connection_compliance(self):
+        """Before API 1000 a template has no connectionSettings.complianceControl: accepted."""
+        self.config(keep_profiles_linked_to_template=True, group="oneview")
+        self.assertNotIn("complianceControl", self.template["connectionSettings"])
+        self._validate(self.make_node())
+
     def test_properties_document_the_contract(self):
         node = self.make_node()
         with self.acquire(node, shared=True) as task:
