@@ -327,3 +327,20 @@ class ProfileEditTest(mgr_utils.ServiceSetUpMixin, OneViewTestCase):
         self._poll()
         self.assertEqual(states.CLEANWAIT, self.node.provision_state)
         self.assertNotIn(profile_steps.EDIT_KEY, self.node.driver_internal_info)
+
+    def test_an_edit_oneview_takes_while_on_leaves_the_power_alone(self):
+        self._claim()
+        self.sim.action("set_power", uri=self.server_uri, powerState="On")
+        self._cleaning([clean_step()], disable_ramdisk=False)
+
+        def describe(body: dict[str, Any]) -> bool:
+            if body.get("description") == "edited online":
+                return False
+            body["description"] = "edited online"
+            return True
+
+        self.assertEqual(states.CLEANWAIT, self._start(describe, power_off=False))
+        record = self.node.driver_internal_info[profile_steps.EDIT_KEY]
+        self.assertEqual((False, False), (record["reboot"], record["power_on"]))
+        self.assertEqual("On", self.server_of(self.node)["powerState"])
+        self.assertEqual("edited online", self.sim.get(record["profile_uri"])["description"])

@@ -129,13 +129,48 @@ def start_edit(
         if power_off and was_on:
             manager_utils.node_power_action(task, states.POWER_OFF)
         started = profiles.update(profile_uri, change, wait=False)
-    except (OneViewError, EditRefused, allocation.AllocationError) as error:
+    except (
+        OneViewError,
+        EditRefused,
+        allocation.AllocationError,
+        exception.IronicException,
+    ) as error:
         raise failure(task, f"{doing} failed: {error}") from error
     view.forget()
-    switched_off = power_off and was_on
-    agent = _agent_running(task, kind)
+    return wait_for(
+        task,
+        started.task,
+        owner=owner,
+        step=step,
+        profile_uri=profile_uri,
+        switched_off=power_off and was_on,
+        claimed=claimed,
+    )
+
+
+def wait_for(
+    task: TaskManager,
+    started: Mapping[str, Any] | None,
+    *,
+    owner: str,
+    step: str,
+    profile_uri: str,
+    switched_off: bool,
+    claimed: bool = False,
+) -> str:
+    """Record a OneView task a step started on the node's profile; the operation's WAIT state.
+
+    For steps whose OneView call is not a PUT (e.g. a PATCH from the template): the
+    ``owner`` interface's periodic then finishes the step as for ``start_edit``.
+
+    :param started: the started task (``{"uri": ...}``), None when OneView finished at once.
+    :param switched_off: whether the step switched the server off (it is brought back after).
+    :param claimed: whether the step claimed the server itself.
+    """
+    node = task.node
+    agent = _agent_running(task, operation(task))
     record = {
-        "task_uri": (started.task or {}).get("uri"),
+        "task_uri": (started or {}).get("uri"),
         "owner": owner,
         "step": step,
         "started": timeutils.utcnow().isoformat(),
@@ -150,12 +185,13 @@ def start_edit(
     # The periodic, not IPA's heartbeat, ends the step (the heartbeat stands down).
     deploy_utils.set_async_step_flags(node, reboot=False, skip_current_step=True, polling=True)
     LOG.info(
-        "Node %s: %s started OneView task %s on profile %s (server %s before)",
+        "Node %s: %s.%s started OneView task %s on profile %s (server %s)",
         node.uuid,
-        doing,
+        owner,
+        step,
         record["task_uri"],
         profile_uri,
-        "on, switched off" if switched_off else "left as it was",
+        "switched off" if switched_off else "left as it was",
     )
     return async_steps.get_return_state(node)
 
