@@ -172,6 +172,24 @@ class ManualCleaningTest(BiosTestBase):
         # The failed clean's tear-down released the claim.
         self.assertIsNone(self.server_of(self.node).get("serverProfileUri"))
 
+    def test_a_setting_the_server_does_not_hold_afterwards_fails_the_step(self):
+        self._clean([apply_step(SETTINGS)])
+        record = self.node.driver_internal_info[profile_steps.EDIT_KEY]
+        wait_until(
+            lambda: self.sim.get(record["task_uri"])["taskState"] == "Completed",
+            timeout=20,
+            what="the OneView task",
+        )
+        # Someone at the iLO puts one value back before Ironic looks.
+        state = self.simulator_server.state
+        with state.lock:
+            state.core.store.get(self.server_uri)["_bios"]["WorkloadProfile"] = "LowLatency"
+        self._poll_until(states.CLEANFAIL)
+        self.assertIn("does not hold the BIOS settings asked", self.node.last_error)
+        self.assertIn(
+            "WorkloadProfile='LowLatency' (asked 'GeneralThroughputCompute')", self.node.last_error
+        )
+
 
 class CacheTest(BiosTestBase):
     def test_values_with_the_registry_fields(self):
@@ -215,7 +233,9 @@ class ServiceAndDeployTest(BiosTestBase):
     def test_deploy_step_composed_into_the_claim_is_a_no_op(self):
         with self.acquire(self.node) as task:
             allocation.claim(task, allocation.deploy_name(task.node))
-        step = {**apply_step(SETTINGS), "priority": 150}
+        # What the server already holds (as after a claim that composed the step).
+        held = [{"name": "WorkloadProfile", "value": self._bios()["WorkloadProfile"]}]
+        step = {**apply_step(held), "priority": 150}
         self.node.refresh()
         self.node.provision_state = states.DEPLOYING
         self.node.deploy_step = step
@@ -226,7 +246,7 @@ class ServiceAndDeployTest(BiosTestBase):
         self.node.save()
         self.sim.reset_stats()
         with self.acquire(self.node) as task:
-            self.assertIsNone(task.driver.bios.apply_configuration(task, SETTINGS))
+            self.assertIsNone(task.driver.bios.apply_configuration(task, held))
         routes = self.sim.stats()["byRoute"]
         self.assertEqual([], [r for r in routes if r.startswith("PUT")])
         self.assertIn("WorkloadProfile", self._cached())  # cached all the same

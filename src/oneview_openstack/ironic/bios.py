@@ -194,14 +194,44 @@ class OneViewBIOS(profile_steps.ProfileEditPolling, base.BIOSInterface):
         return state
 
     def _edit_finished(self, task: TaskManager) -> None:
-        """The server's BIOS changed: refresh Ironic's cache of it (a failure is only logged,
-        the settings are applied)."""
+        """The server's BIOS changed: check that it holds what ``apply_configuration`` asked
+        (OneView's task can end well with a setting not applied), then refresh Ironic's cache.
+
+        :raises: the operation's failure naming each setting the server does not hold.
+        """
+        node = task.node
+        step = node.clean_step or node.service_step or node.deploy_step or {}
+        if step.get("interface") == self.interface_type and step.get("step") == (
+            "apply_configuration"
+        ):
+            asked = self._checked(task, (step.get("args") or {}).get("settings") or [])
+            values = self._current(task)
+            missing = [
+                f"{o['id']}={values.get(o['id'])!r} (asked {o['value']!r})"
+                for o in asked
+                if values.get(o["id"]) != o["value"]
+            ]
+            if missing:
+                raise profile_steps.failure(
+                    task,
+                    f"OneView's task ended well but server hardware "
+                    f"{view_of(task).info.server_hardware_uri} does not hold the BIOS settings "
+                    f"asked: {', '.join(missing)}",
+                )
         try:
             self.cache_bios_settings(task)
         except exception.IronicException as error:
             LOG.warning(
-                "Node %s: BIOS applied, but caching its settings failed: %s", task.node.uuid, error
+                "Node %s: BIOS applied, but caching its settings failed: %s", node.uuid, error
             )
+
+    def _current(self, task: TaskManager) -> dict[str, str]:
+        view = view_of(task)
+        uri = view.info.server_hardware_uri
+        try:
+            return current_bios(view.client.server_hardware.bios(uri))
+        except OneViewError as error:
+            raise common.driver_error(error, f"Reading the BIOS of {uri}") from error
 
     # -- cache ----------------------------------------------------------------------------
     def cache_bios_settings(self, task: TaskManager) -> None:
@@ -211,13 +241,7 @@ class OneViewBIOS(profile_steps.ProfileEditPolling, base.BIOSInterface):
         :raises: OneViewDriverError with OneView's words if the values or the registry cannot
             be read.
         """
-        view = view_of(task)
-        uri = view.info.server_hardware_uri
-        try:
-            values = current_bios(view.client.server_hardware.bios(uri))
-        except OneViewError as error:
-            raise common.driver_error(error, f"Reading the BIOS of {uri}") from error
-        settings = bios_settings(view.hardware_type(), values)
+        settings = bios_settings(view_of(task).hardware_type(), self._current(task))
         node_id = task.node.id
         create, update, delete, _same = bios_objects.BIOSSettingList.sync_node_setting(
             task.context, node_id, settings
