@@ -86,6 +86,11 @@ class HealthTest(CompliantTestCase):
         self.assertIn(self.template["uri"], logs.output[0])
         self.assertIn("management.update_from_template", logs.output[0])
         self.assertEqual(HealthState.WARNING, self._health(node))
+        node.health = HealthState.WARNING.value  # what Ironic's power sync stores
+        node.save()
+        with self.assertLogs(compliance.__name__, level="DEBUG") as again:
+            self.assertEqual(HealthState.WARNING, self._health(node))
+        self.assertEqual(["DEBUG"], [record.levelname for record in again.records])
 
     def test_a_power_sync_of_many_nodes_lists_noncompliant_profiles_once(self):
         nodes = [self.make_node(index=i) for i in range(3)]

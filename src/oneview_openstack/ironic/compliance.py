@@ -120,7 +120,8 @@ def health(task: TaskManager, view: View, status: HealthState | None) -> HealthS
         return status
     if template is None:
         return status
-    log = LOG.warning if task.node.health != HealthState.WARNING else LOG.debug
+    # Once per change (Ironic stores the enum's value): later syncs say it at DEBUG.
+    log = LOG.warning if task.node.health != HealthState.WARNING.value else LOG.debug
     log(
         "Node %s: health WARNING: its server profile %s is NonCompliant with server profile "
         "template %s (the template was changed in a Checked section); the service step "
