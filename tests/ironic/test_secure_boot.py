@@ -69,6 +69,25 @@ class SecureBootTest(OneViewTestCase):
         self.assertNotIn(common.PENDING_SECURE_BOOT, self.node.driver_internal_info)
         self.assertIs(True, self._get())
 
+    def test_asking_for_what_the_profile_has_keeps_nothing_pending(self):
+        """As when the claim composed secure boot and prepare_instance asks for it again."""
+        self._claim()
+        self._power(states.POWER_OFF)
+        self._set(True)
+        self._power(states.POWER_ON)
+        self.sim.reset_stats()
+        self._set(True)
+        self.node.refresh()
+        self.assertNotIn(common.PENDING_SECURE_BOOT, self.node.driver_internal_info)
+        self.assertIsNone(self.sim.stats()["byRoute"].get(PROFILE_PUT))
+        self._set(False)  # a real change while on: kept for the next power-on
+        self.node.refresh()
+        self.assertIs(False, self.node.driver_internal_info[common.PENDING_SECURE_BOOT])
+        self._set(True)  # changed one's mind before it was written: nothing left to do
+        self.node.refresh()
+        self.assertNotIn(common.PENDING_SECURE_BOOT, self.node.driver_internal_info)
+        self.assertIs(True, self._get())
+
     def test_pending_boot_settings_are_one_profile_update(self):
         self._claim()
         self._power(states.POWER_ON)

@@ -13,6 +13,7 @@ and needs no iLO credentials.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -276,6 +277,14 @@ def set_secure_boot(task: TaskManager, view: View, state: bool) -> None:
         )
         return
     section = secure_boot_section(task, view, state)
+    current = view.profile()
+    if current is not None and not profile_sections.merge_sections(
+        copy.deepcopy(current), {"bootMode": section}
+    ):  # e.g. composed into the claim: prepare_instance then asks for what is there
+        task.node.del_driver_internal_info(common.PENDING_SECURE_BOOT)
+        task.node.save()
+        LOG.debug("Node %s: the profile already has secure boot %s", task.node.uuid, state)
+        return
     profile = _writable_profile(view)
     if profile is None:
         _store(task, common.PENDING_SECURE_BOOT, state, "server on or no Ironic profile")
