@@ -723,7 +723,9 @@ def test_a_firmware_baseline_takes_tens_of_minutes_and_updates_firmware(api, sim
     assert halfway["taskState"] == "Running"
     assert 30 <= halfway["percentComplete"] <= 70, halfway["percentComplete"]
     assert any("firmware baseline" in u["statusUpdate"] for u in halfway["progressUpdates"])
-    assert api.get(server["uri"] + "/firmware").json()["components"] == before
+    firmware_now = api.get(server["uri"] + "/firmware").json()
+    assert (firmware_now["components"], firmware_now["state"]) == (before, "Updating")
+    assert api.get(server["uri"]).json()["state"] == "UpdatingFirmware"
     api.sim("POST", "clock", json={"advance": 1100})
     done = api.get(task["uri"]).json()
     assert done["taskState"] == "Completed", done
@@ -740,6 +742,7 @@ def test_a_firmware_baseline_takes_tens_of_minutes_and_updates_firmware(api, sim
     for component in updated:
         assert component["componentVersion"] == versions[component["componentKey"]], component
     assert after != before
+    assert api.get(server["uri"]).json()["state"] == "ProfileApplied"
 
 
 # --- faults reach the new operations -------------------------------------------------------

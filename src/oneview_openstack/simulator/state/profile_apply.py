@@ -43,6 +43,13 @@ def sections_to_apply(new: dict[str, dict[str, Any]], old: dict[str, Any] | None
     ]
 
 
+def busy_state(keys: list[str]) -> str:
+    """The server's ``state`` during the task: installing a baseline shows UpdatingFirmware
+    (one of OneView's server states, team reference §5; that it shows for the whole profile
+    task is [unverified])."""
+    return "UpdatingFirmware" if "firmware" in keys else "ApplyingProfile"
+
+
 def extra_work(core: Core, keys: list[str]) -> tuple[float, list[str]]:
     """Simulated seconds and progress steps the sections add to a profile task."""
     seconds, steps = 0.0, []

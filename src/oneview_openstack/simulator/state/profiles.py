@@ -15,7 +15,7 @@ from ..store import Resource
 from ..tasks import Task
 from .core import Core, task_error
 from .hardware import BUSY_STATES, LOCK_UNTIL, taken_error
-from .profile_apply import apply_to_server, extra_work, sections_to_apply
+from .profile_apply import apply_to_server, busy_state, extra_work, sections_to_apply
 from .profile_config import (
     SectionRefused,
     check_secure_boot,
@@ -302,12 +302,14 @@ class Profiles:
         profile["description"] = body.get("description") or ""
         self._place(profile, server, sht, eg_uri)
         core.store.add(profile)
+        applying = sections_to_apply(config, None) if server else []
         if server is not None:
-            server.update(state="ApplyingProfile", powerLock=True, serverProfileUri=profile["uri"])
+            server.update(
+                state=busy_state(applying), powerLock=True, serverProfileUri=profile["uri"]
+            )
             core.store.touch(server)
 
         self.templates.refresh(profile)
-        applying = sections_to_apply(config, None) if server else []
         extra, extra_steps = extra_work(core, applying)
         kind = "profile_apply" if server else "patch"
 
@@ -420,7 +422,7 @@ class Profiles:
             old_server.update(state="RemovingProfile", powerLock=True)
             core.store.touch(old_server)
         if server is not None and (sections or applying):
-            server.update(state="ApplyingProfile", powerLock=True, serverProfileUri=uri)
+            server.update(state=busy_state(applying), powerLock=True, serverProfileUri=uri)
             core.store.touch(server)
 
         self.templates.refresh(profile)

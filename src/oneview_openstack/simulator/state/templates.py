@@ -13,7 +13,7 @@ from ..store import Resource
 from ..tasks import Task
 from .compliance import differences, preview
 from .core import Core
-from .profile_apply import apply_to_server, extra_work, sections_to_apply
+from .profile_apply import apply_to_server, busy_state, extra_work, sections_to_apply
 from .profile_checks import CHECKED, CHECKED_COLLECTION, SectionRefused
 from .profile_config import check_secure_boot, normalise_sections, stored
 from .profile_rules import normalise_boot, normalise_boot_mode
@@ -220,7 +220,7 @@ class Templates:
         profile.update(state="Updating", inProgress=True)
         core.store.touch(profile)
         if server is not None and automatic:
-            server.update(state="ApplyingProfile", powerLock=True)
+            server.update(state=busy_state(applying), powerLock=True)
             core.store.touch(server)
 
         def done(_task: Task) -> None:
