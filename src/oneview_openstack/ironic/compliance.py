@@ -19,13 +19,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ironic.common import async_steps, states
+from ironic.common import states
 from ironic.common.health_states import HealthState
 from ironic.conductor import utils as manager_utils
 from ironic.conductor.task_manager import TaskManager
-from ironic.drivers.modules import deploy_utils
 from oslo_log import log as logging
-from oslo_utils import timeutils
 
 from ..client import OneViewClient, OneViewError, configuration
 from ..client.forksafe import register
@@ -176,7 +174,6 @@ def update_from_template(task: TaskManager) -> str | None:
     """
     node = task.node
     view = view_of(task)
-    kind = profile_steps.operation(task)
     doing = f"{OWNER}.{STEP} on node {node.uuid}"
     try:
         profile = _linked_profile(task, view)
@@ -194,26 +191,15 @@ def update_from_template(task: TaskManager) -> str | None:
     except (OneViewError, _Refused, common.OneViewDriverError) as error:
         raise profile_steps.failure(task, f"{doing} failed: {error}") from error
     view.forget()
-    agent = kind != "deploy" and not deploy_utils.is_ramdisk_disabled(node)
-    record = {
-        "task_uri": started.get("uri"),
-        "owner": OWNER,
-        "step": STEP,
-        "started": timeutils.utcnow().isoformat(),
-        "claimed": False,
-        "reboot": switch_off and agent,  # IPA died with the power: boot it again
-        "power_on": switch_off and not agent,  # the tenant's OS was running: back on
-        "profile_uri": uri,
-    }
-    node.set_driver_internal_info(profile_steps.EDIT_KEY, record)
-    deploy_utils.set_async_step_flags(node, reboot=False, skip_current_step=True, polling=True)
     LOG.info(
-        "Node %s: %s started OneView task %s (%s; automatic: %s; manual: %s)",
+        "Node %s: %s: OneView updates profile %s from its template (%s; automatic: %s; manual: %s)",
         node.uuid,
         doing,
-        record["task_uri"],
+        uri,
         "online" if preview.online else "server off" if switch_off else "server was off",
         ", ".join(preview.automatic) or "-",
         ", ".join(preview.manual) or "-",
     )
-    return async_steps.get_return_state(node)
+    return profile_steps.wait_for(
+        task, started, owner=OWNER, step=STEP, profile_uri=uri, switched_off=switch_off
+    )
