@@ -69,13 +69,55 @@ class BiosTestBase(mgr_utils.ServiceSetUpMixin, OneViewTestCase):
 
 
 class ManualCleaningTest(BiosTestBase):
-    def test_apply_configuration_then_factory_reset(self):
+    def _claim(self) -> str:
+        with self.acquire(self.node) as task:
+            return allocation.claim(task, allocation.cleaning_name(task.node))
+
+    def _claims(self) -> list[str]:
+        """Profiles left by claims of this node (their names carry its UUID)."""
+        return [
+            p["uri"] for p in self.sim.members("server-profiles") if self.node.uuid in p["name"]
+        ]
+
+    def _profile_writes(self) -> dict[str, int]:
+        return {
+            route: n
+            for route, n in self.sim.stats()["byRoute"].items()
+            if route.startswith(("POST /rest/server-profiles", "PUT /rest/server-profiles"))
+        }
+
+    def test_apply_configuration_then_factory_reset_composed_into_the_claim(self):
         before = self._bios()
+        self.sim.reset_stats()
         self._clean([apply_step(SETTINGS)])
-        # Every step is out-of-band: Ironic skips the ramdisk, the step claims the server.
+        # Every step is out-of-band: Ironic skips the ramdisk and the step claims the server,
+        # with the settings in the claim's one create: one OneView task, no edit after it.
+        # (With the ramdisk the node would wait in clean wait for IPA.)
+        self.assertEqual(states.MANAGEABLE, self.node.provision_state, self.node.last_error)
+        self.assertEqual({"POST /rest/server-profiles": 1}, self._profile_writes())
+        now = self._bios()
+        self.assertEqual("GeneralThroughputCompute", now["WorkloadProfile"])
+        self.assertEqual("5", now["NetworkBootRetryCount"])
+        self.assertEqual("rack-42", now["ServerAssetTag"])
+        self.assertNotEqual(before["WorkloadProfile"], now["WorkloadProfile"])
+        # Released after the step, and Ironic's cache holds the new values.
+        self.assertIsNone(self.server_of(self.node).get("serverProfileUri"))
+        self.assertEqual([], self._claims())
+        cached = self._cached()
+        self.assertEqual("GeneralThroughputCompute", cached["WorkloadProfile"].value)
+        self.assertEqual("5", cached["NetworkBootRetryCount"].value)
+
+        self._clean([{"interface": "bios", "step": "factory_reset", "args": {}}])
+        self.assertEqual(states.MANAGEABLE, self.node.provision_state, self.node.last_error)
+        self.assertEqual("GeneralPowerEfficientCompute", self._bios()["WorkloadProfile"])
+        self.assertEqual("GeneralPowerEfficientCompute", self._cached()["WorkloadProfile"].value)
+
+    def test_on_a_claimed_server_the_edit_waits_for_oneview(self):
+        profile_uri = self._claim()
+        self._clean([apply_step(SETTINGS)])
         self.assertEqual(states.CLEANWAIT, self.node.provision_state, self.node.last_error)
-        self.assertTrue(self.node.driver_internal_info["cleaning_disable_ramdisk"])
-        profile_uri = self.node.driver_internal_info[profile_steps.EDIT_KEY]["profile_uri"]
+        record = self.node.driver_internal_info[profile_steps.EDIT_KEY]
+        self.assertEqual((profile_uri, False), (record["profile_uri"], record["claimed"]))
         overridden = self.sim.get(profile_uri)["bios"]["overriddenSettings"]
         self.assertEqual(
             {
@@ -86,41 +128,23 @@ class ManualCleaningTest(BiosTestBase):
             {o["id"]: o["value"] for o in overridden},
         )
         self._poll_until(states.MANAGEABLE)
-        now = self._bios()
-        self.assertEqual("GeneralThroughputCompute", now["WorkloadProfile"])
-        self.assertEqual("rack-42", now["ServerAssetTag"])
-        self.assertNotEqual(before["WorkloadProfile"], now["WorkloadProfile"])
-        # Released after the step, and Ironic's cache holds the new values.
-        self.assertFalse(self.sim.exists(profile_uri))
-        cached = self._cached()
-        self.assertEqual("GeneralThroughputCompute", cached["WorkloadProfile"].value)
-        self.assertEqual("5", cached["NetworkBootRetryCount"].value)
-
-        self._clean([{"interface": "bios", "step": "factory_reset", "args": {}}])
-        self._poll_until(states.MANAGEABLE)
-        self.assertEqual("GeneralPowerEfficientCompute", self._bios()["WorkloadProfile"])
-        self.assertEqual("GeneralPowerEfficientCompute", self._cached()["WorkloadProfile"].value)
+        self.assertEqual("GeneralThroughputCompute", self._bios()["WorkloadProfile"])
+        self.assertEqual("GeneralThroughputCompute", self._cached()["WorkloadProfile"].value)
+        self.assertTrue(self.sim.exists(profile_uri))  # not the step's claim: not released
 
     def test_both_steps_in_one_clean_share_one_claim(self):
+        self.sim.reset_stats()
         self._clean([apply_step(SETTINGS), {"interface": "bios", "step": "factory_reset"}])
-        first = self.node.driver_internal_info[profile_steps.EDIT_KEY]["profile_uri"]
-
-        def second_step_started() -> bool:
-            with self.acquire(self.node, shared=True) as task:
-                bios = task.driver.bios
-            bios._periodic_check_profile_edits(self.service, self.context)
-            self.node.refresh()
-            record = self.node.driver_internal_info.get(profile_steps.EDIT_KEY) or {}
-            return record.get("step") == "factory_reset"
-
-        wait_until(second_step_started, timeout=30, what="the second step")
-        self.assertEqual(
-            first, self.node.driver_internal_info[profile_steps.EDIT_KEY]["profile_uri"]
-        )
-        self.assertFalse(self.node.driver_internal_info[profile_steps.EDIT_KEY]["claimed"])
+        # The first step composed into the claim, the second edits it and waits.
+        self.assertEqual(states.CLEANWAIT, self.node.provision_state, self.node.last_error)
+        record = self.node.driver_internal_info[profile_steps.EDIT_KEY]
+        self.assertEqual(("factory_reset", False), (record["step"], record["claimed"]))
         self._poll_until(states.MANAGEABLE)
-        self.assertFalse(self.sim.exists(first))
+        self.assertFalse(self.sim.exists(record["profile_uri"]))
         self.assertEqual("GeneralPowerEfficientCompute", self._bios()["WorkloadProfile"])
+        writes = self._profile_writes()
+        self.assertEqual(1, writes.pop("POST /rest/server-profiles"))
+        self.assertEqual([1], list(writes.values()))  # one PUT
 
     def _refused(self, settings: list[dict[str, Any]], *words: str) -> None:
         before = self._bios()
@@ -157,6 +181,7 @@ class ManualCleaningTest(BiosTestBase):
         self._refused([{"name": "ServerAssetTag", "value": "x" * 40}], "ServerAssetTag", "0 to 31")
 
     def test_a_task_error_fails_the_step_with_oneviews_words(self):
+        self._claim()
         self.sim.arm(
             "task_error",
             method="PUT",
@@ -172,7 +197,24 @@ class ManualCleaningTest(BiosTestBase):
         # The failed clean's tear-down released the claim.
         self.assertIsNone(self.server_of(self.node).get("serverProfileUri"))
 
+    def test_a_failed_composed_claim_fails_the_step_and_leaves_no_profile(self):
+        self.sim.arm(
+            "task_error",
+            method="POST",
+            path="/rest/server-profiles",
+            params={"error_code": "BIOS_APPLY_FAILED", "message": "iLO refused the settings."},
+        )
+        before = self._bios()
+        self._clean([apply_step(SETTINGS)])
+        self.assertEqual(states.CLEANFAIL, self.node.provision_state)
+        self.assertIn("BIOS_APPLY_FAILED", self.node.last_error)
+        self.assertIn("bios.apply_configuration", self.node.last_error)
+        self.assertEqual(before, self._bios())
+        self.assertEqual([], self._claims())
+        self.assertIsNone(self.server_of(self.node).get("serverProfileUri"))
+
     def test_a_setting_the_server_does_not_hold_afterwards_fails_the_step(self):
+        self._claim()
         self._clean([apply_step(SETTINGS)])
         record = self.node.driver_internal_info[profile_steps.EDIT_KEY]
         wait_until(
@@ -187,7 +229,8 @@ class ManualCleaningTest(BiosTestBase):
         self._poll_until(states.CLEANFAIL)
         self.assertIn("does not hold the BIOS settings asked", self.node.last_error)
         self.assertIn(
-            "WorkloadProfile='LowLatency' (asked 'GeneralThroughputCompute')", self.node.last_error
+            "WorkloadProfile='LowLatency' (asked 'GeneralThroughputCompute')",
+            self.node.last_error,
         )
 
 

@@ -188,7 +188,9 @@ class OneViewBIOS(profile_steps.ProfileEditPolling, base.BIOSInterface):
             raise exception.InvalidParameterValue(f"Node {task.node.uuid}: {error}") from error
 
     def _edit(self, task: TaskManager, change: profile_steps.ProfileChange, step: str) -> Any:
-        state = profile_steps.start_edit(task, change, owner=self.interface_type, step=step)
+        state = profile_steps.start_edit(
+            task, change, owner=self.interface_type, step=step, compose=True
+        )
         if state is None:
             self._edit_finished(task)
         return state

@@ -89,6 +89,7 @@ def start_edit(
     owner: str,
     step: str,
     power_off: bool = True,
+    compose: bool = False,
 ) -> str | None:
     """Start the eTag'd PUT of ``change`` to the node's profile; the operation's WAIT state.
 
@@ -106,6 +107,10 @@ def start_edit(
     :param owner: the interface type whose ``ProfileEditPolling`` periodic finishes the step.
     :param step: the step's name, for messages.
     :param power_off: whether OneView needs the server off for this edit.
+    :param compose: when the step has to claim the server, put ``change`` into the claim's
+        one create (one OneView task instead of two) and return None once it is applied. The
+        claim waits for its task in the step, so only for edits of minutes (BIOS), not a
+        firmware baseline.
     :returns: states.CLEANWAIT, DEPLOYWAIT or SERVICEWAIT, or None when nothing was to do.
     :raises: NodeCleaningFailure, InstanceDeployFailure or NodeServicingFailure (the running
         operation's) naming OneView's errorCode and message, or why the edit cannot start.
@@ -115,7 +120,11 @@ def start_edit(
     view = view_of(task)
     doing = f"{owner}.{step} on node {node.uuid}"
     try:
-        profile_uri, claimed = _own_profile(task, kind)
+        profile_uri, claimed = _own_profile(task, kind, change if compose else None)
+        if claimed and compose:
+            LOG.info("Node %s: %s: applied by the claim's profile", node.uuid, doing)
+            _release_if_done(task, kind)
+            return None
         profiles = view.client.server_profiles
         preview = copy.deepcopy(profiles.get(profile_uri))
         if not change(preview):
@@ -206,9 +215,11 @@ def _agent_running(task: TaskManager, kind: str) -> bool:
     return not deploy_utils.is_ramdisk_disabled(node)
 
 
-def _own_profile(task: TaskManager, kind: str) -> tuple[str, bool]:
-    """The URI of the node's Ironic profile (claimed now when there is none), and whether a
-    claim was made now."""
+def _own_profile(
+    task: TaskManager, kind: str, change: ProfileChange | None = None
+) -> tuple[str, bool]:
+    """The URI of the node's Ironic profile (claimed now when there is none, with ``change``
+    in the claim's body when given), and whether a claim was made now."""
     view = view_of(task)
     node = task.node
     server = serverpower.read_server(view)
@@ -220,7 +231,13 @@ def _own_profile(task: TaskManager, kind: str) -> tuple[str, bool]:
         raise EditRefused(ownership.in_use_message(node, server))
     if who is Owner.IRONIC:
         return str(server["serverProfileUri"]), False
-    uri = allocation.claim(task, _CLAIM_NAMES[kind](node))
+    customise: allocation.Customise | None = None
+    if change is not None:
+
+        def customise(body: dict[str, Any]) -> None:
+            change(body)
+
+    uri = allocation.claim(task, _CLAIM_NAMES[kind](node), customise=customise)
     node.set_driver_internal_info(common.CLAIMED_FOR, kind)
     node.save()
     LOG.info(
