@@ -151,6 +151,30 @@ class FirmwareTest(mgr_utils.ServiceSetUpMixin, OneViewTestCase):
         self.assertIn("SUM could not flash.", self.node.last_error)
         self.assertEqual(before, self._installed())
 
+    def test_a_oneview_user_taking_the_server_mid_update_fails_it_clearly(self):
+        self.sim.arm(
+            "task_stuck", method="PUT", path="/rest/server-profiles/*", params={"percent": 60}
+        )
+        self._clean([update_step(self.newest["uri"])])
+        self.assertEqual(states.CLEANWAIT, self.node.provision_state, self.node.last_error)
+        taken = self.sim.action("take_server", uri=self.server_uri, name="their own")
+        self._poll_until(states.CLEANFAIL)
+        self.assertIn("a OneView user took server hardware", self.node.last_error)
+        self.assertIn(taken["profileUri"], self.node.last_error)
+        self.assertIn("firmware.update", self.node.last_error)
+        self.assertEqual(taken["profileUri"], self.server_of(self.node)["serverProfileUri"])
+        self.assertTrue(self.sim.exists(taken["profileUri"]))
+
+    def test_a_session_expiring_mid_update_is_logged_in_again(self):
+        self._clean([update_step(self.newest["baselineShortName"])])
+        self.assertEqual(states.CLEANWAIT, self.node.provision_state, self.node.last_error)
+        self.sim.reset_stats()
+        fault = self.sim.arm("session_expired", method="GET", path="/rest/tasks/*")
+        self._poll_until(states.MANAGEABLE)
+        armed = [f["id"] for f in self.sim.get("/_sim/faults")["faults"]]
+        self.assertNotIn(fault["id"], armed)  # it fired
+        self.assertEqual(1, self.sim.stats()["byRoute"]["POST /rest/login-sessions"])
+
 
 class SettingsShapeTest(OneViewTestCase):
     """The settings shape is checked before anything else (pure)."""
