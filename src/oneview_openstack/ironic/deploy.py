@@ -26,8 +26,10 @@ from .view import view_of
 
 LOG = logging.getLogger(__name__)
 RAMDISK_DEPLOY = "oneview-ramdisk"
-# Out of band, before deploy.deploy (100) boots the ramdisk: the server is off.
-TEMPLATE_STEP_PRIORITY = 150
+# Off by default, like Ironic's optional steps (bios, raid): a deploy template (trait) enables
+# it, at a priority above deploy.deploy's 100 so it runs out of band with the server off
+# (the deploy templates the enrollment tool prints use 150).
+TEMPLATE_STEP_PRIORITY = 0
 TEMPLATE_ARGSINFO: dict[str, Any] = {
     templates.ARGUMENT: {
         "description": "URI (/rest/server-profile-templates/<id>) or name of the server profile "
