@@ -229,6 +229,23 @@ class AllocationTest(OneViewTestCase):
             self.assertNotIn(common.APPLIED_PROFILE_URI, task.node.driver_info)
         self.assertTrue(self.sim.exists(theirs))
         self.assertNotEqual(ours, theirs)
+        self.assertTrue(self.sim.exists(ours))  # not a claim's name: not judged Ironic's
+
+    def test_release_deletes_the_claim_a_oneview_user_unassigned(self):
+        from oneview_openstack.ironic import allocation
+
+        node = self.make_node()
+        uri = node.driver_info["server_hardware_uri"]
+        with self.acquire(node) as task:
+            ours = allocation.claim(task, allocation.cleaning_name(task.node))
+        self.sim.action("take_server", uri=uri, name="frank")  # unassigns ours, applies theirs
+        self.assertIsNone(self.sim.get(ours)["serverHardwareUri"])
+        theirs = self.sim.get(uri)["serverProfileUri"]
+        with self.acquire(node) as task:
+            allocation.release(task)
+        self.assertFalse(self.sim.exists(ours))
+        self.assertTrue(self.sim.exists(theirs))
+        self.assertEqual(theirs, self.sim.get(uri)["serverProfileUri"])
 
 
 class BootOptionTest(OneViewTestCase):

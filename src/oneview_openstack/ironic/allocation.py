@@ -209,6 +209,36 @@ def _remove_failed(view: View, profile_uri: str | None, name: str) -> None:
         LOG.error("Could not remove profile %s left by a failed claim: %s", profile_uri, error)
 
 
+def _delete_if_left_unassigned(task: TaskManager, profile_uri: str) -> None:
+    """Delete Ironic's profile that a OneView user unassigned to take the server.
+
+    OneView keeps an unassigned profile; forgetting it would leave Ironic's profile behind for
+    good. Only a profile on no server and carrying one of the node's claim names is deleted
+    (no power is involved: it is on no server).
+    """
+    profiles = view_of(task).client.server_profiles
+    try:
+        profile = profiles.get(profile_uri)
+        if profile.get("serverHardwareUri") or profile.get("name") not in claim_names(task.node):
+            return
+        profiles.delete(profile_uri)
+    except NotFound:
+        return
+    except OneViewError as error:
+        LOG.warning(
+            "Node %s: could not delete its unassigned profile %s: %s",
+            task.node.uuid,
+            profile_uri,
+            error.summary,
+        )
+        return
+    LOG.info(
+        "Node %s: deleted its profile %s, which a OneView user had unassigned",
+        task.node.uuid,
+        profile_uri,
+    )
+
+
 def taken_by_oneview(task: TaskManager) -> bool:
     """True when a OneView user owns the node's server now (a fresh read)."""
     view = view_of(task)
@@ -262,6 +292,8 @@ def release(task: TaskManager) -> None:
                 common.APPLIED_PROFILE_URI,
                 applied,
             )
+            if applied:
+                _delete_if_left_unassigned(task, applied)
     except (OneViewError, exception.IronicException) as error:
         raise AllocationError(
             f"Releasing server hardware {info.server_hardware_uri} failed: {error}"
