@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from oneview_openstack.simulator import catalog
+from oneview_openstack.simulator import bios_registry, firmware_catalog
 from oneview_openstack.simulator.inventory import build_inventory, is_gen9_rack
 from oneview_openstack.simulator.state import server_config
 from oneview_openstack.simulator.testing import ApplianceClient, named
@@ -121,7 +121,7 @@ def test_the_configuration_data_left_the_layout_unchanged():
 
 def test_every_server_has_drives_bios_values_and_older_firmware(inv):
     types = types_by_uri(inv)
-    newest = catalog.SPP_BASELINES[-1]["components"]
+    newest = firmware_catalog.SPP_BASELINES[-1]["components"]
     changed = 0
     for server in inv["server-hardware"]:
         sht = types[server["serverHardwareTypeUri"]]
@@ -132,7 +132,7 @@ def test_every_server_has_drives_bios_values_and_older_firmware(inv):
             assert drive["driveTechnology"] in sht["storageCapabilities"]["driveTechnologies"]
         registry = server_config.bios_settings(sht)
         assert set(server["_bios"]) == set(registry)
-        defaults = catalog.bios_defaults(registry.values())
+        defaults = bios_registry.bios_defaults(registry.values())
         changed += server["_bios"] != defaults
         for row in server["_firmware"]:
             key = row["componentKey"]
@@ -228,12 +228,12 @@ def test_apply_bios_managed_resets_to_defaults_then_overrides(inv):
         {"id": "ProcessorJitterControlFrequency", "value": 2000},
     ]
     server_config.apply_bios(server, sht, overrides, True)
-    expected = catalog.bios_defaults(sht["biosSettings"])
+    expected = bios_registry.bios_defaults(sht["biosSettings"])
     expected.update(WorkloadProfile="Virtualization-MaxPerformance")
     expected.update(ProcessorJitterControlFrequency="2000")
     assert server["_bios"] == expected
     server_config.apply_bios(server, sht, [], True)  # a factory reset
-    assert server["_bios"] == catalog.bios_defaults(sht["biosSettings"])
+    assert server["_bios"] == bios_registry.bios_defaults(sht["biosSettings"])
 
 
 def test_apply_bios_refuses_an_unknown_setting(inv):
@@ -320,7 +320,7 @@ def test_raid_capacity(level, drives, expected):
 
 
 def _baseline(index: int) -> dict[str, Any]:
-    spp = catalog.SPP_BASELINES[index]
+    spp = firmware_catalog.SPP_BASELINES[index]
     return {
         "fwComponents": [
             {"name": key, "componentVersion": version, "swKeyNameList": [key]}
@@ -332,7 +332,7 @@ def _baseline(index: int) -> dict[str, Any]:
 def test_apply_baseline_installs_every_component_it_carries(inv):
     server, _ = a_server(inv, "rack-dl360-1")
     server_config.apply_baseline(server, _baseline(-1))
-    newest = catalog.SPP_BASELINES[-1]["components"]
+    newest = firmware_catalog.SPP_BASELINES[-1]["components"]
     assert server["romVersion"] == f"U32 {newest['U32']}"
     assert server["mpFirmwareVersion"] == newest["ilo5"]
     versions = {row["componentKey"]: row["componentVersion"] for row in server["_firmware"]}
@@ -347,7 +347,7 @@ def test_apply_baseline_without_force_does_not_downgrade(inv):
     server_config.apply_baseline(server, _baseline(0), force=False)
     assert server["_firmware"] == upgraded
     server_config.apply_baseline(server, _baseline(0), force=True)
-    assert server["mpFirmwareVersion"] == catalog.SPP_BASELINES[0]["components"]["ilo5"]
+    assert server["mpFirmwareVersion"] == firmware_catalog.SPP_BASELINES[0]["components"]["ilo5"]
 
 
 def test_version_key_orders_every_format():
@@ -366,7 +366,7 @@ def test_firmware_drivers_list_the_spp_baselines(api: ApplianceClient):
     page = reply.json()
     assert page["category"] == "firmware-drivers" and page["total"] == 3
     versions = [b["version"] for b in page["members"]]
-    assert versions == [spp["version"] for spp in catalog.SPP_BASELINES]
+    assert versions == [spp["version"] for spp in firmware_catalog.SPP_BASELINES]
     for baseline in page["members"]:
         assert baseline["bundleType"] == "SPP" and baseline["state"] == "Created"
         assert baseline["baselineShortName"] == "SPP" + baseline["version"].replace(".", "")
@@ -380,7 +380,7 @@ def test_firmware_drivers_list_the_spp_baselines(api: ApplianceClient):
 def test_the_newest_baseline_is_newer_than_every_installed_component(api: ApplianceClient):
     newest = api.get("/rest/firmware-drivers", params={"sort": "releaseDate:descending"})
     baseline = newest.json()["members"][0]
-    assert baseline["version"] == catalog.SPP_BASELINES[-1]["version"]
+    assert baseline["version"] == firmware_catalog.SPP_BASELINES[-1]["version"]
     by_key = {
         k: c["componentVersion"] for c in baseline["fwComponents"] for k in c["swKeyNameList"]
     }

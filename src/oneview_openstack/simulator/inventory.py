@@ -30,7 +30,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from . import catalog
+from . import bios_registry, catalog, firmware_catalog, storage_catalog
 
 Resource = dict[str, Any]
 Inventory = dict[str, list[Resource]]
@@ -216,7 +216,7 @@ class _Builder:
         blade_kind = _Kind(
             catalog.BLADE_MODEL,
             blade_type,
-            catalog.BLADE_STORAGE,
+            storage_catalog.BLADE_STORAGE,
             catalog.MEZZ_ADAPTER,
             catalog.ROM_RELEASES,
             catalog.ILO_FIRMWARE,
@@ -224,7 +224,7 @@ class _Builder:
         rack_kind = _Kind(
             catalog.RACK_MODEL,
             rack_type,
-            catalog.RACK_STORAGE,
+            storage_catalog.RACK_STORAGE,
             catalog.RACK_ADAPTER,
             catalog.ROM_RELEASES,
             catalog.ILO_FIRMWARE,
@@ -232,7 +232,7 @@ class _Builder:
         gen9_kind = _Kind(
             catalog.GEN9_RACK_MODEL,
             gen9_type,
-            catalog.GEN9_RACK_STORAGE,
+            storage_catalog.GEN9_RACK_STORAGE,
             catalog.RACK_ADAPTER,
             catalog.GEN9_ROM_RELEASES,
             catalog.GEN9_ILO_FIRMWARE,
@@ -257,7 +257,7 @@ class _Builder:
             kind = gen9_kind if is_gen9_rack(number) else rack_kind
             self._rack(blades + number - 1, number, kind)
         self._user_profiles(blade_list, groups, networks)
-        for index in range(len(catalog.SPP_BASELINES)):
+        for index in range(len(firmware_catalog.SPP_BASELINES)):
             bid = self.new_id(self.config_rng)
             self.add(
                 "firmware-drivers",
@@ -267,7 +267,7 @@ class _Builder:
                 uuid=bid,
                 resourceId=bid,
                 scopesUri=f"/rest/scopes/resources/rest/firmware-drivers/{bid}",
-                **catalog.firmware_baseline(index),
+                **firmware_catalog.firmware_baseline(index),
             )
         self.inv["login-domains"] += [
             catalog.login_domain("LOCAL", None),
@@ -626,8 +626,8 @@ class _Builder:
         on the first two (as shipped by an integrator), blades with no logical drive."""
         crng = self.config_rng
         technology = crng.choice(kind.storage["technologies"])
-        media, interface, model = catalog.DRIVES[technology]
-        size = ssd_size if media == "SSD" else crng.choice(catalog.HDD_SIZES_GIB)
+        media, interface, model = storage_catalog.DRIVES[technology]
+        size = ssd_size if media == "SSD" else crng.choice(storage_catalog.HDD_SIZES_GIB)
         physical = [
             {
                 "bay": bay,
@@ -664,9 +664,9 @@ class _Builder:
     def _firmware(self, kind: _Kind, server: Resource) -> list[Resource]:
         """Installed components: the ROM and iLO the server reports, the rest from one of the
         older baselines (so the newest baseline is newer than everything installed)."""
-        older = self.config_rng.choice(catalog.SPP_BASELINES[:-1])["components"]
+        older = self.config_rng.choice(firmware_catalog.SPP_BASELINES[:-1])["components"]
         family = kind.model["romFamily"]
-        rows = catalog.firmware_components(family, kind.adapter, kind.storage["model"])
+        rows = firmware_catalog.firmware_components(family, kind.adapter, kind.storage["model"])
         for row in rows:
             if row["componentName"] == "System ROM":
                 row["componentVersion"] = server["romVersion"]
@@ -678,9 +678,9 @@ class _Builder:
 
     def _bios(self, kind: _Kind) -> dict[str, str]:
         """The type's defaults; about one server in five has an operator's changes."""
-        values = catalog.bios_defaults(kind.sht["biosSettings"])
+        values = bios_registry.bios_defaults(kind.sht["biosSettings"])
         if self.config_rng.random() < 0.2:
-            variant = self.config_rng.choice(catalog.BIOS_VARIANTS)
+            variant = self.config_rng.choice(bios_registry.BIOS_VARIANTS)
             values.update({k: v for k, v in variant.items() if k in values})
         return values
 

@@ -23,7 +23,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .. import catalog
+from .. import bios_registry
 
 Resource = dict[str, Any]
 
@@ -62,7 +62,7 @@ def apply_bios(
     if not manage:
         return
     registry = bios_settings(sht)
-    values = catalog.bios_defaults(list(registry.values()))
+    values = bios_registry.bios_defaults(list(registry.values()))
     for entry in overridden:
         sid = entry.get("id")
         if sid not in registry:
