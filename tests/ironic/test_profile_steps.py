@@ -344,3 +344,28 @@ class ProfileEditTest(mgr_utils.ServiceSetUpMixin, OneViewTestCase):
         self.assertEqual((False, False), (record["reboot"], record["power_on"]))
         self.assertEqual("On", self.server_of(self.node)["powerState"])
         self.assertEqual("edited online", self.sim.get(record["profile_uri"])["description"])
+
+    def test_a_server_that_cannot_be_brought_back_fails_the_step_instead_of_waiting(self):
+        """OneView applied the edit but the reboot into IPA fails: no heartbeat can come, so
+        the step fails with the power error rather than leave the node in clean wait."""
+        self._claim()
+        self.sim.action("set_power", uri=self.server_uri, powerState="On")
+        self._cleaning([clean_step()], disable_ramdisk=False)
+        self._start()
+        record = self.node.driver_internal_info[profile_steps.EDIT_KEY]
+        wait_until(
+            lambda: self.sim.get(record["task_uri"])["taskState"] == "Completed",
+            timeout=20,
+            what="the OneView task",
+        )
+        self.sim.arm(
+            "http_error",
+            method="PUT",
+            path="/rest/server-hardware/*/powerState",
+            params={"status": 400, "error_code": "POWER_CONTROL_FAILED"},
+        )
+        self._poll()
+        self.assertEqual(states.CLEANFAIL, self.node.provision_state)
+        self.assertIn("bios.factory_reset", self.node.last_error)
+        self.assertIn("POWER_CONTROL_FAILED", self.node.last_error)
+        self.assertNotIn(profile_steps.EDIT_KEY, self.node.driver_internal_info)

@@ -426,12 +426,23 @@ def _finish(task: TaskManager, interface: ProfileEditPolling, record: dict[str, 
         record.get("task_uri"),
         kind,
     )
-    if record.get("reboot"):
-        # IPA comes back and its heartbeat resumes the steps after this one.
-        deploy_utils.set_async_step_flags(node, reboot=True, skip_current_step=True, polling=None)
-        deploy_utils.reboot_to_finish_step(task)
+    try:
+        if record.get("reboot"):
+            # IPA comes back and its heartbeat resumes the steps after this one.
+            deploy_utils.set_async_step_flags(
+                node, reboot=True, skip_current_step=True, polling=None
+            )
+            deploy_utils.reboot_to_finish_step(task)
+            return
+        deploy_utils.set_async_step_flags(node, skip_current_step=True, polling=None)
+        if record.get("power_on") and node.driver_info.get(common.APPLIED_PROFILE_URI):
+            manager_utils.node_power_action(task, states.POWER_ON)
+    except (OneViewError, exception.IronicException) as error:
+        # The record is gone and no heartbeat will come: fail now, never leave it waiting.
+        _fail(
+            task,
+            f"{record.get('owner')}.{record.get('step')}: OneView applied the edit (task "
+            f"{record.get('task_uri')}), but bringing the server back failed: {error}",
+        )
         return
-    deploy_utils.set_async_step_flags(node, skip_current_step=True, polling=None)
-    if record.get("power_on") and node.driver_info.get(common.APPLIED_PROFILE_URI):
-        manager_utils.node_power_action(task, states.POWER_ON)
     manager_utils.notify_conductor_resume_operation(task, kind)
