@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from oneview_openstack.simulator import bios_registry, firmware_catalog
-from oneview_openstack.simulator.inventory import build_inventory, is_gen9_rack
+from oneview_openstack.simulator.inventory import build_inventory
+from oneview_openstack.simulator.server_configuration import is_gen9_rack
 from oneview_openstack.simulator.state import server_config
 from oneview_openstack.simulator.testing import ApplianceClient, named
 

@@ -16,10 +16,11 @@ is always at least one frame, so network features work with no servers. About 15
 servers are DL360 racks outside any frame; every third of them from the second on (racks 2, 5,
 8...) is a Gen9, the others Gen10.
 
-Every server also carries its configuration in private fields (see ``state.server_config``):
-``_bios`` (current BIOS values), ``_firmware`` (installed components) and ``_storage`` (the
-embedded Smart Array's drives and logical drives). They are drawn from a second RNG seeded from
-the same seed, so adding them left the layout, power states and ids of the first RNG unchanged.
+Every server also carries its configuration in private fields, drawn by
+``server_configuration`` and read and changed by ``state.server_config``: ``_bios`` (current
+BIOS values), ``_firmware`` (installed components) and ``_storage`` (the embedded Smart Array's
+drives and logical drives). They are drawn from a second RNG seeded from the same seed, so adding
+them left the layout, power states and ids of the first RNG unchanged.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from . import bios_registry, catalog, firmware_catalog, storage_catalog
+from . import catalog, firmware_catalog
+from .server_configuration import ServerKind, configure, is_gen9_rack, server_kinds
 
 Resource = dict[str, Any]
 Inventory = dict[str, list[Resource]]
@@ -83,23 +85,6 @@ def build_inventory(seed: int = 0, servers: int = 16) -> dict[str, list[dict[str
     if not 0 <= servers <= MAX_SERVERS:
         raise ValueError(f"servers must be within 0..{MAX_SERVERS}, got {servers}")
     return _Builder(seed).build(servers)
-
-
-@dataclass(frozen=True)
-class _Kind:
-    """What a kind of server (blade, Gen10 rack, Gen9 rack) is built from."""
-
-    model: dict[str, str]
-    sht: Resource
-    storage: dict[str, Any]
-    adapter: str
-    rom_releases: tuple[str, ...]
-    ilo_firmware: tuple[str, ...]
-
-
-def is_gen9_rack(number: int) -> bool:
-    """Rack servers 2, 5, 8... (1-based) are DL360 Gen9s."""
-    return number % 3 == 2
 
 
 @dataclass(frozen=True)
@@ -213,30 +198,7 @@ class _Builder:
             status="OK",
             **catalog.gen9_rack_hardware_type(),
         )
-        blade_kind = _Kind(
-            catalog.BLADE_MODEL,
-            blade_type,
-            storage_catalog.BLADE_STORAGE,
-            catalog.MEZZ_ADAPTER,
-            catalog.ROM_RELEASES,
-            catalog.ILO_FIRMWARE,
-        )
-        rack_kind = _Kind(
-            catalog.RACK_MODEL,
-            rack_type,
-            storage_catalog.RACK_STORAGE,
-            catalog.RACK_ADAPTER,
-            catalog.ROM_RELEASES,
-            catalog.ILO_FIRMWARE,
-        )
-        gen9_kind = _Kind(
-            catalog.GEN9_RACK_MODEL,
-            gen9_type,
-            storage_catalog.GEN9_RACK_STORAGE,
-            catalog.RACK_ADAPTER,
-            catalog.GEN9_ROM_RELEASES,
-            catalog.GEN9_ILO_FIRMWARE,
-        )
+        blade_kind, rack_kind, gen9_kind = server_kinds(blade_type, rack_type, gen9_type)
         deploy = next(net["uri"] for net in networks if net["name"] == catalog.DEPLOY_NETWORK)
         for group in groups:
             self._blade_templates(group, blade_type["uri"], deploy)
@@ -502,7 +464,7 @@ class _Builder:
 
     # --- servers --------------------------------------------------------------------------
 
-    def _blade(self, index: int, groups: list[_Group], kind: _Kind) -> Resource:
+    def _blade(self, index: int, groups: list[_Group], kind: ServerKind) -> Resource:
         frame, slot = divmod(index, BAYS_PER_ENCLOSURE)
         bay, number = slot + 1, frame + 1
         group = groups[frame // ENCLOSURES_PER_GROUP]
@@ -529,7 +491,7 @@ class _Builder:
             portMap={"deviceSlots": [mezz, flb]},
         )
 
-    def _rack(self, index: int, number: int, kind: _Kind) -> Resource:
+    def _rack(self, index: int, number: int, kind: ServerKind) -> Resource:
         ports = self.rng.choice(catalog.RACK_PORT_COUNTS)
         physical = [catalog.physical_port(port, self.mac()) for port in range(1, ports + 1)]
         slot = {**catalog.RACK_SLOT, "deviceName": catalog.RACK_ADAPTER, "physicalPorts": physical}
@@ -547,7 +509,7 @@ class _Builder:
         )
 
     def _server(
-        self, index: int, kind: _Kind, name: str, hostname: str, *, disks: int, **kw: Any
+        self, index: int, kind: ServerKind, name: str, hostname: str, *, disks: int, **kw: Any
     ) -> Resource:
         """Fields every server shares; ``kw`` carries the blade/rack placement and portMap.
 
@@ -614,75 +576,15 @@ class _Builder:
             scopeUris=[],
             _environment=environment,
         )
-        server["_storage"] = self._storage(kind, max(2, disks), ssd_size, rack=not kw["position"])
-        server["_firmware"] = self._firmware(kind, server)
-        server["_bios"] = self._bios(kind)
+        configure(
+            self.config_rng,
+            kind,
+            server,
+            drives=max(2, disks),
+            ssd_size=ssd_size,
+            rack=not kw["position"],
+        )
         return server
-
-    # --- configuration data (config_rng only) ---------------------------------------------
-
-    def _storage(self, kind: _Kind, drives: int, ssd_size: int, *, rack: bool) -> Resource:
-        """The embedded Smart Array: ``drives`` alike drives; racks start with a bootable RAID1
-        on the first two (as shipped by an integrator), blades with no logical drive."""
-        crng = self.config_rng
-        technology = crng.choice(kind.storage["technologies"])
-        media, interface, model = storage_catalog.DRIVES[technology]
-        size = ssd_size if media == "SSD" else crng.choice(storage_catalog.HDD_SIZES_GIB)
-        physical = [
-            {
-                "bay": bay,
-                "name": f"Drive {bay}",
-                "model": model,
-                "capacityGB": size,
-                "mediaType": media,
-                "interfaceType": interface,
-                "driveTechnology": technology,
-            }
-            for bay in range(1, drives + 1)
-        ]
-        logical = []
-        if rack:
-            logical.append(
-                {
-                    "name": "Logical Drive 1",
-                    "raidLevel": "RAID1",
-                    "bootable": True,
-                    "driveTechnology": technology,
-                    "drives": [1, 2],
-                    "capacityGB": size,
-                }
-            )
-        controller = {
-            "deviceSlot": "Embedded",
-            "model": kind.storage["model"],
-            "mode": "RAID",
-            "drives": physical,
-            "logicalDrives": logical,
-        }
-        return {"controllers": [controller]}
-
-    def _firmware(self, kind: _Kind, server: Resource) -> list[Resource]:
-        """Installed components: the ROM and iLO the server reports, the rest from one of the
-        older baselines (so the newest baseline is newer than everything installed)."""
-        older = self.config_rng.choice(firmware_catalog.SPP_BASELINES[:-1])["components"]
-        family = kind.model["romFamily"]
-        rows = firmware_catalog.firmware_components(family, kind.adapter, kind.storage["model"])
-        for row in rows:
-            if row["componentName"] == "System ROM":
-                row["componentVersion"] = server["romVersion"]
-            elif row["componentName"] == "iLO":
-                row["componentVersion"] = server["mpFirmwareVersion"]
-            else:
-                row["componentVersion"] = older[row["componentKey"]]
-        return rows
-
-    def _bios(self, kind: _Kind) -> dict[str, str]:
-        """The type's defaults; about one server in five has an operator's changes."""
-        values = bios_registry.bios_defaults(kind.sht["biosSettings"])
-        if self.config_rng.random() < 0.2:
-            variant = self.config_rng.choice(bios_registry.BIOS_VARIANTS)
-            values.update({k: v for k, v in variant.items() if k in values})
-        return values
 
     # --- pre-existing state ---------------------------------------------------------------
 
