@@ -129,6 +129,26 @@ class PlanTest(OneViewTestCase):
         self.assertEqual({}, plan.sections)
         self.assertEqual([], plan.steps)
 
+    def test_a_reset_or_delete_running_after_the_apply_is_what_the_claim_applies(self):
+        """Ironic runs higher priorities first: a factory_reset (delete_configuration) of lower
+        priority than the apply undoes it, so the claim applies the reset, not the apply."""
+        node = self._node()
+        reset = {"interface": "bios", "step": "factory_reset", "args": {}, "priority": 140}
+        delete = {"interface": "raid", "step": "delete_configuration", "args": {}, "priority": 130}
+        with self.acquire(node) as task:
+            plan = composition.plan(task, [BIOS_STEP, reset, RAID_STEP, delete])
+            earlier = composition.plan(
+                task,
+                [{**BIOS_STEP, "priority": 100}, reset, {**RAID_STEP, "priority": 120}, delete],
+            )
+        self.assertEqual({"manageBios": True, "overriddenSettings": []}, plan.sections["bios"])
+        (controller,) = plan.sections["localStorage"]["controllers"]
+        self.assertEqual([], controller["logicalDrives"])
+        # The apply running last keeps its settings and logical drives.
+        self.assertEqual(1, len(earlier.sections["bios"]["overriddenSettings"]))
+        (controller,) = earlier.sections["localStorage"]["controllers"]
+        self.assertEqual(["root"], [d["name"] for d in controller["logicalDrives"]])
+
     def _refused(self, steps: list[dict[str, Any]], *words: str, **instance_info: Any) -> None:
         node = self._node(**instance_info)
         with self.acquire(node) as task:

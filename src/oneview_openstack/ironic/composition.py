@@ -182,7 +182,7 @@ class _Builder:
 
     def bios(self, steps: Mapping[str, Mapping[str, Any]], template: Mapping[str, Any]) -> dict:
         apply, reset = steps.get(BIOS_APPLY), steps.get(BIOS_RESET)
-        if apply is None:
+        if apply is None or _runs_after(reset, apply):
             return profile_sections.bios_section(None)
         settings = (apply.get("args") or {}).get("settings")
         if not isinstance(settings, list):
@@ -197,9 +197,9 @@ class _Builder:
 
     def local_storage(self, steps: Mapping[str, Mapping[str, Any]]) -> dict:
         apply, create = steps.get(RAID_APPLY), steps.get(RAID_CREATE)
-        if apply is None and create is None:
-            return profile_sections.empty_local_storage_section()
         step = apply or create or {}
+        if not step or _runs_after(steps.get(RAID_DELETE), step):
+            return profile_sections.empty_local_storage_section()
         args = step.get("args") or {}
         target = args.get("raid_config") if apply else self.task.node.target_raid_config
         if not isinstance(target, Mapping) or not target:
@@ -231,6 +231,12 @@ class _Builder:
                 }
             )
         return section, asked
+
+
+def _runs_after(later: Mapping[str, Any] | None, earlier: Mapping[str, Any]) -> bool:
+    """Whether ``later`` runs after ``earlier`` (Ironic runs higher priorities first), so the
+    claim must apply what ``later`` leaves, not ``earlier``."""
+    return later is not None and (later.get("priority") or 0) < (earlier.get("priority") or 0)
 
 
 def _filtered(target: Mapping[str, Any], args: Mapping[str, Any]) -> dict[str, Any]:
