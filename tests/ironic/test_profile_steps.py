@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 from unittest import mock
 
+from ironic import objects
 from ironic.common import exception, rpc, states
 from ironic.conductor import task_manager
 from ov_base import OneViewTestCase, mgr_utils
@@ -369,3 +370,26 @@ class ProfileEditTest(mgr_utils.ServiceSetUpMixin, OneViewTestCase):
         self.assertIn("bios.factory_reset", self.node.last_error)
         self.assertIn("POWER_CONTROL_FAILED", self.node.last_error)
         self.assertNotIn(profile_steps.EDIT_KEY, self.node.driver_internal_info)
+
+    def test_an_operation_that_ended_while_the_periodic_looked_is_left_alone(self):
+        """The node left clean wait (an abort, a timeout) between the periodic's shared look
+        and its exclusive lock: the ended operation is neither resumed nor powered on."""
+        self._claim()
+        self.sim.action("set_power", uri=self.server_uri, powerState="On")
+        self._cleaning([clean_step()])
+        self._start()
+        record = self.node.driver_internal_info[profile_steps.EDIT_KEY]
+        self.assertTrue(record["power_on"])
+        wait_until(
+            lambda: self.sim.get(record["task_uri"])["taskState"] == "Completed",
+            timeout=20,
+            what="the OneView task",
+        )
+        with self.acquire(self.node, shared=True) as task:
+            ended = objects.Node.get_by_uuid(self.context, self.node.uuid)
+            ended.provision_state = states.CLEANFAIL
+            ended.save()
+            profile_steps.check_edit(task, task.driver.bios)
+        self.node.refresh()
+        self.assertEqual(states.CLEANFAIL, self.node.provision_state)
+        self.assertEqual("Off", self.server_of(self.node)["powerState"])

@@ -403,11 +403,22 @@ def _fail(task: TaskManager, message: str) -> None:
     deploy_utils.step_error_handler(task, f"Node {node.uuid}: {message}", message)
 
 
+def _still_waiting(node: Any, record: Mapping[str, Any]) -> bool:
+    """After the lock upgrade (which reloads the node): whether the step still waits for this
+    edit; an abort, a timeout or another look may have ended it since the shared read."""
+    current = node.driver_internal_info.get(EDIT_KEY) or {}
+    return (
+        node.provision_state in WAIT_STATES
+        and current.get("task_uri") == record.get("task_uri")
+        and _is_current(node, record)
+    )
+
+
 def _finish(task: TaskManager, interface: ProfileEditPolling, record: dict[str, Any]) -> None:
     task.upgrade_lock(purpose="finishing a OneView profile edit")
     node = task.node
-    if (node.driver_internal_info.get(EDIT_KEY) or {}).get("task_uri") != record.get("task_uri"):
-        return  # another look finished it meanwhile
+    if not _still_waiting(node, record):
+        return  # ended meanwhile: neither resumed nor powered on
     kind = operation(task)
     view_of(task).forget()
     try:
