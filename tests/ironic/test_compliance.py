@@ -19,6 +19,7 @@ from oneview_openstack.ironic import allocation, common, compliance, profile_ste
 from oneview_openstack.simulator.testing import wait_until
 
 STEP = {"interface": "management", "step": "update_from_template", "args": {}}
+STEP_NAME = f"{compliance.OWNER}.{compliance.STEP}"
 PROFILE_LISTING = "GET /rest/server-profiles"
 
 
@@ -253,6 +254,19 @@ class UpdateFromTemplateTest(mgr_utils.ServiceSetUpMixin, CompliantTestCase):
         self.assertEqual([], [r for r in self.sim.stats()["byRoute"] if r.startswith("PATCH")])
         self.assertEqual("On", self.server_of(self.node)["powerState"])
         self.assertEqual("NonCompliant", self.sim.get(self.profile["uri"])["templateCompliance"])
+
+    def test_a_server_ironic_may_not_switch_off_fails_the_step_naming_it(self):
+        """disable_power_off: Ironic refuses the power-off an offline update needs; the step
+        fails as a servicing failure of update_from_template, nothing sent, the server on."""
+        self._require_secure_boot()
+        self.node.disable_power_off = True
+        self.node.save()
+        self.sim.reset_stats()
+        self._service()
+        self.assertEqual(states.SERVICEFAIL, self.node.provision_state)
+        self.assertIn(f"{STEP_NAME} on node {self.node.uuid} failed", self.node.last_error)
+        self.assertEqual([], [r for r in self.sim.stats()["byRoute"] if r.startswith("PATCH")])
+        self.assertEqual("On", self.server_of(self.node)["powerState"])
 
     def test_a_failed_update_fails_the_step_with_oneviews_words(self):
         self._require_secure_boot()

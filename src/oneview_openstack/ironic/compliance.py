@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ironic.common import states
+from ironic.common import exception, states
 from ironic.common.health_states import HealthState
 from ironic.conductor import utils as manager_utils
 from ironic.conductor.task_manager import TaskManager
@@ -188,7 +188,8 @@ def update_from_template(task: TaskManager) -> str | None:
         if switch_off:
             manager_utils.node_power_action(task, states.POWER_OFF)
         started = profiles.update_from_template(uri, wait=False)
-    except (OneViewError, _Refused, common.OneViewDriverError) as error:
+    except (OneViewError, _Refused, exception.IronicException) as error:
+        # e.g. PowerStateFailure (disable_power_off): the operation's failure, naming the step
         raise profile_steps.failure(task, f"{doing} failed: {error}") from error
     view.forget()
     LOG.info(
