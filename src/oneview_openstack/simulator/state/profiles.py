@@ -3,6 +3,7 @@
 The rules the drivers depend on live here: changes that need the server off, the server
 hardware's ``state``/``powerLock``/``serverProfileUri`` following the profile's life, and
 profiles whose apply failed staying behind (as on a real appliance) until someone deletes them.
+The checks a write must pass before anything changes are in ``profile_preconditions``.
 """
 
 from __future__ import annotations
@@ -10,30 +11,22 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ..errors import BadRequest, Conflict, invalid_field
+from ..errors import BadRequest, invalid_field
 from ..store import Resource
 from ..tasks import Task
-from .core import Core, task_error
-from .hardware import BUSY_STATES, LOCK_UNTIL, taken_error
+from .core import Core
+from .hardware import LOCK_UNTIL, taken_error
 from .profile_apply import apply_to_server, busy_state, extra_work, sections_to_apply
-from .profile_config import (
-    SectionRefused,
-    check_secure_boot,
-    normalise_sections,
-    sections_needing_power_off,
-    stored,
+from .profile_config import SectionRefused, sections_needing_power_off, stored
+from .profile_preconditions import (
+    checked_config,
+    checked_settings,
+    ensure_idle,
+    refuse_powered_on,
+    target_hardware,
 )
-from .profile_rules import (
-    MAC_TYPES,
-    connection_changes_need_power_off,
-    normalise_boot,
-    normalise_boot_mode,
-    normalise_connections,
-)
+from .profile_rules import connection_changes_need_power_off
 
-POWERED_ON_MESSAGE = (
-    "Some server profile attributes cannot be changed while the server hardware is powered on."
-)
 # Body fields a client may write; everything else is read-only and ignored on PUT.
 COPIED_FIELDS = (
     "description",
@@ -60,23 +53,11 @@ TEMPLATE_COPIED = (
 )
 
 
-def powered_on_error(server: Resource, sections: list[str]) -> dict[str, Any]:
-    listed = "".join(f" * {section}" for section in sections)
-    return task_error(
-        "ServerNotOffWithCauseForNoServerChange",
-        POWERED_ON_MESSAGE,
-        details=(
-            f'The requested changes cannot be applied because {{"name":"{server["name"]}",'
-            f'"uri":"{server["uri"]}"}} is powered on and the changes made to the following '
-            f"sections can only be applied when the power is off:{listed}"
-        ),
-    )
-
-
 class Profiles:
     def __init__(self, core: Core) -> None:
         self._core = core
-        # Template edits and compliance need this class's checks; they live in their own module.
+        # Template edits and compliance need this class's task helpers; they live in their own
+        # module.
         from .templates import Templates
 
         self.templates = Templates(core, self)
@@ -122,17 +103,6 @@ class Profiles:
         return body
 
     # -- helpers --------------------------------------------------------------------------
-    def refuse_powered_on(self, server: Resource, sections: list[str]) -> dict[str, Any]:
-        """Raise the synchronous 409, or return the error for a failing task (configurable)."""
-        if self._core.config.powered_on_error_channel == "sync":
-            raise Conflict(
-                POWERED_ON_MESSAGE,
-                error_code="ServerNotOffWithCauseForNoServerChange",
-                details=powered_on_error(server, sections)["details"],
-                recommended_actions=["Power off the server hardware and retry the operation."],
-            )
-        return powered_on_error(server, sections)
-
     def failed_task(
         self, name: str, resource: Resource | None, status_text: str, error: dict[str, Any]
     ) -> Task:
@@ -144,87 +114,6 @@ class Profiles:
             error=error,
             duration=1.0,
         )
-
-    def ensure_idle(self, server: Resource | None) -> None:
-        if server is not None and (server.get("powerLock") or server.get("state") in BUSY_STATES):
-            raise self._core.busy(server, "server hardware")
-
-    def checked_settings(
-        self,
-        body: dict[str, Any],
-        server: Resource | None,
-        sht: Resource,
-        previous: Resource | None,
-    ) -> dict[str, Any]:
-        """macType, boot, bootMode and connections of a body, checked (absent: ``previous``'s)."""
-        mac_type = body.get("macType", (previous or {}).get("macType", "Virtual"))
-        if mac_type not in MAC_TYPES:
-            raise invalid_field("macType", mac_type, f"one of {MAC_TYPES}")
-        old_connections = ((previous or {}).get("connectionSettings") or {}).get("connections", [])
-        return {
-            "macType": mac_type,
-            "boot": normalise_boot(body.get("boot", (previous or {}).get("boot")), sht),
-            "bootMode": normalise_boot_mode(
-                body.get("bootMode", (previous or {}).get("bootMode")), sht
-            ),
-            "connections": normalise_connections(
-                self._core, body, server, sht, mac_type, old_connections
-            ),
-        }
-
-    def _config(
-        self,
-        body: dict[str, Any],
-        previous: Resource | None,
-        sht: Resource,
-        server: Resource | None,
-        settings: dict[str, Any],
-    ) -> dict[str, dict[str, Any]]:
-        """The BIOS, local storage and firmware sections, checked; secure boot checked too.
-
-        :raises SectionRefused: OneView's validation would fail the task.
-        """
-        check_secure_boot(settings["bootMode"], sht)
-        return normalise_sections(body, previous, sht, server, self._core.store)
-
-    def _hardware(
-        self, body: dict[str, Any], previous: Resource | None
-    ) -> tuple[Resource | None, Resource, str | None]:
-        """The target server, its hardware type and enclosure group, checked for consistency."""
-        core = self._core
-        key_present = "serverHardwareUri" in body
-        sh_uri = (
-            body.get("serverHardwareUri")
-            if key_present
-            else (previous or {}).get("serverHardwareUri")
-        )
-        server = core.reference("serverHardwareUri", sh_uri, "server-hardware") if sh_uri else None
-        sht_uri = body.get("serverHardwareTypeUri") or (server or {}).get("serverHardwareTypeUri")
-        if not sht_uri:
-            raise BadRequest(
-                "A profile needs either 'serverHardwareUri' or 'serverHardwareTypeUri'.",
-                error_code="INVALID_PARAMETER",
-                details="serverHardwareUri=None, serverHardwareTypeUri=None",
-            )
-        sht = core.reference("serverHardwareTypeUri", sht_uri, "server-hardware-types")
-        eg_uri = body.get("enclosureGroupUri")
-        if server is not None:
-            if sht_uri != server["serverHardwareTypeUri"]:
-                raise BadRequest(
-                    f"The server hardware '{server['name']}' is of type "
-                    f"{server['serverHardwareTypeUri']}, not {sht_uri}.",
-                    error_code="INVALID_PARAMETER_SH_NOT_MATCH_SHT",
-                )
-            if eg_uri and eg_uri != server.get("serverGroupUri"):
-                raise BadRequest(
-                    f"The server hardware '{server['name']}' is in enclosure group "
-                    f"{server.get('serverGroupUri')}, not {eg_uri}.",
-                    error_code="INVALID_PARAMETER_SH_NOT_MATCH_EG",
-                )
-            eg_uri = server.get("serverGroupUri")
-        elif eg_uri:
-            core.reference("enclosureGroupUri", eg_uri, "enclosure-groups")
-        return server, sht, eg_uri
 
     def _place(
         self, profile: Resource, server: Resource | None, sht: Resource, eg_uri: str | None
@@ -261,18 +150,18 @@ class Profiles:
         template_uri = body.get("serverProfileTemplateUri") or None
         if template_uri:
             core.reference("serverProfileTemplateUri", template_uri, "server-profile-templates")
-        server, sht, eg_uri = self._hardware(body, None)
+        server, sht, eg_uri = target_hardware(core, body, None)
         status_text = f"Create profile: {name}"
         if server is not None:
-            self.ensure_idle(server)
+            ensure_idle(core, server)
             if server.get("serverProfileUri"):
                 return self.failed_task("Create", None, status_text, taken_error(server))
             if server.get("powerState") != "Off" and core.config.profile_changes_need_power_off:
-                error = self.refuse_powered_on(server, ["Server assignment"])
+                error = refuse_powered_on(core, server, ["Server assignment"])
                 return self.failed_task("Create", None, status_text, error)
-        settings = self.checked_settings(body, server, sht, None)
+        settings = checked_settings(core, body, server, sht, None)
         try:
-            config = self._config(body, None, sht, server, settings)
+            config = checked_config(core, body, None, sht, server, settings)
         except SectionRefused as refused:
             return self.failed_task("Create", None, status_text, refused.error)
         uid = core.new_id()
@@ -368,16 +257,16 @@ class Profiles:
         template_uri = body.get("serverProfileTemplateUri", profile.get("serverProfileTemplateUri"))
         if template_uri:
             core.reference("serverProfileTemplateUri", template_uri, "server-profile-templates")
-        server, sht, eg_uri = self._hardware(body, profile)
+        server, sht, eg_uri = target_hardware(core, body, profile)
         status_text = f"Update profile: {name}"
         reassigned = (server or {}).get("uri") != (old_server or {}).get("uri")
         if reassigned and server is not None and server.get("serverProfileUri"):
             return self.failed_task("Update", profile, status_text, taken_error(server))
         for involved in {id(s): s for s in (server, old_server) if s is not None}.values():
-            self.ensure_idle(involved)
-        settings = self.checked_settings(body, server, sht, profile)
+            ensure_idle(core, involved)
+        settings = checked_settings(core, body, server, sht, profile)
         try:
-            config = self._config(body, profile, sht, server, settings)
+            config = checked_config(core, body, profile, sht, server, settings)
         except SectionRefused as refused:
             return self.failed_task("Update", profile, status_text, refused.error)
         old_connections = profile["connectionSettings"].get("connections", [])
@@ -400,7 +289,7 @@ class Profiles:
             s for s in (old_server, server) if s is not None and s.get("powerState") != "Off"
         ]
         if sections and powered_on and core.config.profile_changes_need_power_off:
-            error = self.refuse_powered_on(powered_on[0], sections)
+            error = refuse_powered_on(core, powered_on[0], sections)
             return self.failed_task("Update", profile, status_text, error)
 
         profile["name"] = name
@@ -469,10 +358,10 @@ class Profiles:
         server = core.store.find(profile.get("serverHardwareUri"))
         status_text = f"Delete profile: {profile['name']}"
         if server is not None:
-            self.ensure_idle(server)
+            ensure_idle(core, server)
             needs_off = core.config.profile_changes_need_power_off and not force
             if needs_off and server.get("powerState") != "Off":
-                error = self.refuse_powered_on(server, ["Server assignment"])
+                error = refuse_powered_on(core, server, ["Server assignment"])
                 return self.failed_task("Delete", profile, status_text, error)
             server.update(state="RemovingProfile", powerLock=True)
             core.store.touch(server)
@@ -514,13 +403,13 @@ class Profiles:
             server = core.store.find(member.get("serverHardwareUri"))
             if server is None:
                 continue
-            self.ensure_idle(server)
+            ensure_idle(core, server)
             if (
                 core.config.profile_changes_need_power_off
                 and core.config.powered_on_error_channel == "sync"
                 and server.get("powerState") != "Off"
             ):
-                self.refuse_powered_on(server, ["Server assignment"])
+                refuse_powered_on(core, server, ["Server assignment"])
         deleted = [self.delete(member["uri"], force=False) for member in members]
         # The bulk task ends with the last of its deletes: a client that waited for it must
         # find the profiles gone (same-time ties finish in submission order, children first).

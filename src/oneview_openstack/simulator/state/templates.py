@@ -16,6 +16,7 @@ from .core import Core
 from .profile_apply import apply_to_server, busy_state, extra_work, sections_to_apply
 from .profile_checks import CHECKED, CHECKED_COLLECTION, SectionRefused
 from .profile_config import check_secure_boot, normalise_sections, stored
+from .profile_preconditions import checked_settings, ensure_idle, refuse_powered_on
 from .profile_rules import normalise_boot, normalise_boot_mode
 
 if TYPE_CHECKING:
@@ -188,7 +189,7 @@ class Templates:
         if profile.get("inProgress"):
             raise core.busy(profile, "server profile")
         server = core.store.find(profile.get("serverHardwareUri"))
-        self._profiles.ensure_idle(server)
+        ensure_idle(core, server)
         status_text = f"Update profile from template: {profile['name']}"
         automatic = [d for d in differences(template, profile) if not d.manual]
         offline = sorted({d.label for d in automatic if d.needs_power_off})
@@ -198,16 +199,14 @@ class Templates:
             and server.get("powerState") != "Off"
             and core.config.profile_changes_need_power_off
         ):
-            error = self._profiles.refuse_powered_on(server, offline)
+            error = refuse_powered_on(core, server, offline)
             return self._profiles.failed_task("Update", profile, status_text, error)
         sht = core.store.get(profile["serverHardwareTypeUri"])
         wanted = {d.key: copy.deepcopy(template.get(d.key)) for d in automatic}
         try:
             if "connectionSettings" in wanted:
                 body = {"connectionSettings": wanted["connectionSettings"]}
-                connections = self._profiles.checked_settings(body, server, sht, profile)[
-                    "connections"
-                ]
+                connections = checked_settings(core, body, server, sht, profile)["connections"]
                 wanted["connectionSettings"] = {
                     "reapplyState": "NotApplying",
                     "connections": connections,
