@@ -31,7 +31,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from . import catalog, firmware_catalog
+from . import catalog, firmware_catalog, resource_shapes
 from .server_configuration import ServerKind, configure, is_gen9_rack, server_kinds
 
 Resource = dict[str, Any]
@@ -232,8 +232,8 @@ class _Builder:
                 **firmware_catalog.firmware_baseline(index),
             )
         self.inv["login-domains"] += [
-            catalog.login_domain("LOCAL", None),
-            catalog.login_domain("corp.example", "Active Directory of corp.example"),
+            resource_shapes.login_domain("LOCAL", None),
+            resource_shapes.login_domain("corp.example", "Active Directory of corp.example"),
         ]
         return self.inv
 
@@ -297,9 +297,11 @@ class _Builder:
             enclosureIndexes=list(range(1, count + 1)),
             interconnectBaySet=INTERCONNECT_BAYS[0],
             redundancyType="Redundant",
-            interconnectMapTemplate=catalog.interconnect_map_template(count, INTERCONNECT_BAYS),
+            interconnectMapTemplate=resource_shapes.interconnect_map_template(
+                count, INTERCONNECT_BAYS
+            ),
             uplinkSets=[
-                catalog.lig_uplink_set(name, kind, nets) for name, kind, nets, _ in uplinks
+                resource_shapes.lig_uplink_set(name, kind, nets) for name, kind, nets, _ in uplinks
             ],
         )
         self.add(
@@ -313,7 +315,7 @@ class _Builder:
                 {"interconnectBay": bay, "logicalInterconnectGroupUri": lig_uri}
                 for bay in INTERCONNECT_BAYS
             ],
-            **catalog.enclosure_group_settings(),
+            **resource_shapes.enclosure_group_settings(),
         )
         for n, rid in zip(numbers, encl_ids, strict=True):
             self.add(
@@ -363,15 +365,15 @@ class _Builder:
                     logicalInterconnectUri=li_uri,
                     enclosureUri=encl_uri,
                     enclosureName=f"Encl{n}",
-                    interconnectLocation=catalog.location(encl_uri, bay),
-                    ports=catalog.interconnect_ports(rid, frame_uris[bay]),
+                    interconnectLocation=resource_shapes.location(encl_uri, bay),
+                    ports=resource_shapes.interconnect_ports(rid, frame_uris[bay]),
                     powerState="On",
                 )
         # The uplinks are cabled to the first frame's interconnects.
         first_uri, first_ids, first_uris = encl_uris[0], ic_ids[0], ic_uris[0]
         for name, kind, nets, port in uplinks:
             configs = [
-                catalog.uplink_port_config(
+                resource_shapes.uplink_port_config(
                     f"{first_uris[bay]}/ports/{first_ids[bay]}:{port}", first_uri, bay, port
                 )
                 for bay in INTERCONNECT_BAYS
@@ -386,7 +388,7 @@ class _Builder:
                 ethernetNetworkType=kind,
                 networkUris=list(nets),
                 portConfigInfos=configs,
-                **catalog.uplink_set_settings(),
+                **resource_shapes.uplink_set_settings(),
             )
         return _Group(number, eg_uri, encl_uris, ic_uris)
 
@@ -413,7 +415,7 @@ class _Builder:
             serverHardwareTypeUri=sht_uri,
             enclosureGroupUri=eg_uri,
             **kw,
-            **catalog.template_settings(),
+            **resource_shapes.template_settings(),
         )
 
     def _blade_templates(self, group: _Group, sht_uri: str, deploy_uri: str) -> None:
@@ -426,7 +428,7 @@ class _Builder:
         )
         for name, why, manage_boot, mac_type in kinds:
             connections = [
-                catalog.template_connection(
+                resource_shapes.template_connection(
                     cid, port, deploy_uri, "Primary" if cid == 1 else "NotBootable"
                 )
                 for cid, port in enumerate(catalog.MEZZ_PORT_BAYS, start=1)
@@ -443,7 +445,7 @@ class _Builder:
                     "manageBoot": manage_boot,
                     "order": ["PXE", "HardDisk"] if manage_boot else [],
                 },
-                bootMode=catalog.boot_mode("UEFIOptimized"),
+                bootMode=resource_shapes.boot_mode("UEFIOptimized"),
                 connectionSettings={"manageConnections": True, "connections": connections},
             )
 
@@ -458,7 +460,7 @@ class _Builder:
             wwnType="Physical",
             serialNumberType="Physical",
             boot={"manageBoot": False, "order": []},
-            bootMode=catalog.boot_mode("UEFI"),
+            bootMode=resource_shapes.boot_mode("UEFI"),
             connectionSettings={"manageConnections": False, "connections": []},
         )
 
@@ -473,10 +475,12 @@ class _Builder:
         for port, ic_bay in catalog.MEZZ_PORT_BAYS.items():
             mac = self.mac()
             virtual = [
-                catalog.virtual_port(n, function, self.mac())
+                resource_shapes.virtual_port(n, function, self.mac())
                 for n, function in enumerate(catalog.VIRTUAL_FUNCTIONS, start=1)
             ]
-            physical.append(catalog.physical_port(port, mac, interconnects[ic_bay], bay, virtual))
+            physical.append(
+                resource_shapes.physical_port(port, mac, interconnects[ic_bay], bay, virtual)
+            )
         mezz = {**catalog.MEZZ_SLOT, "deviceName": catalog.MEZZ_ADAPTER, "physicalPorts": physical}
         flb = {**catalog.BLADE_FLB_SLOT, "physicalPorts": []}
         return self._server(
@@ -493,7 +497,7 @@ class _Builder:
 
     def _rack(self, index: int, number: int, kind: ServerKind) -> Resource:
         ports = self.rng.choice(catalog.RACK_PORT_COUNTS)
-        physical = [catalog.physical_port(port, self.mac()) for port in range(1, ports + 1)]
+        physical = [resource_shapes.physical_port(port, self.mac()) for port in range(1, ports + 1)]
         slot = {**catalog.RACK_SLOT, "deviceName": catalog.RACK_ADAPTER, "physicalPorts": physical}
         name = f"rack-dl360-{number}"
         return self._server(
@@ -603,7 +607,7 @@ class _Builder:
             slot = server["portMap"]["deviceSlots"][0]
             pairs = zip(slot["physicalPorts"], catalog.USER_PROFILE_NETWORKS, strict=True)
             connections = [
-                catalog.profile_connection(
+                resource_shapes.profile_connection(
                     cid,
                     f"{net.lower()}-{cid}",
                     network_uris[net],
@@ -628,7 +632,7 @@ class _Builder:
                 enclosureUri=server["locationUri"],
                 enclosureBay=server["position"],
                 connectionSettings={"reapplyState": "NotApplying", "connections": connections},
-                **catalog.profile_settings(),
+                **resource_shapes.profile_settings(),
             )
             # What applying the profile did to the hardware: it owns it, with virtual identity.
             server["serverProfileUri"] = profile["uri"]
