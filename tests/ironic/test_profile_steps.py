@@ -393,3 +393,23 @@ class ProfileEditTest(mgr_utils.ServiceSetUpMixin, OneViewTestCase):
         self.node.refresh()
         self.assertEqual(states.CLEANFAIL, self.node.provision_state)
         self.assertEqual("Off", self.server_of(self.node)["powerState"])
+
+    def test_a_task_oneview_no_longer_knows_fails_the_step_naming_it(self):
+        """OneView purged the task (or was restored): no look can ever see it end, so the step
+        fails with OneView's answer instead of waiting for Ironic's callback timeout."""
+        self._claim()
+        self._cleaning([clean_step()])
+        self._start()
+        record = {
+            **self.node.driver_internal_info[profile_steps.EDIT_KEY],
+            "task_uri": "/rest/tasks/purged-by-oneview",
+        }
+        self.node.set_driver_internal_info(profile_steps.EDIT_KEY, record)
+        self.node.save()
+        self._poll()
+        self.assertEqual(states.CLEANFAIL, self.node.provision_state)
+        self.assertIn("/rest/tasks/purged-by-oneview", self.node.last_error)
+        self.assertIn("no longer knows", self.node.last_error)
+        self.assertIn("bios.factory_reset", self.node.last_error)
+        self.assertNotIn(profile_steps.EDIT_KEY, self.node.driver_internal_info)
+

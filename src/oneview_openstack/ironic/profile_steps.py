@@ -30,7 +30,7 @@ from ironic.drivers.modules import deploy_utils
 from oslo_log import log as logging
 from oslo_utils import timeutils
 
-from ..client import OneViewError
+from ..client import NotFound, OneViewError
 from ..client.tasks import TaskView
 from . import allocation, common, ownership, periodics, serverpower
 from .ownership import Owner
@@ -333,7 +333,15 @@ def check_edit(task: TaskManager, interface: ProfileEditPolling) -> None:
     view = view_of(task)
     doing = f"{record.get('owner')}.{record.get('step')} on node {node.uuid}"
     task_uri = record.get("task_uri")
-    seen = TaskView.of(view.client.tasks.get(task_uri)) if task_uri else None
+    try:
+        seen = TaskView.of(view.client.tasks.get(task_uri)) if task_uri else None
+    except NotFound as error:  # purged, or OneView restored: no look will ever see it end
+        _fail(
+            task,
+            f"{doing} failed: OneView no longer knows task {task_uri} ({error.summary}); "
+            f"whether profile {record.get('profile_uri')} holds the edit is unknown.",
+        )
+        return
     server = serverpower.read_server(view)
     if ownership.owner(server, record.get("profile_uri")) is Owner.ONEVIEW:
         _fail(
