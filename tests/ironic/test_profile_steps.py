@@ -413,3 +413,20 @@ class ProfileEditTest(mgr_utils.ServiceSetUpMixin, OneViewTestCase):
         self.assertIn("bios.factory_reset", self.node.last_error)
         self.assertNotIn(profile_steps.EDIT_KEY, self.node.driver_internal_info)
 
+    def test_a_new_edit_recorded_while_the_periodic_looked_is_not_dropped_as_stale(self):
+        """The periodic read a stale record under its shared lock; before its upgrade the node
+        ran a new step that recorded its own edit: that record is kept (dropping it would leave
+        the node waiting for good)."""
+        self._claim()
+        self._cleaning([clean_step()])
+        self._start()
+        fresh = dict(self.node.driver_internal_info[profile_steps.EDIT_KEY])
+        self.node.clean_step = {}  # the earlier operation's record, as the periodic reads it
+        self.node.save()
+        with self.acquire(self.node, shared=True) as task:
+            ran = objects.Node.get_by_uuid(self.context, self.node.uuid)
+            ran.clean_step = clean_step()
+            ran.save()
+            profile_steps.check_edit(task, task.driver.bios)
+        self.node.refresh()
+        self.assertEqual(fresh, self.node.driver_internal_info.get(profile_steps.EDIT_KEY))

@@ -390,7 +390,10 @@ def _is_current(node: Any, record: Mapping[str, Any]) -> bool:
 
 def _drop_stale(task: TaskManager, record: Mapping[str, Any]) -> None:
     task.upgrade_lock(purpose="dropping a stale OneView profile edit record")
-    node = task.node
+    node = task.node  # reloaded: a step may have recorded its own edit since the shared read
+    current = node.driver_internal_info.get(EDIT_KEY) or {}
+    if current.get("task_uri") != record.get("task_uri") or _is_current(node, current):
+        return
     node.del_driver_internal_info(EDIT_KEY)
     node.save()
     LOG.warning(
