@@ -430,3 +430,21 @@ class ProfileEditTest(mgr_utils.ServiceSetUpMixin, OneViewTestCase):
             profile_steps.check_edit(task, task.driver.bios)
         self.node.refresh()
         self.assertEqual(fresh, self.node.driver_internal_info.get(profile_steps.EDIT_KEY))
+
+    def test_a_claim_that_did_not_take_the_change_is_followed_by_the_edit(self):
+        """compose=True: when the claim's create did not carry the change (it found a profile
+        to reuse), the step edits that profile instead of calling the change applied."""
+        from oneview_openstack.ironic import allocation
+
+        real_claim = allocation.claim
+
+        def claim_without_customising(task, name, *, template_uri=None, customise=None):
+            return real_claim(task, name, template_uri=template_uri)
+
+        self._cleaning([clean_step()])
+        with mock.patch.object(
+            allocation, "claim", autospec=True, side_effect=claim_without_customising
+        ):
+            self.assertEqual(states.CLEANWAIT, self._start(compose=True))
+        record = self.node.driver_internal_info[profile_steps.EDIT_KEY]
+        self.assertFalse(reset_bios(self.sim.get(record["profile_uri"])))  # the PUT holds it

@@ -120,8 +120,8 @@ def start_edit(
     view = view_of(task)
     doing = f"{owner}.{step} on node {node.uuid}"
     try:
-        profile_uri, claimed = _own_profile(task, kind, change if compose else None)
-        if claimed and compose:
+        profile_uri, claimed, composed = _own_profile(task, kind, change if compose else None)
+        if composed:
             LOG.info("Node %s: %s: applied by the claim's profile", node.uuid, doing)
             _release_if_done(task, kind)
             return None
@@ -217,9 +217,10 @@ def _agent_running(task: TaskManager, kind: str) -> bool:
 
 def _own_profile(
     task: TaskManager, kind: str, change: ProfileChange | None = None
-) -> tuple[str, bool]:
+) -> tuple[str, bool, bool]:
     """The URI of the node's Ironic profile (claimed now when there is none, with ``change``
-    in the claim's body when given), and whether a claim was made now."""
+    in the claim's body when given), whether a claim was made now, and whether its create
+    carried ``change`` (a claim may reuse a profile it finds instead of creating one)."""
     view = view_of(task)
     node = task.node
     server = serverpower.read_server(view)
@@ -230,12 +231,14 @@ def _own_profile(
     if who is Owner.ONEVIEW:
         raise EditRefused(ownership.in_use_message(node, server))
     if who is Owner.IRONIC:
-        return str(server["serverProfileUri"]), False
+        return str(server["serverProfileUri"]), False, False
     customise: allocation.Customise | None = None
+    carried: list[bool] = []
     if change is not None:
 
         def customise(body: dict[str, Any]) -> None:
             change(body)
+            carried.append(True)
 
     uri = allocation.claim(task, _CLAIM_NAMES[kind](node), customise=customise)
     node.set_driver_internal_info(common.CLAIMED_FOR, kind)
@@ -247,7 +250,7 @@ def _own_profile(
         view.info.server_hardware_uri,
         kind,
     )
-    return uri, True
+    return uri, True, bool(carried)
 
 
 def _later_edit_steps(task: TaskManager, kind: str) -> bool:
