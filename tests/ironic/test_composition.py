@@ -21,7 +21,7 @@ from test_templates import (
     writes,
 )
 
-from oneview_openstack.ironic import common, composition
+from oneview_openstack.ironic import allocation, common, composition, profile_steps
 
 BIOS_STEP = {
     "interface": "bios",
@@ -312,6 +312,31 @@ class ComposedDeploymentTest(mgr_utils.ServiceSetUpMixin, OneViewTestCase):
         self.assertEqual(1, tasks["server-profiles: Delete"], tasks)
         self.assertEqual(1, tasks["server-profiles: Create"], tasks)
         self.assertEqual(0, tasks["server-profiles: Update"], "the BIOS step edited the profile")
+
+    def test_a_re_claim_that_did_not_compose_leaves_the_steps_to_apply_themselves(self):
+        """The template step's re-claim reused a profile instead of creating one (customise
+        never ran): nothing is recorded as composed, so the BIOS step makes its own edit."""
+        node, _ = self._deploy(0)
+        deploy_template(self.context, TRAIT, [template_step("ironic-database"), BIOS_STEP])
+        node.instance_info = {**node.instance_info, "traits": [TRAIT]}
+        node.provision_state = states.DEPLOYFAIL
+        node.save()
+        real_claim = allocation.claim
+
+        def claim_without_customising(task, name, *, template_uri=None, customise=None):
+            return real_claim(task, name, template_uri=template_uri)
+
+        with mock.patch.object(
+            allocation, "claim", autospec=True, side_effect=claim_without_customising
+        ):
+            self.service.do_node_deploy(self.context, node.uuid)
+        node.refresh()
+        self.assertNotIn(
+            composition.BIOS_APPLY, node.driver_internal_info.get(common.COMPOSED_STEPS) or []
+        )
+        self.assertEqual(states.DEPLOYWAIT, node.provision_state, node.last_error)
+        record = node.driver_internal_info[profile_steps.EDIT_KEY]
+        self.assertEqual(("bios", "apply_configuration"), (record["owner"], record["step"]))
 
     def test_a_bad_bios_value_refuses_the_deployment_before_oneview_is_touched(self):
         bad = {**BIOS_STEP, "args": {"settings": [{"name": "ProcTurbo", "value": "Sometimes"}]}}

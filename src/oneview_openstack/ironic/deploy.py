@@ -277,7 +277,8 @@ def _reclaim(task: TaskManager, template: str | None) -> None:
         )
     except allocation.AllocationError as error:
         raise exception.InstanceDeployFailure(reason=str(error)) from error
-    composition.record(task, plan.steps)
+    if plan.applied:  # a claim that reused a profile composed nothing: the steps run themselves
+        composition.record(task, plan.steps)
     node.save()
     LOG.info(
         "Node %s: re-claimed from template %s (was %s); the provisioning network is wired "
