@@ -188,6 +188,28 @@ class ProfileEditTest(mgr_utils.ServiceSetUpMixin, OneViewTestCase):
         self.assertIn(record["task_uri"], self.node.last_error)
         self.assertNotIn(profile_steps.EDIT_KEY, self.node.driver_internal_info)
 
+    def test_a_task_unreadable_beyond_the_edit_timeout_fails_the_step(self):
+        self._claim()
+        self._cleaning([clean_step()])
+        self.sim.arm(
+            "task_stuck", method="PUT", path="/rest/server-profiles/*", params={"percent": 40}
+        )
+        self._start()
+        self.sim.arm(
+            "http_error", method="GET", path="/rest/tasks/*", times=None, params={"status": 400}
+        )
+        self._poll()  # within the timeout: the look fails, the node keeps waiting
+        self.assertEqual(states.CLEANWAIT, self.node.provision_state)
+        record = dict(self.node.driver_internal_info[profile_steps.EDIT_KEY])
+        record["started"] = "2026-01-01T00:00:00"
+        self.node.set_driver_internal_info(profile_steps.EDIT_KEY, record)
+        self.node.save()
+        self._poll()
+        self.assertEqual(states.CLEANFAIL, self.node.provision_state)
+        self.assertIn("could not be read", self.node.last_error)
+        self.assertIn("[oneview]profile_edit_timeout", self.node.last_error)
+        self.assertNotIn(profile_steps.EDIT_KEY, self.node.driver_internal_info)
+
     def test_a_task_error_fails_the_step_with_oneviews_message(self):
         self._claim()
         self._cleaning([clean_step()])

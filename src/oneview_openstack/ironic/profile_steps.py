@@ -325,6 +325,12 @@ class ProfileEditPolling:
         return True
 
 
+def _waited(record: Mapping[str, Any]) -> float:
+    """Seconds since the recorded edit started."""
+    started = timeutils.normalize_time(timeutils.parse_isotime(record["started"]))
+    return float(timeutils.delta_seconds(started, timeutils.utcnow()))
+
+
 @periodics.per_node
 def check_edit(task: TaskManager, interface: ProfileEditPolling) -> None:
     """One look at the node's edit: still running, taken by a OneView user, failed or done."""
@@ -345,6 +351,17 @@ def check_edit(task: TaskManager, interface: ProfileEditPolling) -> None:
             f"whether profile {record.get('profile_uri')} holds the edit is unknown.",
         )
         return
+    except OneViewError as error:  # unreadable now: bounded by the same timeout as a slow task
+        waited, limit = _waited(record), CONF.oneview.profile_edit_timeout
+        if waited <= limit:
+            raise
+        _fail(
+            task,
+            f"{doing} failed: OneView task {task_uri} could not be read ({error.summary}) "
+            f"{waited:.0f} s after the edit started, beyond [oneview]profile_edit_timeout "
+            f"({limit} s); it may still finish in OneView.",
+        )
+        return
     server = serverpower.read_server(view)
     if ownership.owner(server, record.get("profile_uri")) is Owner.ONEVIEW:
         _fail(
@@ -356,10 +373,7 @@ def check_edit(task: TaskManager, interface: ProfileEditPolling) -> None:
         )
         return
     if seen is not None and not seen.finished:
-        waited = timeutils.delta_seconds(
-            timeutils.normalize_time(timeutils.parse_isotime(record["started"])), timeutils.utcnow()
-        )
-        limit = CONF.oneview.profile_edit_timeout
+        waited, limit = _waited(record), CONF.oneview.profile_edit_timeout
         if waited > limit:
             _fail(
                 task,
