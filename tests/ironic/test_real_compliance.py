@@ -12,7 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_real_ironic import SYNC_INTERVAL, _config, _free_port, running_ironic
+from test_real_ironic import (
+    SYNC_INTERVAL,
+    _config,
+    _free_port,
+    create_blade_node,
+    running_ironic,
+)
 
 from oneview_openstack.simulator.testing import wait_until
 
@@ -41,23 +47,7 @@ def test_noncompliant_health_then_update_from_template(ironic, simulator):
     try:
         template = sim.template(GOOD_TEMPLATE)
         server = sim.free_blade(template)
-        for name in ("deploy.kernel", "deploy.ramdisk", "kernel", "ramdisk"):
-            (work / "images" / name).write_bytes(b"not really an image")
-        node = bm.create_node(
-            driver="oneview",
-            name="ov-compliance",
-            deploy_interface="oneview-ramdisk",
-            driver_info={
-                "server_hardware_uri": server["uri"],
-                "deploy_kernel": f"file://{work}/images/deploy.kernel",
-                "deploy_ramdisk": f"file://{work}/images/deploy.ramdisk",
-            },
-            properties={
-                "capabilities": f"server_hardware_type_uri:{server['serverHardwareTypeUri']},"
-                f"server_profile_template_uri:{template['uri']},"
-                f"enclosure_group_uri:{server['serverGroupUri']}"
-            },
-        )
+        node = create_blade_node(bm, work, server, template, "ov-compliance")
         physical = server["portMap"]["deviceSlots"][0]["physicalPorts"][0]
         bm.create_port(node_id=node.id, address=physical["virtualPorts"][0]["mac"].lower())
         bm.set_node_provision_state(node, "manage", wait=True, timeout=60)

@@ -152,6 +152,33 @@ def ironic(
         yield conn, tmp_path
 
 
+def create_blade_node(
+    bm: Any, work: Path, server: dict[str, Any], template: dict[str, Any], name: str, **fields: Any
+) -> Any:
+    """A ``oneview-ramdisk`` node of a simulated blade, with placeholder images under ``work``.
+
+    ``fields`` go to Ironic as they are (interfaces, e.g. ``inspect_interface="oneview"``).
+    """
+    for image in ("deploy.kernel", "deploy.ramdisk", "kernel", "ramdisk"):
+        (work / "images" / image).write_bytes(b"not really an image")
+    return bm.create_node(
+        driver="oneview",
+        name=name,
+        deploy_interface="oneview-ramdisk",
+        driver_info={
+            "server_hardware_uri": server["uri"],
+            "deploy_kernel": f"file://{work}/images/deploy.kernel",
+            "deploy_ramdisk": f"file://{work}/images/deploy.ramdisk",
+        },
+        properties={
+            "capabilities": f"server_hardware_type_uri:{server['serverHardwareTypeUri']},"
+            f"server_profile_template_uri:{template['uri']},"
+            f"enclosure_group_uri:{server['serverGroupUri']}"
+        },
+        **fields,
+    )
+
+
 def _wait_for(predicate, what: str, timeout: float = 30.0) -> None:
     wait_until(predicate, timeout=timeout, interval=0.2, what=what)
 
@@ -165,24 +192,7 @@ def test_real_ironic_drives_the_oneview_hardware_type(ironic, simulator):
     try:
         template = sim.template(GOOD_TEMPLATE)
         server = sim.free_blade(template)
-        for name in ("deploy.kernel", "deploy.ramdisk", "kernel", "ramdisk"):
-            (work / "images" / name).write_bytes(b"not really an image")
-        node = bm.create_node(
-            driver="oneview",
-            name="ov-real",
-            deploy_interface="oneview-ramdisk",
-            inspect_interface="oneview",
-            driver_info={
-                "server_hardware_uri": server["uri"],
-                "deploy_kernel": f"file://{work}/images/deploy.kernel",
-                "deploy_ramdisk": f"file://{work}/images/deploy.ramdisk",
-            },
-            properties={
-                "capabilities": f"server_hardware_type_uri:{server['serverHardwareTypeUri']},"
-                f"server_profile_template_uri:{template['uri']},"
-                f"enclosure_group_uri:{server['serverGroupUri']}"
-            },
-        )
+        node = create_blade_node(bm, work, server, template, "ov-real", inspect_interface="oneview")
         result = bm.validate_node(node, required=("power", "management", "inspect"))
         assert result["power"].result and result["management"].result, result
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_real_ironic import _config, _free_port, running_ironic
+from test_real_ironic import _config, _free_port, create_blade_node, running_ironic
 
 from oneview_openstack.simulator.testing import wait_until
 
@@ -44,23 +44,7 @@ def test_secure_boot_on_and_off_through_the_api(ironic, simulator):
     try:
         template = sim.template(GOOD_TEMPLATE)
         node_server = sim.free_blade(template)
-        for name in ("deploy.kernel", "deploy.ramdisk", "kernel", "ramdisk"):
-            (work / "images" / name).write_bytes(b"not really an image")
-        node = bm.create_node(
-            driver="oneview",
-            name="ov-secure",
-            deploy_interface="oneview-ramdisk",
-            driver_info={
-                "server_hardware_uri": node_server["uri"],
-                "deploy_kernel": f"file://{work}/images/deploy.kernel",
-                "deploy_ramdisk": f"file://{work}/images/deploy.ramdisk",
-            },
-            properties={
-                "capabilities": f"server_hardware_type_uri:{node_server['serverHardwareTypeUri']},"
-                f"server_profile_template_uri:{template['uri']},"
-                f"enclosure_group_uri:{node_server['serverGroupUri']}"
-            },
-        )
+        node = create_blade_node(bm, work, node_server, template, "ov-secure")
         node_id = node.id
         physical = node_server["portMap"]["deviceSlots"][0]["physicalPorts"][0]
         bm.create_port(node_id=node_id, address=physical["virtualPorts"][0]["mac"].lower())

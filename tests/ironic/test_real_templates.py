@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from test_real_ironic import _config, _free_port, running_ironic
+from test_real_ironic import _config, _free_port, create_blade_node, running_ironic
 from test_templates import add_template
 
 TRAIT = "CUSTOM_OV_DATABASE"
@@ -37,8 +37,6 @@ def test_a_deploy_template_trait_chooses_the_template_and_composes_the_steps(
         default = sim.template(GOOD_TEMPLATE)
         chosen = add_template(simulator, default, "ironic-database")
         server = sim.free_blade(default)
-        for name in ("deploy.kernel", "deploy.ramdisk", "kernel", "ramdisk"):
-            (tmp_path / "images" / name).write_bytes(b"not really an image")
         with running_ironic(tmp_path, conf, port) as conn:
             bm = conn.baremetal
             bm.create_deploy_template(
@@ -64,23 +62,15 @@ def test_a_deploy_template_trait_chooses_the_template_and_composes_the_steps(
                     },
                 ],
             )
-            node = bm.create_node(
-                driver="oneview",
-                name="ov-database",
-                deploy_interface="oneview-ramdisk",
+            node = create_blade_node(
+                bm,
+                tmp_path,
+                server,
+                default,
+                "ov-database",
                 inspect_interface="oneview",
                 bios_interface="oneview",
                 raid_interface="oneview",
-                driver_info={
-                    "server_hardware_uri": server["uri"],
-                    "deploy_kernel": f"file://{tmp_path}/images/deploy.kernel",
-                    "deploy_ramdisk": f"file://{tmp_path}/images/deploy.ramdisk",
-                },
-                properties={
-                    "capabilities": f"server_hardware_type_uri:{server['serverHardwareTypeUri']},"
-                    f"server_profile_template_uri:{default['uri']},"
-                    f"enclosure_group_uri:{server['serverGroupUri']}"
-                },
             )
             bm.add_node_trait(node, TRAIT)
             bm.set_node_provision_state(node, "manage", wait=True, timeout=60)
