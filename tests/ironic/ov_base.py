@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from unittest import mock
 
 import requests
+from ironic.common import rpc
 from ironic.conductor import task_manager
-from ironic.tests.unit.conductor import mgr_utils  # noqa: F401 - re-exported for tests
+from ironic.tests.unit.conductor import mgr_utils
 from ironic.tests.unit.db import base as db_base
 from ironic.tests.unit.objects import utils as obj_utils
 
@@ -210,3 +212,20 @@ class OneViewTestCase(db_base.DbTestCase):
     def server_of(self, node: Any) -> dict[str, Any]:
         node.refresh()
         return self.sim.get(node.driver_info["server_hardware_uri"])
+
+
+class InProcessConductor(mgr_utils.ServiceSetUpMixin):
+    """Ironic's conductor service in this process (mixed in before OneViewTestCase).
+
+    Asynchronous steps resume through the conductor's own RPC API; with ``rpc_transport =
+    none`` that API calls this service directly, as the ``ironic`` single process does.
+    """
+
+    def start_conductor(self) -> None:
+        self.config(rpc_transport="none")
+        self.config(host=self.hostname)
+        patcher = mock.patch.object(rpc, "GLOBAL_MANAGER", None)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        self._start_service()
+        rpc.GLOBAL_MANAGER = self.service

@@ -5,11 +5,10 @@ steps) and the simulator, whose profiles apply and validate the ``bios`` section
 from __future__ import annotations
 
 from typing import Any
-from unittest import mock
 
-from ironic.common import rpc, states
+from ironic.common import states
 from ironic.objects import bios as bios_objects
-from ov_base import OneViewTestCase, mgr_utils
+from ov_base import InProcessConductor, OneViewTestCase, mgr_utils
 
 from oneview_openstack.ironic import allocation, common, profile_steps
 from oneview_openstack.simulator.testing import wait_until
@@ -26,16 +25,10 @@ def apply_step(settings: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 @mgr_utils.mock_record_keepalive
-class BiosTestBase(mgr_utils.ServiceSetUpMixin, OneViewTestCase):
+class BiosTestBase(InProcessConductor, OneViewTestCase):
     def setUp(self) -> None:
         super().setUp()
-        self.config(rpc_transport="none")
-        self.config(host=self.hostname)
-        patcher = mock.patch.object(rpc, "GLOBAL_MANAGER", None)
-        patcher.start()
-        self.addCleanup(patcher.stop)
-        self._start_service()
-        rpc.GLOBAL_MANAGER = self.service
+        self.start_conductor()
         self.node = self.make_node(
             bios_interface="oneview",
             provision_state=states.MANAGEABLE,

@@ -8,12 +8,11 @@ import copy
 import logging
 from collections.abc import Callable
 from typing import Any
-from unittest import mock
 
 import oslo_messaging as messaging
-from ironic.common import exception, rpc, states
+from ironic.common import exception, states
 from ironic.common.health_states import HealthState
-from ov_base import OneViewTestCase, mgr_utils
+from ov_base import InProcessConductor, OneViewTestCase, mgr_utils
 
 from oneview_openstack.ironic import allocation, common, compliance, profile_steps
 from oneview_openstack.simulator.testing import wait_until
@@ -123,17 +122,10 @@ class HealthTest(CompliantTestCase):
 
 
 @mgr_utils.mock_record_keepalive
-class UpdateFromTemplateTest(mgr_utils.ServiceSetUpMixin, CompliantTestCase):
+class UpdateFromTemplateTest(InProcessConductor, CompliantTestCase):
     def setUp(self) -> None:
         super().setUp()
-        # The conductor resumes the step through its own RPC API: in process, as `ironic` runs.
-        self.config(rpc_transport="none")
-        self.config(host=self.hostname)
-        patcher = mock.patch.object(rpc, "GLOBAL_MANAGER", None)
-        patcher.start()
-        self.addCleanup(patcher.stop)
-        self._start_service()
-        rpc.GLOBAL_MANAGER = self.service
+        self.start_conductor()
         self.node = self.make_node(provision_state=states.ACTIVE, instance_uuid=None)
         self.profile = self._claim(self.node)
         self.server_uri = self.node.driver_info["server_hardware_uri"]

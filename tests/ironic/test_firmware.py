@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import datetime
 from typing import Any
-from unittest import mock
 
-from ironic.common import exception, rpc, states
+from ironic.common import exception, states
 from ironic.objects import firmware as firmware_objects
-from ov_base import OneViewTestCase, mgr_utils
+from ov_base import InProcessConductor, OneViewTestCase, mgr_utils
 
 from oneview_openstack.ironic import firmware, profile_steps
 from oneview_openstack.simulator.testing import wait_until
@@ -23,16 +22,10 @@ def update_step(url: str, **extra: Any) -> dict[str, Any]:
 
 
 @mgr_utils.mock_record_keepalive
-class FirmwareTest(mgr_utils.ServiceSetUpMixin, OneViewTestCase):
+class FirmwareTest(InProcessConductor, OneViewTestCase):
     def setUp(self) -> None:
         super().setUp()
-        self.config(rpc_transport="none")
-        self.config(host=self.hostname)
-        patcher = mock.patch.object(rpc, "GLOBAL_MANAGER", None)
-        patcher.start()
-        self.addCleanup(patcher.stop)
-        self._start_service()
-        rpc.GLOBAL_MANAGER = self.service
+        self.start_conductor()
         self.node = self.make_node(
             firmware_interface="oneview",
             provision_state=states.MANAGEABLE,

@@ -12,9 +12,9 @@ from typing import Any
 from unittest import mock
 
 from ironic import objects
-from ironic.common import exception, rpc, states
+from ironic.common import exception, states
 from ironic.conductor import task_manager
-from ov_base import OneViewTestCase, mgr_utils
+from ov_base import InProcessConductor, OneViewTestCase, mgr_utils
 
 from oneview_openstack.ironic import common, profile_steps
 from oneview_openstack.simulator.testing import wait_until
@@ -36,17 +36,10 @@ def clean_step(step: str = "factory_reset") -> dict[str, Any]:
 
 
 @mgr_utils.mock_record_keepalive
-class ProfileEditTest(mgr_utils.ServiceSetUpMixin, OneViewTestCase):
+class ProfileEditTest(InProcessConductor, OneViewTestCase):
     def setUp(self) -> None:
         super().setUp()
-        # The conductor resumes steps through its own RPC API: in process, as `ironic` runs.
-        self.config(rpc_transport="none")
-        self.config(host=self.hostname)
-        patcher = mock.patch.object(rpc, "GLOBAL_MANAGER", None)
-        patcher.start()
-        self.addCleanup(patcher.stop)
-        self._start_service()
-        rpc.GLOBAL_MANAGER = self.service
+        self.start_conductor()
         self.node = self.make_node(bios_interface="oneview")
         self.server_uri = self.node.driver_info["server_hardware_uri"]
 

@@ -10,11 +10,10 @@ simulator's raw bodies, not from our client's views.
 from __future__ import annotations
 
 from typing import Any
-from unittest import mock
 
-from ironic.common import exception, rpc, states
+from ironic.common import exception, states
 from oslo_messaging import rpc as messaging_rpc
-from ov_base import OneViewTestCase, Sim, mgr_utils
+from ov_base import InProcessConductor, OneViewTestCase, Sim, mgr_utils
 
 from oneview_openstack.ironic import common, profile_steps
 from oneview_openstack.simulator.testing import wait_until
@@ -37,17 +36,10 @@ def step(name: str, **args: Any) -> dict[str, Any]:
 
 
 @mgr_utils.mock_record_keepalive
-class RaidTest(mgr_utils.ServiceSetUpMixin, OneViewTestCase):
+class RaidTest(InProcessConductor, OneViewTestCase):
     def setUp(self) -> None:
         super().setUp()
-        # Steps resume through the conductor's own RPC API: in process, as `ironic` runs it.
-        self.config(rpc_transport="none")
-        self.config(host=self.hostname)
-        patcher = mock.patch.object(rpc, "GLOBAL_MANAGER", None)
-        patcher.start()
-        self.addCleanup(patcher.stop)
-        self._start_service()
-        rpc.GLOBAL_MANAGER = self.service
+        self.start_conductor()
         self.node = self.make_node(raid_interface="oneview", provision_state=states.MANAGEABLE)
         self.server_uri = self.node.driver_info["server_hardware_uri"]
 
