@@ -77,6 +77,13 @@ def _int_or_none(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def _mbps(value: Any) -> int | None:
+    """OneView sends ``requestedMbps`` as a string of digits ("2500"), sometimes a number."""
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return _int_or_none(value)
+
+
 def ethernet_ports(server: Mapping[str, Any]) -> tuple[EthernetPort, ...]:
     """The server's Ethernet ports with a MAC, in portMap order (see the module's rules)."""
     found = []
@@ -169,6 +176,8 @@ class ProfileConnection:
     network_uri: str | None
     boot_priority: str | None  # "Primary", "Secondary", "NotBootable" or None
     function_type: str | None  # "Ethernet", "FibreChannel", ...
+    lag_name: str | None = None  # "LAG1".."LAG24" on Synergy: the connection is half of a LAG
+    requested_mbps: int | None = None  # the guaranteed share (Neutron's minimum bandwidth)
 
 
 def _connection_list(profile: Mapping[str, Any]) -> list[Any]:
@@ -198,6 +207,8 @@ def profile_connections(profile: Mapping[str, Any]) -> tuple[ProfileConnection, 
                 network_uri=network if isinstance(network, str) else None,
                 boot_priority=boot.get("priority") if isinstance(boot, Mapping) else None,
                 function_type=connection.get("functionType"),
+                lag_name=connection.get("lagName") or None,
+                requested_mbps=_mbps(connection.get("requestedMbps")),
             )
         )
     return tuple(found)

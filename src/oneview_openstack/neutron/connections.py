@@ -75,12 +75,14 @@ def attach(
     network_uri: str,
     hw_port: str | None,
     bootable: bool = False,
+    requested_mbps: int | None = None,
 ) -> bool:
     """Point the port's connection at ``network_uri`` (adding it if needed); True if changed.
 
     An existing connection (by MAC, then by the server port with that MAC) only changes its
     network, which OneView accepts while the server is on; a connection is added only when
     none exists. ``bootable`` (Ironic's own ports) asks for a free PXE boot priority.
+    ``requested_mbps`` (a minimum-bandwidth rule) sets the connection's guaranteed share.
 
     :raises UnknownMac: no connection and no server port carries ``mac``.
     """
@@ -98,7 +100,7 @@ def attach(
                 "functionType": "Ethernet",
                 "portId": hw_port,
                 "networkUri": network_uri,
-                "requestedMbps": "2500",
+                "requestedMbps": str(requested_mbps or 2500),
                 "boot": {"priority": priority or "NotBootable"},
             }
         )
@@ -112,6 +114,9 @@ def attach(
     name = f"Neutron [{port_id}]{history}"
     changed = connection.get("name") != name or connection.get("networkUri") != network_uri
     connection.update(name=name, networkUri=network_uri)
+    if requested_mbps is not None and str(connection.get("requestedMbps")) != str(requested_mbps):
+        connection["requestedMbps"] = str(requested_mbps)
+        changed = True
     if bootable and (connection.get("boot") or {}).get("priority") not in PRIORITIES:
         priority = _free_priority(connections)
         if priority:

@@ -20,13 +20,16 @@ from oslo_log import log as logging
 
 from .. import conf as ov_conf
 from ..client import OneViewClient, OneViewError
-from . import reconcile, validation
+from . import network_options, reconcile, security, validation
 from .constants import DRIVER_NAME, ENTITY
 from .errors import MappingsNotLoaded, PortWiringError
 from .ironic import IronicLookup
 from .mappings import Mappings
 from .networks import NetworkSync
 from .ports import PortInfo, PortWiring
+from .qos import QosSupport
+from .segments import SegmentSync
+from .trunks import TrunkSync
 
 LOG = logging.getLogger(__name__)
 
@@ -84,7 +87,9 @@ class OneViewMechanismDriver(api.MechanismDriver):
                 "bound until they are read, which is retried on first use",
                 error.summary,
             )
-        self.networks = NetworkSync(self.client, self.mappings, lock_dir=_lock_dir(conf))
+        self.networks = NetworkSync(
+            self.client, self.mappings, lock_dir=_lock_dir(conf), options=opts
+        )
         self.ports = PortWiring(
             self.client,
             IronicLookup(conf),
@@ -92,6 +97,12 @@ class OneViewMechanismDriver(api.MechanismDriver):
             lock_dir=_lock_dir(conf),
             allow_power_cycle=opts.allow_power_cycle_for_connection_changes,
         )
+        # The issue-15 features, each in its own module; each registers its own callbacks.
+        self.segments = SegmentSync(self.client, self.mappings, self.networks)
+        self.trunks = TrunkSync(self.client, self.networks, self.ports, lock_dir=_lock_dir(conf))
+        self.qos = QosSupport(self.client, self.networks, self.ports)
+        for feature in (self.segments, self.trunks, self.qos):
+            feature.register()
         LOG.info(
             "OneView mechanism driver ready: default uplink sets %s, per physnet %s, flat %s, "
             "power cycles for connection changes %s",
@@ -117,6 +128,11 @@ class OneViewMechanismDriver(api.MechanismDriver):
             mappings=self.mappings,
             networks=self.networks,
             ports=self.ports,
+            passes=(
+                ("trunks", self.trunks.reconcile),
+                ("segments", self.segments.reconcile),
+                ("qos", self.qos.reconcile),
+            ),
         )
         return [worker] if worker is not None else []
 
@@ -129,6 +145,10 @@ class OneViewMechanismDriver(api.MechanismDriver):
         :raises OneViewOperationFailed: OneView refused or failed otherwise.
         """
         self.networks.create(context.current)
+
+    def check_vlan_transparency(self, context: api.NetworkContext) -> bool | None:
+        """True for flat networks on a physnet mapped to a Tunnel uplink set; None abstains."""
+        return network_options.vlan_transparent(self.mappings, context.current)
 
     def update_network_precommit(self, context: api.NetworkContext) -> None:
         """:raises InvalidInput: the VLAN of a mirrored network would change."""
@@ -160,10 +180,12 @@ class OneViewMechanismDriver(api.MechanismDriver):
     def create_port_precommit(self, context: api.PortContext) -> None:
         """:raises InvalidBindingProfile: a bare-metal port's request cannot be wired (400)."""
         validation.check_port(context.current, self._mirrored(context.network.current))
+        security.check_port(context.current, cfg.CONF.oneview)
 
     def update_port_precommit(self, context: api.PortContext) -> None:
         """:raises InvalidBindingProfile: a bare-metal port's request cannot be wired (400)."""
         validation.check_port(context.current, self._mirrored(context.network.current))
+        security.check_port(context.current, cfg.CONF.oneview)
 
     def _mirrored(self, network: dict[str, Any]) -> bool:
         """Pure: the precommit checks run in Neutron's transaction and never read OneView."""
@@ -196,10 +218,12 @@ class OneViewMechanismDriver(api.MechanismDriver):
                 "Not binding port %s: %s (%s)", port["id"], MappingsNotLoaded(), error.summary
             )
             return
-        for segment in context.segments_to_bind:
+        for segment in self.segments.candidates(context):
             if self.mappings.plan(*_segment(segment)) is None:
                 continue
-            context.set_binding(segment[api.ID], portbindings.VIF_TYPE_OTHER, {})
+            context.set_binding(
+                segment[api.ID], portbindings.VIF_TYPE_OTHER, security.vif_details()
+            )
             provisioning_blocks.add_provisioning_component(
                 _ml2(context).plugin_context, port["id"], resources.PORT, ENTITY
             )
@@ -248,14 +272,20 @@ class OneViewMechanismDriver(api.MechanismDriver):
     def _plug(self, context: api.PortContext) -> None:
         port = context.current
         try:
-            plan = self.mappings.plan(*_segment(context.bottom_bound_segment))
-            network_uri = self.networks.oneview_uri(port["network_id"], plan) if plan else None
+            network_uri = self.networks.uri_for_segment(
+                port["network_id"], context.bottom_bound_segment
+            )
             if network_uri is None:
                 raise PortWiringError(
                     f"network {port['network_id']} has no OneView network yet (reconciliation "
                     "creates it)"
                 )
-            self.ports.plug(PortInfo.of(port, context.host), network_uri)
+            network_uri = self.trunks.network_uri(context, network_uri)
+            self.ports.plug(
+                PortInfo.of(port, context.host),
+                network_uri,
+                requested_mbps=self.qos.requested_mbps(port),
+            )
         except (PortWiringError, OneViewError, MappingsNotLoaded) as error:
             LOG.error("Cannot wire bare-metal port %s in OneView: %s", port["id"], error)
             self.networks.forget(port["network_id"])
@@ -271,6 +301,7 @@ class OneViewMechanismDriver(api.MechanismDriver):
     def _unplug(self, port: dict[str, Any], host: str | None) -> None:
         try:
             self.ports.unplug(PortInfo.of(port, host))
+            self.trunks.unplugged(port, host)
         except (PortWiringError, OneViewError) as error:
             LOG.error(
                 "Cannot undo bare-metal port %s in OneView (%s); reconciliation reports the "

@@ -15,7 +15,7 @@ from typing import Any
 from oslo_log import log as logging
 
 from ..client import BadRequest, NotFound, OneViewClient, OneViewError, TaskFailed
-from . import errors
+from . import errors, network_options
 from .batching import UplinkSetBatches
 from .locking import WriterLocks, uplink_set_locks
 from .mappings import Mappings, Plan, oneview_name
@@ -46,11 +46,13 @@ class NetworkSync:
         lock_dir: str | None = None,
         linger: float = LINGER,
         locks: WriterLocks | None = None,
+        options: Any = None,
     ) -> None:
         """``locks``: the uplink sets' writer locks (default: ``[oneview]
         coordination_backend_url``, else lock files under ``lock_dir``, else this process's)."""
         self.client = client
         self.mappings = mappings
+        self.options = options  # [oneview], for network_options (None in some tests)
         self.batches = UplinkSetBatches(
             client, locks if locks is not None else uplink_set_locks(lock_dir), linger=linger
         )
@@ -78,6 +80,17 @@ class NetworkSync:
             return None
         self._remember(network_id, found["uri"])
         return found["uri"]
+
+    def uri_for_segment(self, network_id: str, segment: dict[str, Any] | None) -> str | None:
+        """The OneView network standing for one segment of a Neutron network, or None."""
+        segment = segment or {}
+        self.mappings.ensure_loaded(self.client)
+        plan = self.mappings.plan(
+            segment.get("network_type"),
+            segment.get("physical_network"),
+            segment.get("segmentation_id"),
+        )
+        return self.oneview_uri(network_id, plan) if plan else None
 
     def forget(self, network_id: str) -> None:
         """Drop a cached URI (another process may have recreated the OneView network)."""
@@ -138,7 +151,10 @@ class NetworkSync:
                 name,
                 plan.vlan,
                 network_type=plan.network_type,
-                extra={"description": _description(network)},
+                extra={
+                    "description": _description(network),
+                    **network_options.oneview_fields(network, plan, self.options),
+                },
             )
             created = True
         uri = existing["uri"]

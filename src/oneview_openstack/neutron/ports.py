@@ -130,11 +130,17 @@ class PortWiring:
 
     # -- plug / unplug ---------------------------------------------------------------------
     def plug(
-        self, port: PortInfo, network_uri: str, *, may_power_cycle: bool | None = None
+        self,
+        port: PortInfo,
+        network_uri: str,
+        *,
+        may_power_cycle: bool | None = None,
+        requested_mbps: int | None = None,
     ) -> bool:
         """Put the port's connection on ``network_uri``; True if the profile changed.
 
         ``may_power_cycle`` None follows the option; reconciliation passes False.
+        ``requested_mbps``: the connection's guaranteed share (QoS minimum bandwidth).
 
         :raises NeedsPowerOff: OneView needs the server off and power cycling is not allowed.
         :raises UnknownMac: neither the profile nor the server carries the port's MAC.
@@ -151,6 +157,7 @@ class PortWiring:
                 network_uri=network_uri,
                 hw_port=hw_port,
                 bootable=port.ironic_owned,
+                requested_mbps=requested_mbps,
             )
 
         changed = self._write(

@@ -29,7 +29,7 @@ anything else at ERROR with its traceback) and the pass goes on; an INFO report 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -71,6 +71,9 @@ READABLE = (
     errors.UntaggedUplinkSetInUse,
 )
 Segment = tuple[Any, Any, Any]  # (network_type, physical_network, segmentation_id)
+# A feature's own part of a pass (trunks, segments, QoS...): called once per pass, after the
+# networks and ports, with the pass's Neutron reads and report; its failure spoils no pass.
+FeaturePass = Callable[["NeutronReads", "Report"], None]
 
 
 @dataclass
@@ -85,6 +88,12 @@ class Report:
     needs_power_off: list[str] = field(default_factory=list)  # "<what>: <why>"
     too_young: list[str] = field(default_factory=list)  # left for the next pass
     errors: list[str] = field(default_factory=list)
+    # What the feature passes did (network sets, segment host mappings, QoS...), by kind.
+    extra: dict[str, list[str]] = field(default_factory=dict)
+
+    def note(self, kind: str, item: str) -> None:
+        """Record one thing a feature pass found or did, e.g. ``note("network_sets_restored", uri)``."""
+        self.extra.setdefault(kind, []).append(item)
 
 
 @dataclass(frozen=True)
@@ -209,8 +218,10 @@ class Reconciler:
         ports: PortWiring,
         policy: Policy,
         clock: Callable[[], float] = time.monotonic,
+        passes: Sequence[tuple[str, FeaturePass]] = (),
     ) -> None:
         self.client = client
+        self.passes = tuple(passes)  # (name, pass): run in order, each guarded
         self.mappings = mappings
         self.networks = networks
         self.ports = ports
@@ -251,6 +262,8 @@ class Reconciler:
         for item in bound:
             self._guarded(report, f"port {item.port['id']}", self._port, neutron, item, report)
         self._stale_connections(neutron, {b.port["id"] for b in bound}, oneview, report)
+        for name, feature_pass in self.passes:
+            self._guarded(report, name, feature_pass, neutron, report)
         # Forget what is no longer there, so an item that comes back is young again.
         self._first_seen = {k: v for k, v in self._first_seen.items() if k in self._seen}
         return report
@@ -467,6 +480,7 @@ def make_worker(
     mappings: Mappings,
     networks: NetworkSync,
     ports: PortWiring,
+    passes: Sequence[tuple[str, FeaturePass]] = (),
 ) -> PeriodicWorker | None:
     """The PeriodicWorker for ``neutron-periodic-workers``, or None when disabled."""
     opts = conf.oneview
@@ -478,6 +492,7 @@ def make_worker(
         networks=networks,
         ports=ports,
         policy=Policy.from_conf(opts),
+        passes=passes,
     )
     return PeriodicWorker(
         reconciler, opts.reconcile_interval, opts.reconcile_interval, desc="oneview-reconcile"
