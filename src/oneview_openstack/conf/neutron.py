@@ -99,6 +99,15 @@ NEUTRON_OPTS: list[cfg.Opt] = [
         "oslo.concurrency lock files under [oslo_concurrency] lock_path; other hosts then "
         "meet at OneView's eTags.",
     ),
+    # -- issue 15: each feature appends its options inside its own block only ---------------
+    # [TRUNK options]
+    # [/TRUNK options]
+    # [BOND options]
+    # [/BOND options]
+    # [SEGMENT options]
+    # [/SEGMENT options]
+    # [QOS options]
+    # [/QOS options]
 ]
 
 
