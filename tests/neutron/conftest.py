@@ -25,8 +25,6 @@ def _wire_ml2_case(request: Any, ironic_standin: IronicStandIn) -> None:
     instance = request.instance
     if instance is None or not hasattr(instance, "oneview_overrides"):
         return
-    ironic_standin.nodes.clear()
-    ironic_standin.down = False
-    ironic_standin.requests.clear()
+    ironic_standin.clear()
     instance.sim_server = request.getfixturevalue("simulator")
     instance.ironic = ironic_standin
