@@ -301,8 +301,10 @@ def test_pre_existing_networks(inv: Inventory) -> None:
         "Native": ("Untagged", None),
     }
     assert nets["Management"]["purpose"] == "Management"
-    assert len(inv["connection-templates"]) == len(nets)
     (net_set,) = inv["network-sets"]
+    owners = [n["connectionTemplateUri"] for n in (*nets.values(), net_set)]
+    assert sorted(owners) == sorted(t["uri"] for t in inv["connection-templates"])
+    assert net_set["networkSetType"] == "Regular"
     assert sorted(net_set["networkUris"]) == sorted(
         n["uri"] for n in nets.values() if n["vlanId"] is not None
     )

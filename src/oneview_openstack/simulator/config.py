@@ -25,6 +25,8 @@ DEFAULT_TASK_DURATIONS: dict[str, tuple[float, float]] = {
     "profile_delete": (20.0, 60.0),
     "network": (1.0, 5.0),
     "uplink_set": (10.0, 60.0),
+    # A set change is pushed to every logical interconnect carrying it [chosen, not measured].
+    "network_set": (5.0, 20.0),
     "lig": (10.0, 60.0),
     "refresh": (5.0, 15.0),
     "patch": (1.0, 3.0),

@@ -172,6 +172,18 @@ class _Builder:
         tagged = [net["uri"] for net in networks if net["ethernetNetworkType"] == "Tagged"]
         untagged = [net["uri"] for net in networks if net["ethernetNetworkType"] == "Untagged"]
         set_id = self.new_id()
+        # Derived, not drawn: the set's template must not shift every later generated ID.
+        set_template = self.add(
+            "connection-templates",
+            str(uuid.UUID(bytes=uuid.uuid5(uuid.NAMESPACE_URL, set_id).bytes, version=4)),
+            "NetSet-Prod",
+            "Normal",
+            "OK",
+            bandwidth={
+                "typicalBandwidth": catalog.TYPICAL_BANDWIDTH_MBPS,
+                "maximumBandwidth": catalog.MAXIMUM_BANDWIDTH_MBPS,
+            },
+        )
         self.add(
             "network-sets",
             set_id,
@@ -180,6 +192,8 @@ class _Builder:
             "OK",
             networkUris=list(tagged),
             nativeNetworkUri=None,
+            networkSetType="Regular",
+            connectionTemplateUri=set_template["uri"],
             scopesUri=f"/rest/scopes/resources/rest/network-sets/{set_id}",
         )
         enclosures = max(1, -(-blades // BAYS_PER_ENCLOSURE))

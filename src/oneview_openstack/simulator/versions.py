@@ -73,7 +73,13 @@ _TYPE_STEPS: dict[str, list[tuple[int, str]]] = {
     "logical-interconnects": [(1, "logical-interconnectV3"), (300, "logical-interconnectV300")],
     "interconnects": [(1, "interconnectV3"), (300, "interconnectV300")],
     "enclosures": [(1, "EnclosureV200"), (300, "EnclosureV300")],
-    "network-sets": [(1, "network-setV3"), (300, "network-setV300"), (600, "network-setV4")],
+    # oneview-python network_sets.py DEFAULT_VALUES: V5 from 1200.
+    "network-sets": [
+        (1, "network-setV3"),
+        (300, "network-setV300"),
+        (600, "network-setV4"),
+        (1200, "network-setV5"),
+    ],
     "connection-templates": [(1, "connection-template")],
     # Not in the contract's table; OneView's fabric resources are typed "fabric" [unverified].
     "fabrics": [(1, "fabric")],

@@ -5,10 +5,19 @@ from __future__ import annotations
 from starlette.routing import Route
 
 from ..http import endpoint
-from . import firmware_drivers, generic, hardware, networking, profiles, sessions, sim
+from . import (
+    firmware_drivers,
+    generic,
+    hardware,
+    network_sets,
+    networking,
+    profiles,
+    sessions,
+    sim,
+)
 
 # Specific paths first: the generic collection routes would otherwise swallow them.
-_MODULES = (sessions, hardware, profiles, networking, firmware_drivers, generic)
+_MODULES = (sessions, hardware, profiles, networking, network_sets, firmware_drivers, generic)
 
 
 def build_routes() -> list[Route]:

@@ -9,6 +9,7 @@ from ..inventory import build_inventory
 from .collections import Collections
 from .core import CallContext, Core
 from .hardware import Hardware
+from .network_sets import NetworkSets
 from .networking import Networking
 from .out_of_band import OutOfBand
 from .profiles import Profiles
@@ -28,13 +29,21 @@ class SimulatorState:
         self.sessions = Sessions(self.core)
         self.hardware = Hardware(self.core)
         self.profiles = Profiles(self.core)
-        self.networking = Networking(self.core)
+        self.network_sets = NetworkSets(self.core)
+        self.networking = Networking(self.core, self.network_sets)
         self.collections = Collections(self.core)
         self.oob = OutOfBand(self.core, self.sessions, self.networking)
         for items in build_inventory(self.config.seed, self.config.servers).values():
             for resource in items:
                 self.core.store.add(resource)
-        for category in ("server-profiles", "ethernet-networks", "uplink-sets", "tasks"):
+        for category in (
+            "server-profiles",
+            "ethernet-networks",
+            "network-sets",
+            "connection-templates",
+            "uplink-sets",
+            "tasks",
+        ):
             self.core.store.ensure_category(category)
         for spec in self.config.faults:
             self.core.faults.arm(spec)

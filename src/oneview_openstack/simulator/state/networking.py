@@ -12,6 +12,7 @@ from ..errors import BadRequest, Conflict, invalid_field
 from ..store import Resource
 from ..tasks import Task
 from .core import Core
+from .network_sets import NetworkSets
 
 NETWORK_TYPES = ("Tagged", "Untagged", "Tunnel")
 PURPOSES = ("General", "Management", "VMMigration", "FaultTolerance", "ISCSI")
@@ -36,8 +37,9 @@ def _vlan_error(value: Any) -> BadRequest:
 
 
 class Networking:
-    def __init__(self, core: Core) -> None:
+    def __init__(self, core: Core, network_sets: NetworkSets) -> None:
         self._core = core
+        self._sets = network_sets
 
     # -- Ethernet networks ----------------------------------------------------------------
     def _network_fields(self, body: Any, *, existing: Resource | None = None) -> dict[str, Any]:
@@ -114,8 +116,22 @@ class Networking:
         )
 
     def create_network(self, body: Any) -> Task:
-        network = self._new_network(self._network_fields(body))
+        fields = self._network_fields(body)
+        set_uris = body.get("networkSetUris")
+        if set_uris and fields["ethernetNetworkType"] != "Tagged":
+            raise invalid_field(
+                "networkSetUris",
+                set_uris,
+                "[] for an Untagged or Tunnel network (sets hold Tagged)",
+            )
+        network = self._new_network(fields)
         core = self._core
+        try:
+            sets = self._sets.join(network, set_uris)
+        except Exception:
+            self._forget_network(network)
+            raise
+        self._sets.add_member(sets, network["uri"])  # OneView answers with the set already joined
 
         def failed(_task: Task) -> None:
             self._forget_network(network)
