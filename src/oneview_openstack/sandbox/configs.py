@@ -18,9 +18,14 @@ from typing import Any
 Sections = Mapping[str, Mapping[str, Any]]
 
 PHYSNET = "physnet1"
+# Flat networks here are VLAN transparent: they ride the sandbox's Tunnel uplink sets.
+TUNNEL_PHYSNET = "tunnel"
 VLAN_RANGE = (101, 199)  # the simulator's uplink sets already carry VLANs 10, 20 and 100
 PROVISIONING_NETWORK = "provisioning"
 TENANT_NETWORK = "tenant"
+# Neutron's service plugins for the issue-15 features; ``trunk`` refuses to load until a trunk
+# driver for the mechanism drivers registers, so it is only asked for with ours.
+SERVICE_PLUGINS = ["qos", "segments"]
 
 # Several processes share Neutron's sqlite file: every transaction takes the write lock up front
 # (BEGIN IMMEDIATE) and waits for it, instead of failing with "database is locked" when a reader
@@ -245,17 +250,25 @@ def neutron_conf(
     *,
     mechanism_drivers: list[str],
     uplink_sets: list[str] | None = None,
+    tunnel_uplink_sets: list[str] | None = None,
+    service_plugins: list[str] | None = None,
     reconcile_interval: int = 60,
     host_index: int = 1,
     coordination_backend_url: str | None = None,
 ) -> Sections:
-    """neutron.conf of Neutron host ``host_index``: its own log and ``lock_path``, shared DB."""
+    """neutron.conf of Neutron host ``host_index``: its own log and ``lock_path``, shared DB.
+
+    VLAN networks on ``PHYSNET`` join ``uplink_sets`` (Tagged), flat networks on
+    ``TUNNEL_PHYSNET`` the ``tunnel_uplink_sets``; ``service_plugins`` defaults to
+    ``SERVICE_PLUGINS``.
+    """
     state = layout.state_dir
     name = neutron_host(host_index)
     oneview_section = oneview.section()
     if uplink_sets:
-        # VLAN networks on physnet1 join these (tagged) uplink sets of the simulator.
-        oneview_section["uplink_set_mappings"] = [f"{PHYSNET}:{uuid}" for uuid in uplink_sets]
+        mappings = [f"{PHYSNET}:{uuid}" for uuid in uplink_sets]
+        mappings += [f"{TUNNEL_PHYSNET}:{uuid}" for uuid in tunnel_uplink_sets or []]
+        oneview_section["uplink_set_mappings"] = mappings
         oneview_section["reconcile_interval"] = reconcile_interval
     if coordination_backend_url:
         oneview_section["coordination_backend_url"] = coordination_backend_url
@@ -263,7 +276,9 @@ def neutron_conf(
         "DEFAULT": {
             "host": f"sandbox-{name}",
             "core_plugin": "ml2",
-            "service_plugins": "",
+            "service_plugins": SERVICE_PLUGINS if service_plugins is None else service_plugins,
+            # Deprecated (Neutron asks the mechanism drivers now) but still honoured if False.
+            "vlan_transparent": True,
             "auth_strategy": "noauth",
             "api_paste_config": Path(sys.prefix) / "etc" / "neutron" / "api-paste.ini",
             "api_workers": 0,
@@ -286,12 +301,13 @@ def neutron_conf(
         },
         "oslo_policy": {"enforce_new_defaults": False},
         "ml2": {
-            "type_drivers": ["vlan"],
+            "type_drivers": ["flat", "vlan"],
             "tenant_network_types": ["vlan"],
             "mechanism_drivers": mechanism_drivers,
-            "extension_drivers": ["port_security"],
+            "extension_drivers": ["port_security", "qos"],
         },
         "ml2_type_vlan": {"network_vlan_ranges": f"{PHYSNET}:{VLAN_RANGE[0]}:{VLAN_RANGE[1]}"},
+        "ml2_type_flat": {"flat_networks": [TUNNEL_PHYSNET]},
         # The ML2 driver finds the node behind a port through Ironic (binding:host_id).
         "ironic": {"auth_type": "none", "endpoint_override": layout.ironic_url},
         "oneview": oneview_section,

@@ -18,7 +18,7 @@ from openstack import connection as os_connection
 
 from ..client import OneViewClient
 from ..client.settings import ClientSettings
-from . import configs, networks, services
+from . import configs, networks, oneview_setup, services
 from .drivers import Probe, probe_drivers
 from .processes import Supervisor, free_port
 
@@ -135,11 +135,11 @@ class Sandbox:
                 tls_cacert_file=access.ca_file,
             )
         )
-        tagged = [
-            str(u["uri"]).rsplit("/", 1)[-1]
-            for u in self.oneview.uplink_sets.iter()
-            if u.get("ethernetNetworkType", "Tagged") == "Tagged"
-        ]
+        tagged = oneview_setup.uplink_set_ids(self.oneview, oneview_setup.TAGGED)
+        tunnel = []
+        if self.neutron_oneview:
+            self.say("Creating a Tunnel uplink set for VLAN-transparent networks")
+            tunnel = oneview_setup.ensure_tunnel_uplink_sets(self.oneview)
         self.layout = configs.Layout(
             self.state_dir,
             free_port(),
@@ -153,6 +153,7 @@ class Sandbox:
                 access,
                 mechanism_drivers=["oneview"] if self.neutron_oneview else [],
                 uplink_sets=tagged if self.neutron_oneview else None,
+                tunnel_uplink_sets=tunnel,
                 reconcile_interval=self.options.reconcile_interval,
                 host_index=index,
                 coordination_backend_url=self.options.coordination_backend_url,
