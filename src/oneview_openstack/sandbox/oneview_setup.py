@@ -30,7 +30,7 @@ def ensure_tunnel_uplink_sets(client: OneViewClient) -> list[str]:
 
     :raises OneViewError: OneView refused the uplink set or its task failed.
     """
-    existing: dict[str, Any] = {
+    existing: dict[Any, Any] = {
         u.get("logicalInterconnectUri"): u
         for u in client.uplink_sets.iter()
         if u.get("ethernetNetworkType") == TUNNEL
