@@ -471,7 +471,7 @@ def test_network_sets_and_connection_templates_are_readable(api):
         assert template.status_code == 200
         assert template.json()["type"] == "connection-template"
         assert template.json()["bandwidth"]["typicalBandwidth"] == 2500
-    assert len(api.members("connection-templates")) == len(api.members("ethernet-networks")) + 1
+    assert len(api.members("connection-templates")) == len(api.members("ethernet-networks")) + 2
 
 
 def test_deleting_a_network_takes_it_out_of_network_sets(api):

@@ -52,6 +52,10 @@ class Store:
         resource["eTag"] = f"{self._clock.wall_ms()}/{resource['_revision']}"
         resource["modified"] = self._clock.iso()
 
+    def forget_rendering(self, uri: str) -> None:
+        """Drop a resource's cached JSON when a derived (read-only) field changed in place."""
+        self._rendered.pop(uri, None)
+
     def remove(self, uri: str) -> Resource | None:
         category, rid = split_uri(uri)
         self._rendered.pop(uri, None)

@@ -6,6 +6,7 @@ from starlette.routing import Route
 
 from ..http import endpoint
 from . import (
+    connection_templates,
     firmware_drivers,
     generic,
     hardware,
@@ -17,7 +18,16 @@ from . import (
 )
 
 # Specific paths first: the generic collection routes would otherwise swallow them.
-_MODULES = (sessions, hardware, profiles, networking, network_sets, firmware_drivers, generic)
+_MODULES = (
+    sessions,
+    hardware,
+    profiles,
+    networking,
+    network_sets,
+    connection_templates,
+    firmware_drivers,
+    generic,
+)
 
 
 def build_routes() -> list[Route]:

@@ -7,6 +7,7 @@ from typing import Any
 from ..config import SimulatorConfig
 from ..inventory import build_inventory
 from .collections import Collections
+from .connection_templates import ConnectionTemplates
 from .core import CallContext, Core
 from .hardware import Hardware
 from .network_sets import NetworkSets
@@ -29,6 +30,7 @@ class SimulatorState:
         self.sessions = Sessions(self.core)
         self.hardware = Hardware(self.core)
         self.profiles = Profiles(self.core)
+        self.connection_templates = ConnectionTemplates(self.core)
         self.network_sets = NetworkSets(self.core)
         self.networking = Networking(self.core, self.network_sets)
         self.collections = Collections(self.core)
@@ -36,6 +38,7 @@ class SimulatorState:
         for items in build_inventory(self.config.seed, self.config.servers).values():
             for resource in items:
                 self.core.store.add(resource)
+        self.connection_templates.ensure_default()
         for category in (
             "server-profiles",
             "ethernet-networks",

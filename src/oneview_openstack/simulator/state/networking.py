@@ -11,6 +11,7 @@ from typing import Any
 from ..errors import BadRequest, Conflict, invalid_field
 from ..store import Resource
 from ..tasks import Task
+from .connection_templates import checked_bandwidth, new_template
 from .core import Core
 from .network_sets import NetworkSets
 
@@ -85,20 +86,12 @@ class Networking:
         fields["description"] = body.get("description", base.get("description"))
         return fields
 
-    def _new_network(self, fields: dict[str, Any]) -> Resource:
+    def _new_network(
+        self, fields: dict[str, Any], bandwidth: dict[str, int] | None = None
+    ) -> Resource:
         core = self._core
         nid = core.new_id()
-        template = core.store.add(
-            {
-                "uri": f"/rest/connection-templates/{core.new_id()}",
-                "category": "connection-templates",
-                "name": "name-" + nid[:8],
-                "description": None,
-                "state": None,
-                "status": None,
-                "bandwidth": {"typicalBandwidth": 2500, "maximumBandwidth": 20000},
-            }
-        )
+        template = new_template(core, fields["name"], bandwidth)
         uri = f"/rest/ethernet-networks/{nid}"
         fabric = next(core.store.iter("fabrics"), None)
         return core.store.add(
@@ -124,7 +117,8 @@ class Networking:
                 set_uris,
                 "[] for an Untagged or Tunnel network (sets hold Tagged)",
             )
-        network = self._new_network(fields)
+        bandwidth = checked_bandwidth(body["bandwidth"]) if "bandwidth" in body else None
+        network = self._new_network(fields, bandwidth)
         core = self._core
         try:
             sets = self._sets.join(network, set_uris)
@@ -161,6 +155,7 @@ class Networking:
                 raise invalid_field("vlanIdRange", ranges, f"ascending ranges ({part!r} is not)")
             vlans.extend(range(int(low), int(high or low) + 1))
         shared = {k: body[k] for k in ("purpose", "smartLink", "privateNetwork") if k in body}
+        bandwidth = checked_bandwidth(body["bandwidth"]) if "bandwidth" in body else None
         all_fields: list[dict[str, Any]] = []
         for vlan in vlans:
             fields = self._network_fields(
@@ -177,7 +172,7 @@ class Networking:
                     error_code="CRM_DUPLICATE_NETWORK_NAME",
                 )
             all_fields.append(fields)
-        created = [self._new_network(fields) for fields in all_fields]
+        created = [self._new_network(fields, bandwidth) for fields in all_fields]
 
         def failed(_task: Task) -> None:
             for network in created:
