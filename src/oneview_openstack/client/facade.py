@@ -27,6 +27,7 @@ from .resources import (
     FirmwareDrivers,
     LogicalInterconnectGroups,
     LogicalInterconnects,
+    NetworkSets,
     ServerHardware,
     ServerHardwareTypes,
     ServerProfiles,
@@ -97,6 +98,7 @@ class OneViewClient:
         self.server_profiles = ServerProfiles(*parts)
         self.ethernet_networks = EthernetNetworks(*parts)
         self.uplink_sets = UplinkSets(*parts)
+        self.network_sets = NetworkSets(*parts)
         self.logical_interconnects = LogicalInterconnects(*parts)
         self.logical_interconnect_groups = LogicalInterconnectGroups(*parts)
         self.tasks = Tasks(*parts)

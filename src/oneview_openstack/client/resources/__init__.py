@@ -4,6 +4,7 @@ from .base import Page, ResourceFamily
 from .firmware_drivers import FirmwareDrivers
 from .hardware_catalog import EnclosureGroups, ServerHardwareTypes
 from .interconnects import LogicalInterconnectGroups, LogicalInterconnects
+from .network_sets import NetworkSets
 from .networks import EthernetNetworks
 from .profile_templates import ServerProfileTemplates
 from .profiles import ServerProfiles, connections_of
@@ -17,6 +18,7 @@ __all__ = [
     "FirmwareDrivers",
     "LogicalInterconnectGroups",
     "LogicalInterconnects",
+    "NetworkSets",
     "Page",
     "ResourceFamily",
     "ServerHardware",
