@@ -357,10 +357,9 @@ class Networking:
                     f"the uplink set {name} carries {kind} networks only.",
                     error_code="CRM_INVALID_NETWORK_TYPE_FOR_UPLINK_SET",
                 )
-        if kind == "Untagged" and len(uris) > 1:
-            raise invalid_field(
-                "networkUris", uris, "at most one network in an Untagged uplink set"
-            )
+        if kind in ("Untagged", "Tunnel") and len(uris) > 1:
+            # A Tunnel network already carries every VLAN of the uplink set (OV help, Tunnel).
+            raise invalid_field("networkUris", uris, f"at most one network in a {kind} uplink set")
         for other in core.store.iter("uplink-sets"):
             if other["uri"] == base.get("uri") or other.get("logicalInterconnectUri") != li_uri:
                 continue
