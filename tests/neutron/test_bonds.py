@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from ironic_standin import IronicStandIn
+from ml2_case import OneViewMl2TestCase
+from neutron_lib.api.definitions import portbindings
 from oslo_config import cfg
 
 from oneview_openstack.neutron.ironic import (
@@ -111,3 +114,203 @@ class TestIronicLookups:
             lookup.nodes()
         with pytest.raises(IronicUnavailable, match="port group 'bond0'"):
             lookup.portgroup_ports("bond0")
+
+
+# -- the real ML2 plugin against the simulator ---------------------------------------------
+PROFILE_PUTS = "PUT /rest/server-profiles/{id}"
+
+
+class BondCase(OneViewMl2TestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.network = self.create_network("vlan", "physnet1", 42)
+        self.ov_uri = self.ov_network(self.network["id"])["uri"]
+        self.node_id = str(uuid.uuid4())
+
+    def bonded_server(
+        self, mode: str, power: str = "Off", *, links: list[dict[str, Any]] | None = None
+    ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        """A server with an Ironic-applied profile whose two NICs form Ironic port group
+        ``bond0`` of ``mode``; and the Neutron binding:profile Ironic 39 sends for it."""
+        server, profile = self.server_with_profile(power)
+        self.ironic.add_node(self.node_id, profile["uri"], server_hardware_uri=server["uri"])
+        macs = [c["mac"].lower() for c in self.connections(profile)]
+        links = links or [LINK_A, LINK_B]
+        group = self.ironic.add_portgroup(
+            self.node_id,
+            [
+                {"address": mac, "local_link_connection": link}
+                for mac, link in zip(macs, links, strict=True)
+            ],
+            mode=mode,
+            name="bond0",
+            address=GROUP_MAC,
+            properties={"miimon": "100"},
+        )
+        binding = {
+            "local_link_information": links,
+            "local_group_information": {
+                "id": group["uuid"],
+                "name": "bond0",
+                "bond_mode": mode,
+                "bond_properties": {"bond_miimon": "100"},
+            },
+        }
+        return server, profile, binding
+
+    def profile_puts(self) -> int:
+        return self.stats().get(PROFILE_PUTS, 0)
+
+    def bond_port(self, binding: dict[str, Any], status: int = 201) -> dict[str, Any]:
+        return self.create_port(
+            self.network, mac=GROUP_MAC, host=self.node_id, profile=binding, status=status
+        )
+
+
+GROUP_MAC = "fa:16:3e:00:be:ef"  # the port group's address: on no NIC of the server
+
+
+class NonLacpBondTests(BondCase):
+    def test_active_backup_wires_every_member_in_one_edit_and_undo_restores_them(self):
+        _server, profile, binding = self.bonded_server("active-backup")
+        before = self.connections(profile)
+        puts = self.profile_puts()
+
+        port = self.bond_port(binding)
+
+        assert self.show_port(port["id"])["status"] == "ACTIVE"
+        assert self.profile_puts() == puts + 1
+        after = self.connections(profile)
+        assert [c["networkUri"] for c in after] == [self.ov_uri, self.ov_uri]
+        assert all(c["name"].startswith(f"Neutron [{port['id']}] was ") for c in after)
+        assert [c.get("lagName") for c in after] == [None, None]
+
+        self.update_port(port["id"], **{portbindings.HOST_ID: "", portbindings.PROFILE: {}})
+        assert self.profile_puts() == puts + 2
+        restored = self.connections(profile)
+        assert [(c["networkUri"], c["name"]) for c in restored] == [
+            (c["networkUri"], c["name"]) for c in before
+        ]
+
+    def test_numeric_modes_5_and_6_are_accepted(self):
+        for mode in ("5", "6"):
+            self.ironic.clear()
+            self.node_id = str(uuid.uuid4())
+            _server, profile, binding = self.bonded_server(mode)
+            port = self.bond_port(binding)
+            assert self.show_port(port["id"])["status"] == "ACTIVE", mode
+            assert {c["networkUri"] for c in self.connections(profile)} == {self.ov_uri}
+            self._delete("ports", port["id"], as_admin=True)
+
+    def test_a_lag_the_template_made_is_cleared_for_active_backup_and_restored_on_undo(self):
+        _server, profile, binding = self.bonded_server("balance-alb")
+        body = self.ov.get(profile["uri"]).json()
+        for connection in body["connectionSettings"]["connections"]:
+            connection["lagName"] = "LAG7"
+        self.ov.wait(self.ov.put(profile["uri"], json=body))
+
+        port = self.bond_port(binding)
+
+        assert self.show_port(port["id"])["status"] == "ACTIVE"
+        wired = self.connections(profile)
+        assert [c.get("lagName") for c in wired] == [None, None]
+        assert all(f"Neutron [{port['id']}] had LAG7 was " in c["name"] for c in wired)
+        self._delete("ports", port["id"], as_admin=True)
+        assert [c.get("lagName") for c in self.connections(profile)] == ["LAG7", "LAG7"]
+
+    def test_members_come_from_ironic_so_an_unknown_group_fails_the_port_without_a_write(self):
+        _server, profile, binding = self.bonded_server("active-backup")
+        binding["local_group_information"]["id"] = str(uuid.uuid4())
+        before = self.connections(profile)
+        writes = self.writes()
+
+        port = self.bond_port(binding)
+
+        assert self.show_port(port["id"])["status"] == "ERROR"
+        assert self.writes() == writes
+        assert self.connections(profile) == before
+
+    def test_a_group_of_another_node_fails_the_port(self):
+        _server, _profile, binding = self.bonded_server("active-backup")
+        group = self.ironic.portgroups[binding["local_group_information"]["id"]]
+        stranger = str(uuid.uuid4())
+        self.ironic.add_node(stranger, None)
+        for port in self.ironic.ports.values():
+            port["node_uuid"] = stranger
+        group["node_uuid"] = stranger
+        writes = self.writes()
+
+        port = self.bond_port(binding)
+
+        assert self.show_port(port["id"])["status"] == "ERROR"
+        assert self.writes() == writes
+
+    def test_refused_modes_and_shapes_are_400s_naming_what_is_accepted(self):
+        _server, _profile, binding = self.bonded_server("active-backup")
+        writes = self.writes()
+        group = binding["local_group_information"]
+        cases: list[tuple[dict[str, Any], str]] = [
+            ({**binding, "local_group_information": {**group, "bond_mode": m}}, m)
+            for m in ("balance-rr", "0", "2", "broadcast", "bogus")
+        ]
+        cases += [
+            ({**binding, "local_group_information": {**group, "id": None}}, "UUID"),
+            ({**binding, "local_group_information": "bond0"}, "object"),
+            ({"local_link_information": [LINK_A, LINK_B]}, "local_group_information"),
+            (
+                {
+                    "local_link_information": [LINK_A, LINK_B, LINK_A],
+                    "local_group_information": {**group, "bond_mode": "802.3ad"},
+                },
+                "exactly two",
+            ),
+            (
+                {
+                    "local_link_information": [
+                        LINK_A,
+                        {**LINK_B, "switch_id": LINK_A["switch_id"]},
+                    ],
+                    "local_group_information": {**group, "bond_mode": "4"},
+                },
+                "different interconnects",
+            ),
+        ]
+        for profile, named in cases:
+            res = self._create_port(
+                self.fmt,
+                self.network["id"],
+                is_service=True,
+                arg_list=(portbindings.VNIC_TYPE, portbindings.HOST_ID, portbindings.PROFILE),
+                **{
+                    portbindings.VNIC_TYPE: portbindings.VNIC_BAREMETAL,
+                    portbindings.HOST_ID: self.node_id,
+                    portbindings.PROFILE: profile,
+                },
+            )
+            body = self.deserialize(self.fmt, res)
+            assert res.status_int == 400, (profile, body)
+            message = body["NeutronError"]["message"]
+            assert named in message, message
+            if "bond_mode is" in message:
+                assert "active-backup (1)" in message and "802.3ad (4)" in message, message
+        assert self.writes() == writes
+
+
+class LacpBondTests(BondCase):
+    def test_802_3ad_pairs_the_two_connections_in_one_lag_and_undo_clears_it(self):
+        _server, profile, binding = self.bonded_server("802.3ad")
+        puts = self.profile_puts()
+
+        port = self.bond_port(binding)
+
+        assert self.show_port(port["id"])["status"] == "ACTIVE"
+        assert self.profile_puts() == puts + 1
+        wired = self.connections(profile)
+        assert [(c["networkUri"], c["lagName"]) for c in wired] == [
+            (self.ov_uri, "LAG1"),
+            (self.ov_uri, "LAG1"),
+        ]
+        assert len({c["requestedMbps"] for c in wired}) == 1
+
+        self._delete("ports", port["id"], as_admin=True)
+        assert [c.get("lagName") for c in self.connections(profile)] == [None, None]

@@ -3,8 +3,10 @@
 The connection itself records what the driver did, so undo needs no database: a connection the
 driver points at a network is named ``Neutron [<port id>]``, followed, when it existed before, by
 ``was <network id> <its old name>`` (``was unassigned <its old name>`` for a connection that had
-no network). Undo restores that network and name, or removes a connection the driver added, or,
-where OneView would need the server off to remove it, leaves it *Unassigned* (no network).
+no network, ``was set:<network set id> ...`` for one on a network set), with ``had <LAG name>``
+in front when it was half of a LAG. Undo restores that network, LAG name and name, or removes a
+connection the driver added, or, where OneView would need the server off to remove it, leaves it
+*Unassigned* (no network). A bond's port owns one connection per member NIC, all named so.
 """
 
 from __future__ import annotations
@@ -15,12 +17,16 @@ from typing import Any
 
 from ..client import views
 from ..client.views import ProfileConnection
+from . import bonds
 from .errors import PortWiringError
 
 MARK = re.compile(
-    r"^Neutron \[(?P<port>[0-9a-fA-F-]{36})\](?: was (?P<net>[0-9A-Za-z-]+)(?: (?P<name>.*))?)?$"
+    r"^Neutron \[(?P<port>[0-9a-fA-F-]{36})\](?: had (?P<lag>LAG\d+))?"
+    r"(?: was (?P<net>[0-9A-Za-z:-]+)(?: (?P<name>.*))?)?$"
 )
 NETWORKS = "/rest/ethernet-networks/"
+NETWORK_SETS = "/rest/network-sets/"
+SET_PREFIX = "set:"  # the history token's prefix for a network set
 UNASSIGNED = "unassigned"  # the history token of a connection that had no network
 PRIORITIES = ("Primary", "Secondary")
 
@@ -106,11 +112,7 @@ def attach(
         )
         return True
     match = MARK.match(connection.get("name") or "")
-    if match:
-        history = connection["name"][match.end("port") + 1 :]
-    else:
-        previous = str(connection.get("networkUri") or "").rsplit("/", 1)[-1] or UNASSIGNED
-        history = f" was {previous} {connection.get('name') or ''}".rstrip()
+    history = connection["name"][match.end("port") + 1 :] if match else _history(connection)
     name = f"Neutron [{port_id}]{history}"
     changed = connection.get("name") != name or connection.get("networkUri") != network_uri
     connection.update(name=name, networkUri=network_uri)
@@ -125,31 +127,138 @@ def attach(
     return changed
 
 
-def detach(connections: list[dict[str, Any]], *, port_id: str, unassign: bool = False) -> bool:
-    """Undo :func:`attach` for a port: restore the old network and name, or remove the
-    connection the driver added (with ``unassign``: keep it, with no network, which OneView
-    accepts while the server is on); True if changed."""
-    for index, connection in enumerate(connections):
-        if owner_of(connection.get("name")) != port_id.lower():
+def _history(connection: dict[str, Any]) -> str:
+    """The name suffix that lets undo restore a connection the driver found."""
+    uri = str(connection.get("networkUri") or "")
+    previous = uri.rsplit("/", 1)[-1] or UNASSIGNED
+    if uri.startswith(NETWORK_SETS):
+        previous = SET_PREFIX + previous
+    lag = connection.get("lagName")
+    had = f" had {lag}" if isinstance(lag, str) and lag in bonds.LAG_NAMES else ""
+    return f"{had} was {previous} {connection.get('name') or ''}".rstrip()
+
+
+def attach_bond(
+    connections: list[dict[str, Any]],
+    *,
+    port_id: str,
+    group: str,
+    members: list[tuple[str, str | None]],
+    network_uri: str,
+    lacp: bool,
+    server: dict[str, Any],
+    bootable: bool = False,
+    requested_mbps: int | None = None,
+) -> bool:
+    """Point every member NIC's connection at ``network_uri`` in one edit; True if changed.
+
+    ``members``: (MAC, the server port with that MAC) per member of Ironic port group
+    ``group``. With ``lacp`` the two connections become one LAG (the same ``lagName`` and
+    ``requestedMbps``); otherwise a LAG name they carried is cleared (the server's bond does
+    not speak LACP), and restored on undo.
+
+    :raises UnknownMac: a member's MAC is on no connection and no server port.
+    :raises BondRefused: the members cannot form a OneView LAG (see
+        :func:`bonds.check_lag_pair`), or two members share one connection.
+    """
+    changed = False
+    wired_members: list[dict[str, Any]] = []
+    for mac, hw_port in members:
+        changed |= attach(
+            connections,
+            port_id=port_id,
+            mac=mac,
+            network_uri=network_uri,
+            hw_port=hw_port,
+            bootable=bootable,
+            requested_mbps=requested_mbps,
+        )
+        connection = find(connections, mac, hw_port)
+        if connection is None or any(connection is c for c in wired_members):
+            raise bonds.BondRefused(
+                f"Ironic port group {group}: member MAC {mac} shares connection "
+                f"{(connection or {}).get('portId')} with another member; each member NIC "
+                "needs its own connection"
+            )
+        wired_members.append(connection)
+    if not lacp:
+        for connection in wired_members:
+            if connection.get("lagName"):
+                connection["lagName"] = None
+                changed = True
+        return changed
+    bonds.check_lag_pair(group, wired_members, server)
+    lag = bonds.free_lag_name(connections, wired_members)
+    rates = {str(c.get("requestedMbps")) for c in wired_members}
+    rate = str(requested_mbps) if requested_mbps is not None else max(rates, key=_mbps_key)
+    for connection in wired_members:
+        if connection.get("lagName") != lag or str(connection.get("requestedMbps")) != rate:
+            connection.update(lagName=lag, requestedMbps=rate)
+            changed = True
+    return changed
+
+
+def _mbps_key(value: str) -> int:
+    return int(value) if value.isdigit() else 0
+
+
+def detach(
+    connections: list[dict[str, Any]],
+    *,
+    port_id: str,
+    unassign: bool = False,
+    keep_lag: bool = False,
+) -> bool:
+    """Undo :func:`attach` (or :func:`attach_bond`) for a port: restore every connection's old
+    network, LAG name and name, or remove the connection the driver added (with ``unassign``:
+    keep it, with no network, which OneView accepts while the server is on; with ``keep_lag``
+    the LAG names stay as they are, for a server OneView will not re-pair while on); True if
+    changed."""
+    kept: list[dict[str, Any]] = []
+    changed = False
+    for connection in connections:
+        match = MARK.match(connection.get("name") or "")
+        if match is None or match["port"].lower() != port_id.lower():
+            kept.append(connection)
             continue
-        match = MARK.match(connection["name"])
-        if match and match["net"] == UNASSIGNED:
-            connection.update(networkUri=None, name=match["name"] or "")
-        elif match and match["net"]:
-            connection.update(networkUri=NETWORKS + match["net"], name=match["name"] or "")
-        elif unassign:
+        changed = True
+        net = match["net"]
+        if net is None and not unassign:
+            continue  # added by the driver: removed
+        if net is None:
             connection.update(networkUri=None, name="")
+        elif net == UNASSIGNED:
+            connection.update(networkUri=None, name=match["name"] or "")
+        elif net.startswith(SET_PREFIX):
+            uri = NETWORK_SETS + net[len(SET_PREFIX) :]
+            connection.update(networkUri=uri, name=match["name"] or "")
         else:
-            del connections[index]
-        return True
-    return False
+            connection.update(networkUri=NETWORKS + net, name=match["name"] or "")
+        lag = match["lag"]
+        if not keep_lag and (connection.get("lagName") or None) != lag:
+            connection["lagName"] = lag
+        kept.append(connection)
+    connections[:] = kept
+    return changed
 
 
-def wired(connections: Iterable[ProfileConnection], port_id: str, network_uri: str) -> bool:
-    """Whether the port's connection exists and points at its network (for reconciliation)."""
-    return any(
-        owner_of(c.name) == port_id.lower() and c.network_uri == network_uri for c in connections
-    )
+def wired(
+    connections: Iterable[ProfileConnection],
+    port_id: str,
+    network_uri: str,
+    *,
+    members: int = 1,
+    lag: bool = False,
+) -> bool:
+    """Whether the port's connections (``members`` of them: one per bond member) exist and
+    point at its network, as one LAG when ``lag`` (for reconciliation)."""
+    owned = [c for c in connections if owner_of(c.name) == port_id.lower()]
+    if len(owned) < members or any(c.network_uri != network_uri for c in owned):
+        return False
+    if lag:
+        names = {c.lag_name for c in owned}
+        return len(names) == 1 and None not in names
+    return True
 
 
 def owners(connections: Iterable[ProfileConnection]) -> set[str]:

@@ -10,6 +10,9 @@ connection needs the server off; the driver then powers the server off and on ag
 ``[oneview] allow_power_cycle_for_connection_changes`` is set (and Ironic still owns the server).
 Otherwise the port fails with :class:`NeedsPowerOff`, naming the option and the template change
 that avoids the question. Reconciliation never cycles power, whatever the option says.
+
+A port on an Ironic port group (a bond, see :mod:`bonds`) owns one connection per member NIC; the
+members come from Ironic's port group, and all of them change in the same single edit.
 """
 
 from __future__ import annotations
@@ -23,9 +26,10 @@ from typing import Any
 from oslo_log import log as logging
 
 from ..client import Conflict, NotFound, OneViewClient, OneViewError, TaskFailed, views
+from . import bonds
 from . import connections as conns
 from .errors import NeedsPowerOff, PortWiringError
-from .ironic import IronicLookup, Node
+from .ironic import GroupMember, IronicLookup, Node
 from .locking import profile_locks
 
 LOG = logging.getLogger(__name__)
@@ -63,15 +67,26 @@ class PortInfo:
     # device_owner "baremetal:...": Ironic's own provisioning, cleaning, rescue or inspection
     # port, whose connection must be able to PXE boot.
     ironic_owned: bool
+    bond: bonds.BondRequest | None = None  # the Ironic port group of a bond's port
+    # Why the binding:profile names a bond that cannot be wired (precommit refuses such
+    # requests; a port made before may still carry one). Plug fails with it; undo needs none.
+    bond_problem: str | None = None
 
     @classmethod
     def of(cls, port: dict[str, Any], host: str | None = None) -> PortInfo:
         """:raises MalformedMac: the port's ``mac_address`` is not a MAC address."""
+        bond, problem = None, None
+        try:
+            bond = bonds.request_of(port.get("binding:profile"))
+        except bonds.BondRefused as error:
+            problem = str(error)
         return cls(
             id=port["id"],
             mac=conns.normalise_mac(port.get("mac_address")),
             host=host or port.get("binding:host_id") or "",
             ironic_owned=str(port.get("device_owner") or "").startswith("baremetal:"),
+            bond=bond,
+            bond_problem=problem,
         )
 
 
@@ -143,10 +158,19 @@ class PortWiring:
         ``requested_mbps``: the connection's guaranteed share (QoS minimum bandwidth).
 
         :raises NeedsPowerOff: OneView needs the server off and power cycling is not allowed.
-        :raises UnknownMac: neither the profile nor the server carries the port's MAC.
+        :raises UnknownMac: neither the profile nor the server carries the port's MAC (or a
+            bond member's MAC).
+        :raises BondRefused: the port's bond cannot be wired (mode, members, LAG pairing).
+        :raises PortGroupNotFound: the bond's Ironic port group is gone.
         :raises PortWiringError: see :meth:`target`, or OneView refused the edit.
         """
+        if port.bond_problem:
+            raise bonds.BondRefused(port.bond_problem)
         target = self.target(port.host)
+        if port.bond is not None:
+            return self._plug_bond(
+                port, port.bond, target, network_uri, may_power_cycle, requested_mbps
+            )
         hw_port = views.port_for_mac(target.server, port.mac)
 
         def change(connections: list[dict[str, Any]]) -> bool:
@@ -174,6 +198,74 @@ class PortWiring:
         )
         return changed
 
+    def _plug_bond(
+        self,
+        port: PortInfo,
+        bond: bonds.BondRequest,
+        target: Target,
+        network_uri: str,
+        may_power_cycle: bool | None,
+        requested_mbps: int | None,
+    ) -> bool:
+        """Every member NIC of the port group on ``network_uri`` (as one LAG for 802.3ad)."""
+        members = self.group_members(bond, target)
+        macs = [(m.mac or "", views.port_for_mac(target.server, m.mac or "")) for m in members]
+
+        def change(connections: list[dict[str, Any]]) -> bool:
+            return conns.attach_bond(
+                connections,
+                port_id=port.id,
+                group=bond.group_id,
+                members=macs,
+                network_uri=network_uri,
+                lacp=bond.lacp,
+                server=target.server,
+                bootable=port.ironic_owned,
+                requested_mbps=requested_mbps,
+            )
+
+        action = f"wire port {port.id} ({bond.mode} bond of port group {bond.group_id}) to "
+        changed = self._write(target, change, action + network_uri, may_power_cycle)
+        LOG.info(
+            "Port %s (%s bond, port group %s, member MACs %s) of node %s is on %s in profile %s%s",
+            port.id,
+            bond.mode,
+            bond.group_id,
+            ", ".join(mac for mac, _ in macs),
+            target.node.uuid,
+            network_uri,
+            target.profile_uri,
+            "" if changed else " (already)",
+        )
+        return changed
+
+    def group_members(self, bond: bonds.BondRequest, target: Target) -> list[GroupMember]:
+        """The bond's member NICs, from Ironic's port group, checked against the node.
+
+        :raises BondRefused: the group is empty, belongs to another node, or a member's
+            address is not a MAC.
+        :raises PortGroupNotFound, IronicUnavailable: Ironic cannot tell.
+        """
+        members = self.ironic.portgroup_ports(bond.group_id)
+        node = target.node.uuid
+        if not members:
+            raise bonds.BondRefused(
+                f"Ironic port group {bond.group_id} of node {node} has no ports; add the "
+                "member NICs' ports to it"
+            )
+        for member in members:
+            if member.node_uuid not in (None, node):
+                raise bonds.BondRefused(
+                    f"Ironic port group {bond.group_id}: port {member.uuid} belongs to node "
+                    f"{member.node_uuid}, not to node {node} the port is bound to"
+                )
+            if member.mac is None:
+                raise bonds.BondRefused(
+                    f"Ironic port group {bond.group_id}: port {member.uuid} has no MAC address "
+                    "the driver can match to a connection"
+                )
+        return members
+
     def unplug(self, port: PortInfo, *, may_power_cycle: bool | None = None) -> bool:
         """Undo :meth:`plug`: restore the connection's old network, or remove what it added.
 
@@ -200,9 +292,14 @@ class PortWiring:
                 action,
                 may_power_cycle,
             )
-        except NeedsPowerOff:  # switched on since we looked: unassign instead of removing
+        except NeedsPowerOff:
+            # Switched on since we looked: unassign instead of removing, and leave a LAG the
+            # driver paired as it is (OneView changes LAG names only with the server off).
             changed = self._write(
-                target, lambda cs: conns.detach(cs, port_id=port.id, unassign=True), action, False
+                target,
+                lambda cs: conns.detach(cs, port_id=port.id, unassign=True, keep_lag=True),
+                action,
+                False,
             )
         if changed:
             LOG.info("Port %s is no longer wired in profile %s", port.id, target.profile_uri)

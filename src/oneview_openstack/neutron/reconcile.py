@@ -398,7 +398,11 @@ class Reconciler:
         target = self.ports.target(info.host)
         profile = self.client.server_profiles.get(target.profile_uri)
         active = port["status"] == n_const.PORT_STATUS_ACTIVE
-        if active and conns.wired(views.profile_connections(profile), info.id, uri):
+        bond = info.bond  # a bond: every member's connection, and one LAG for 802.3ad
+        members = len(bond.links) if bond else 1
+        lag = bool(bond and bond.lacp)
+        current = views.profile_connections(profile)
+        if active and conns.wired(current, info.id, uri, members=members, lag=lag):
             return
         fresh = neutron.bound_port(port["id"])
         if fresh is None or fresh.port.get(portbindings.HOST_ID) != info.host:

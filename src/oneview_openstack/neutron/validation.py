@@ -12,6 +12,7 @@ from typing import Any
 from neutron_lib import exceptions as n_exc
 from neutron_lib.api.definitions import portbindings
 
+from . import bonds
 from .connections import MalformedMac, normalise_mac
 from .errors import InvalidBindingProfile
 
@@ -39,12 +40,10 @@ def check_port(port: dict[str, Any], mapped: bool) -> None:
         return
     if not isinstance(links, list) or not all(isinstance(link, dict) for link in links):
         raise _bad("local_link_information", links, "a list of link objects")
-    if len(links) > 1:
-        raise _bad(
-            "local_link_information",
-            links,
-            "exactly one link per port (bonds and port groups are not supported)",
-        )
+    try:
+        bonds.request_of(profile)  # one link, or an Ironic port group the driver can wire
+    except bonds.BondRefused as error:
+        raise InvalidBindingProfile(error_message=str(error)) from None
     try:
         normalise_mac(port.get("mac_address"))
     except MalformedMac as error:
