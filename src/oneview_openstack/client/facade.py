@@ -35,6 +35,7 @@ from .resources import (
     Tasks,
     UplinkSets,
 )
+from .resources.connection_templates import ConnectionTemplates
 from .resources.hardware_catalog import Interconnects
 from .settings import ClientSettings
 from .tasks import TaskWaiter
@@ -98,6 +99,7 @@ class OneViewClient:
         self.server_profiles = ServerProfiles(*parts)
         self.ethernet_networks = EthernetNetworks(*parts)
         self.uplink_sets = UplinkSets(*parts)
+        self.connection_templates = ConnectionTemplates(*parts)
         self.network_sets = NetworkSets(*parts)
         self.logical_interconnects = LogicalInterconnects(*parts)
         self.logical_interconnect_groups = LogicalInterconnectGroups(*parts)

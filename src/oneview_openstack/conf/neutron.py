@@ -107,6 +107,25 @@ NEUTRON_OPTS: list[cfg.Opt] = [
     # [SEGMENT options]
     # [/SEGMENT options]
     # [QOS options]
+    cfg.BoolOpt(
+        "refuse_unenforced_security_group_rules",
+        default=False,
+        help="OneView does not filter a server's traffic, so the driver binds bare-metal ports "
+        "with port_filter false and cannot enforce security groups. On: a bare-metal port on a "
+        "network this driver mirrors is refused (400) when one of its security groups has a "
+        "rule other than the default ones Neutron adds to a new group (its default security "
+        "group rule templates), and adding such a rule to a group that a port bound by this "
+        "driver uses is refused (409), so no tenant believes a rule protects a server. Off (the "
+        "default): such rules are accepted and, like every rule on these ports, not enforced.",
+    ),
+    cfg.BoolOpt(
+        "private_networks",
+        default=False,
+        help="Create the OneView networks of Neutron networks as private networks "
+        "(privateNetwork: true): servers on one such network cannot reach each other through "
+        "the Virtual Connect interconnects, only the uplinks. Applies to networks created from "
+        "now on; existing OneView networks keep their setting.",
+    ),
     # [/QOS options]
 ]
 

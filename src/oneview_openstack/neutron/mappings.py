@@ -5,6 +5,9 @@ Parsing is pure. Which uplink sets are Tagged and which Untagged only OneView kn
 :meth:`Mappings.check`. Until that has succeeded, :meth:`Mappings.plan` refuses to answer rather
 than guess, so a worker that started while OneView was down cannot bind a VLAN port onto an
 Untagged-only physical network. A network's *plan* says what OneView should hold for it.
+
+A flat network on a physical network mapped to a Tunnel uplink set becomes a Tunnel network: it
+carries every VLAN tag unchanged, so such networks are the VLAN-transparent ones.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ LOG = logging.getLogger(__name__)
 
 NAME_PATTERN = re.compile(r"^Neutron \[(?P<id>[0-9a-fA-F-]{36})\]$")
 VLAN, FLAT = "vlan", "flat"
-TAGGED, UNTAGGED = "Tagged", "Untagged"
+TAGGED, UNTAGGED, TUNNEL = "Tagged", "Untagged", "Tunnel"
 EXAMPLE_UUID = "0b3e5c2a-1111-2222-3333-444455556666"
 
 
@@ -47,7 +50,7 @@ class Plan:
     """What OneView should hold for one Neutron network."""
 
     kind: str  # "create": a network of ours on uplink sets; "existing": a mapped OneView network
-    network_type: str  # "Tagged" or "Untagged"
+    network_type: str  # "Tagged", "Untagged" or "Tunnel"
     vlan: int | None
     uplink_sets: tuple[str, ...] = ()
     existing_uri: str | None = None
@@ -57,7 +60,7 @@ class Plan:
 class UplinkSetFacts:
     """What OneView says of one mapped uplink set."""
 
-    network_type: str  # "Tagged" or "Untagged"
+    network_type: str  # "Tagged", "Untagged" or "Tunnel"
     logical_interconnect: str
 
 
@@ -92,8 +95,10 @@ class Mappings:
     default_uplink_sets: tuple[str, ...] = ()
     physnet_uplink_sets: dict[str, tuple[str, ...]] = field(default_factory=dict)
     flat_networks: dict[str, str] = field(default_factory=dict)
-    # uplink set UUID -> "Tagged"/"Untagged"; None until load_types() has succeeded
+    # uplink set UUID -> "Tagged"/"Untagged"/"Tunnel"; None until load_types() has succeeded
     _types: dict[str, str] | None = field(default=None, repr=False)
+    # flat_network_mappings UUID -> its OneView type (read with the uplink sets)
+    _flat_types: dict[str, str] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
@@ -164,6 +169,7 @@ class Mappings:
                 uplink_set.get("ethernetNetworkType") or TAGGED,
                 uplink_set.get("logicalInterconnectUri") or "",
             )
+        flat_types: dict[str, str] = {}
         for physnet, uuid_ in self.flat_networks.items():
             try:
                 network = client.ethernet_networks.get(uuid_)
@@ -172,8 +178,11 @@ class Mappings:
                     reason=f"OneView network {uuid_} (flat_network_mappings, physical network "
                     f"{physnet!r}) does not exist in OneView"
                 ) from None
+            flat_types[uuid_] = network.get("ethernetNetworkType") or UNTAGGED
             LOG.info("Flat physical network %s uses OneView network %s", physnet, network["name"])
         self.adopt(facts)
+        with self._lock:
+            self._flat_types = flat_types
 
     def adopt(self, facts: Mapping[str, UplinkSetFacts]) -> None:
         """Check what OneView said of the mapped uplink sets and make plan() use it.
@@ -194,6 +203,16 @@ class Mappings:
         if missing:
             raise OneViewMappingError(reason=f"no OneView facts for uplink sets {missing}")
         for physnet, uuids in self.physnet_uplink_sets.items():
+            flat_kinds = {
+                facts[u].network_type: u for u in uuids if facts[u].network_type != TAGGED
+            }
+            if len(flat_kinds) > 1:
+                raise OneViewMappingError(
+                    reason=f"physical network {physnet!r} maps the Untagged uplink set "
+                    f"{flat_kinds[UNTAGGED]} and the Tunnel uplink set {flat_kinds[TUNNEL]}: its "
+                    "flat networks would be both; map them to two physical networks (a flat "
+                    "network on the Tunnel one is the VLAN-transparent kind)"
+                )
             seen: dict[tuple[str, str], str] = {}
             for uuid_ in uuids:
                 key = (facts[uuid_].logical_interconnect, facts[uuid_].network_type)
@@ -222,7 +241,9 @@ class Mappings:
         """
         if network_type == FLAT and physnet in self.flat_networks:
             uuid_ = self.flat_networks[physnet]
-            return Plan("existing", UNTAGGED, None, existing_uri=_net_uri(uuid_))
+            with self._lock:
+                kind = self._flat_types.get(uuid_, UNTAGGED)
+            return Plan("existing", kind, None, existing_uri=_net_uri(uuid_))
         if network_type not in (VLAN, FLAT):
             return None
         with self._lock:
@@ -235,8 +256,20 @@ class Mappings:
             tagged = tuple(u for u in sets if types.get(u) == TAGGED)
             return Plan("create", TAGGED, int(vlan), tagged) if tagged else None
         sets = self.physnet_uplink_sets.get(physnet or "", ())
-        untagged = tuple(u for u in sets if types.get(u) == UNTAGGED)
-        return Plan("create", UNTAGGED, None, untagged) if untagged else None
+        for kind in (UNTAGGED, TUNNEL):  # check() lets a physnet map only one of them
+            chosen = tuple(u for u in sets if types.get(u) == kind)
+            if chosen:
+                return Plan("create", kind, None, chosen)
+        return None
+
+    def transparent(self, network_type: str | None, physnet: str | None) -> bool | None:
+        """Whether a segment's OneView network passes VLAN tags unchanged (a Tunnel network);
+        None when the driver leaves the segment alone. Pure once the types are loaded.
+
+        :raises MappingsNotLoaded: the uplink-set types are not read from OneView yet.
+        """
+        plan = self.plan(network_type, physnet, None if network_type == FLAT else 0)
+        return None if plan is None else plan.network_type == TUNNEL
 
     def may_mirror(self, network_type: str | None, physnet: str | None, vlan: Any) -> bool:
         """Whether a segment is (or, before the types are loaded, may be) mirrored.
