@@ -6,6 +6,7 @@ the real ML2 plugin against the simulator.
 
 from __future__ import annotations
 
+import copy
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -16,6 +17,9 @@ from ml2_case import OneViewMl2TestCase
 from neutron_lib.api.definitions import portbindings
 from oslo_config import cfg
 
+from oneview_openstack.client import views
+from oneview_openstack.neutron import bonds
+from oneview_openstack.neutron import connections as conns
 from oneview_openstack.neutron.ironic import (
     GroupMember,
     IronicLookup,
@@ -24,6 +28,8 @@ from oneview_openstack.neutron.ironic import (
     PortGroupNotFound,
     register_ironic_opts,
 )
+from oneview_openstack.neutron.ports import PortInfo
+from oneview_openstack.neutron.reconcile import NeutronReads, Policy, Reconciler
 
 
 @pytest.fixture
@@ -314,3 +320,257 @@ class LacpBondTests(BondCase):
 
         self._delete("ports", port["id"], as_admin=True)
         assert [c.get("lagName") for c in self.connections(profile)] == [None, None]
+
+    def test_on_a_powered_on_server_a_lag_waits_for_the_power_opt_in(self):
+        server, profile, binding = self.bonded_server("802.3ad", power="On")
+        before = self.connections(profile)
+        power = self.power_puts()
+
+        port = self.bond_port(binding)
+
+        assert self.show_port(port["id"])["status"] == "ERROR"  # NeedsPowerOff, logged
+        assert self.power_puts() == power
+        assert self.connections(profile) == before
+        assert self.ov.get(server["uri"]).json()["powerState"] == "On"
+
+    def test_undo_on_a_powered_on_server_restores_networks_and_keeps_the_lag(self):
+        server, profile, binding = self.bonded_server("4")
+        before = self.connections(profile)
+        port = self.bond_port(binding)
+        assert self.show_port(port["id"])["status"] == "ACTIVE"
+        self.ov.wait(self.ov.put(server["uri"] + "/powerState", json={"powerState": "On"}))
+        power = self.power_puts()
+
+        self._delete("ports", port["id"], as_admin=True)
+
+        after = self.connections(profile)
+        assert self.power_puts() == power
+        assert [(c["networkUri"], c["name"]) for c in after] == [
+            (c["networkUri"], c["name"]) for c in before
+        ]
+        assert [c["lagName"] for c in after] == ["LAG1", "LAG1"]  # re-paired only when off
+
+    def test_a_trunk_on_a_bond_puts_both_lag_members_on_the_network_set(self):
+        _server, profile, binding = self.bonded_server("802.3ad")
+        port = self.bond_port(binding)
+        network_set = self.ov.wait(
+            self.ov.post(
+                "/rest/network-sets",
+                json={
+                    "name": f"bond-trunk-{uuid.uuid4().hex[:6]}",
+                    "networkUris": [self.ov_uri],
+                    "nativeNetworkUri": self.ov_uri,
+                    "networkSetType": "Regular",
+                },
+            )
+        )["associatedResource"]["resourceUri"]
+        ports = self.mech().ports
+
+        assert ports.plug(PortInfo.of(self.show_port(port["id"])), network_set)
+
+        wired = self.connections(profile)
+        assert [(c["networkUri"], c["lagName"]) for c in wired] == [
+            (network_set, "LAG1"),
+            (network_set, "LAG1"),
+        ]
+
+    def test_requested_mbps_reaches_every_member(self):
+        _server, profile, binding = self.bonded_server("802.3ad")
+        port = self.bond_port(binding)
+        ports = self.mech().ports
+
+        assert ports.plug(PortInfo.of(self.show_port(port["id"])), self.ov_uri, requested_mbps=3000)
+
+        assert [c["requestedMbps"] for c in self.connections(profile)] == ["3000", "3000"]
+
+    def test_reconciliation_restores_a_lost_lag_and_a_moved_member(self):
+        _server, profile, binding = self.bonded_server("802.3ad")
+        port = self.bond_port(binding)
+        body = self.ov.get(profile["uri"]).json()
+        deploy = self.ov.members("ethernet-networks", filter="\"name='Deploy'\"")[0]["uri"]
+        for connection in body["connectionSettings"]["connections"]:
+            connection.update(lagName=None)
+        body["connectionSettings"]["connections"][1].update(networkUri=deploy)
+        self.ov.wait(self.ov.put(profile["uri"], json=body))
+        driver = self.mech()
+        reconciler = Reconciler(
+            client=driver.client,
+            mappings=driver.mappings,
+            networks=driver.networks,
+            ports=driver.ports,
+            policy=Policy(),
+        )
+
+        report = reconciler.run(NeutronReads(self.context, self.driver))
+
+        assert report.connections_restored == [port["id"]], report
+        wired = self.connections(profile)
+        assert [(c["networkUri"], c["lagName"]) for c in wired] == [
+            (self.ov_uri, "LAG1"),
+            (self.ov_uri, "LAG1"),
+        ]
+        again = reconciler.run(NeutronReads(self.context, self.driver))
+        assert again.connections_restored == [], again
+
+
+class LacpWithPowerCycleTests(BondCase):
+    oneview_overrides = {"allow_power_cycle_for_connection_changes": True}
+
+    def test_the_opt_in_cycles_the_power_once_and_the_server_is_on_again(self):
+        server, profile, binding = self.bonded_server("802.3ad", power="On")
+        power = self.power_puts()
+
+        port = self.bond_port(binding)
+
+        assert self.show_port(port["id"])["status"] == "ACTIVE"
+        assert self.power_puts() == power + 2  # off, then on again
+        assert self.ov.get(server["uri"]).json()["powerState"] == "On"
+        assert [c["lagName"] for c in self.connections(profile)] == ["LAG1", "LAG1"]
+
+
+# -- pure parts ----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("given", "mode"),
+    [
+        ("active-backup", "active-backup"),
+        ("1", "active-backup"),
+        (1, "active-backup"),
+        ("balance-tlb", "balance-tlb"),
+        ("5", "balance-tlb"),
+        ("Balance-ALB", "balance-alb"),
+        ("6", "balance-alb"),
+        ("802.3ad", "802.3ad"),
+        ("4", "802.3ad"),
+        (4, "802.3ad"),
+    ],
+)
+def test_accepted_bond_modes(given: Any, mode: str) -> None:
+    assert bonds.canonical_mode(given) == mode
+
+
+@pytest.mark.parametrize(
+    ("given", "why"),
+    [
+        ("balance-rr", "static link aggregate"),
+        ("0", "static link aggregate"),
+        ("balance-xor", "static link aggregate"),
+        ("2", "static link aggregate"),
+        ("3", "static link aggregate"),
+        ("7", "not a Linux bonding mode"),
+        (None, "not a Linux bonding mode"),
+    ],
+)
+def test_refused_bond_modes_name_the_value_and_the_accepted_ones(given: Any, why: str) -> None:
+    with pytest.raises(bonds.BondRefused, match=why) as caught:
+        bonds.canonical_mode(given)
+    assert repr(given) in str(caught.value) and bonds.ACCEPTED in str(caught.value)
+
+
+def test_a_plain_port_is_no_bond() -> None:
+    assert bonds.request_of({"local_link_information": [LINK_A]}) is None
+    assert bonds.request_of(None) is None
+    request = bonds.request_of(
+        {
+            "local_link_information": [LINK_A, LINK_B],
+            "local_group_information": {"id": "pg", "name": "b", "bond_mode": "4"},
+        }
+    )
+    assert request is not None and request.lacp and request.group_id == "pg"
+
+
+def test_lag_names_keep_a_shared_free_name_else_take_the_lowest_free_one() -> None:
+    pair = [{"lagName": "LAG5"}, {"lagName": "LAG5"}]
+    others = [{"lagName": "LAG1"}, {"lagName": "LAG1"}, {"lagName": None}]
+    assert bonds.free_lag_name(others + pair, pair) == "LAG5"
+    mixed = [{"lagName": "LAG1"}, {"lagName": None}]
+    assert bonds.free_lag_name(others + mixed, mixed) == "LAG2"
+    taken = [{"lagName": name} for name in bonds.LAG_NAMES]
+    fresh = [{}, {}]
+    with pytest.raises(bonds.BondRefused, match=r"LAG1\.\.LAG24"):
+        bonds.free_lag_name(taken + fresh, fresh)
+
+
+class TestLagPairOnRealServers:
+    """check_lag_pair against the simulator's own server bodies (blade and rack)."""
+
+    def servers(self, api: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        members = api.members("server-hardware")
+        blade = next(s for s in members if s.get("locationUri"))
+        rack = next(s for s in members if not s.get("locationUri"))
+        return blade, rack
+
+    def test_the_two_mezz_ports_of_a_blade_pair(self, api: Any) -> None:
+        blade, _rack = self.servers(api)
+        pair = [{"portId": "Mezz 3:1-a"}, {"portId": "Mezz 3:2-a"}]
+        bonds.check_lag_pair("pg", pair, blade)  # no refusal
+        bonds.check_lag_pair("pg", [{"portId": "Mezz 3:1-b"}, {"portId": "Mezz 3:2-b"}], blade)
+
+    @pytest.mark.parametrize(
+        ("ports", "why"),
+        [
+            (["Mezz 3:1-a", "Mezz 3:1-b"], "same FlexNIC of the two ports"),
+            (["Mezz 3:1-a", "Mezz 3:2-b"], "same FlexNIC of the two ports"),
+            (["Mezz 3:1-a", "Flb 1:2-a"], "same FlexNIC of the two ports"),
+            (["Mezz 3:1-a"], "exactly two"),
+        ],
+    )
+    def test_pairs_a_lag_cannot_be(self, api: Any, ports: list[str], why: str) -> None:
+        blade, _rack = self.servers(api)
+        with pytest.raises(bonds.BondRefused, match=why):
+            bonds.check_lag_pair("pg", [{"portId": p} for p in ports], blade)
+
+    def test_a_rack_server_has_no_interconnects_for_a_lag(self, api: Any) -> None:
+        _blade, rack = self.servers(api)
+        pair = [{"portId": "Embedded 1:1-a"}, {"portId": "Embedded 1:2-a"}]
+        with pytest.raises(bonds.BondRefused, match="only on Synergy"):
+            bonds.check_lag_pair("pg", pair, rack)
+
+    def test_two_ports_on_one_interconnect_are_refused(self, api: Any) -> None:
+        blade, _rack = self.servers(api)
+        blade = copy.deepcopy(blade)
+        slots = blade["portMap"]["deviceSlots"]
+        mezz = next(s for s in slots if s.get("location") == "Mezz")
+        first, second = mezz["physicalPorts"][:2]
+        second["interconnectUri"] = first["interconnectUri"]
+        with pytest.raises(bonds.BondRefused, match="both reach interconnect"):
+            bonds.check_lag_pair("pg", [{"portId": "Mezz 3:1-a"}, {"portId": "Mezz 3:2-a"}], blade)
+
+
+def test_undo_restores_a_network_set_and_a_lag_from_the_name() -> None:
+    port = str(uuid.uuid4())
+    connections: list[dict[str, Any]] = [
+        {
+            "portId": "Mezz 3:1-a",
+            "mac": "aa:00:00:00:00:01",
+            "name": "tmpl",
+            "networkUri": "/rest/network-sets/s1",
+            "lagName": "LAG3",
+        },
+        {
+            "portId": "Mezz 3:2-a",
+            "mac": "aa:00:00:00:00:02",
+            "name": "",
+            "networkUri": None,
+            "lagName": "LAG3",
+        },
+    ]
+    original = copy.deepcopy(connections)
+    assert conns.attach_bond(
+        connections,
+        port_id=port,
+        group="pg",
+        members=[("aa:00:00:00:00:01", None), ("aa:00:00:00:00:02", None)],
+        network_uri="/rest/ethernet-networks/n1",
+        lacp=False,
+        server={},
+    )
+    assert [c["name"] for c in connections] == [
+        f"Neutron [{port}] had LAG3 was set:s1 tmpl",
+        f"Neutron [{port}] had LAG3 was unassigned",
+    ]
+    assert [c["lagName"] for c in connections] == [None, None]
+    assert conns.owners(
+        views.profile_connections({"connectionSettings": {"connections": connections}})
+    ) == {port}
+    assert conns.detach(connections, port_id=port)
+    assert connections == original
