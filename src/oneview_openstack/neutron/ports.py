@@ -301,6 +301,13 @@ class PortWiring:
                 action,
                 False,
             )
+            if port.bond is not None and port.bond.lacp:
+                LOG.warning(
+                    "Port %s: server %s is on, so its bond's connections are back on their "
+                    "networks but keep their LAG name until a change with the server off",
+                    port.id,
+                    target.server.get("name") or target.server_uri,
+                )
         if changed:
             LOG.info("Port %s is no longer wired in profile %s", port.id, target.profile_uri)
         return changed
