@@ -192,9 +192,10 @@ def test_a_set_in_use_only_takes_networks_its_logical_interconnect_carries(api):
     loose = create_network(api, "Not uplinked", 301)
     net_set["networkUris"].append(loose["uri"])
     body = error_of(
-        api.put(net_set["uri"], json=net_set), 400, "NETWORK_NOT_ON_LOGICAL_INTERCONNECT"
+        api.put(net_set["uri"], json=net_set), 400, "CRM_NETWORK_SET_CONSTRAINT_A_VIOLATION"
     )
-    assert "Not uplinked" in body["message"] and loose["uri"] in body["details"]
+    assert "associated with an uplink set" in body["message"]
+    assert "Not uplinked" in body["details"] and loose["uri"] in body["details"]
     assert loose["uri"] not in api.get(net_set["uri"]).json()["networkUris"]
 
 

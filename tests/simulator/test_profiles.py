@@ -597,7 +597,7 @@ def test_a_connection_to_a_network_no_uplink_set_carries_is_400(api):
     server = free_blades(api, "Off")[0]
     body = new_profile(api, "ironic-EG-1", server, "island")
     connections(body)[1]["networkUri"] = island
-    reply_body = error_of(api.post(PROFILES, json=body), 400, "NETWORK_NOT_ON_LOGICAL_INTERCONNECT")
+    reply_body = error_of(api.post(PROFILES, json=body), 400, "UnavailableEthernetFCError")
     assert "island" in reply_body["message"]
     # Once an uplink set of the server's logical interconnect carries it, it is fine.
     uplink = named(api, "uplink-sets", "US-Tagged-1")

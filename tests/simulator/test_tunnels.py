@@ -44,7 +44,7 @@ def test_a_server_connects_to_a_tunnel_network_its_logical_interconnect_carries(
     network = tunnel(api)
     profile = applied(api)
     connections(profile)[1]["networkUri"] = network["uri"]
-    error_of(put(api, profile), 400, "NETWORK_NOT_ON_LOGICAL_INTERCONNECT")
+    error_of(put(api, profile), 400, "UnavailableEthernetFCError")
     assert api.wait(tunnel_uplink_set(api, [network["uri"]]))["taskState"] == "Completed"
     assert finish(api, put(api, profile))["taskState"] == "Completed"
     assert connections(api.get(profile["uri"]).json())[1]["networkUri"] == network["uri"]

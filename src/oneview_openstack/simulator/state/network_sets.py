@@ -146,14 +146,18 @@ class NetworkSets:
             missing = [uri for uri in uris if uri not in carried]
             if missing:
                 network = store.find(missing[0]) or {}
+                # OneView's message (POSH-HPEOneView#170); the errorCode is a guess from HPE's
+                # QA dictionary, which lists CRM_NETWORK_SET_CONSTRAINT_A_VIOLATION unexplained.
                 raise BadRequest(
-                    f"The network {network.get('name', missing[0])} cannot join the network set "
-                    f"{network_set['name']}: no uplink set of the logical interconnect of "
-                    f"connection {conn.get('id')} ({conn.get('portId')}) of server profile "
-                    f"{profile['name']} carries it.",
-                    error_code="NETWORK_NOT_ON_LOGICAL_INTERCONNECT",
+                    "A network set referenced in one or more server profiles may only contain "
+                    "networks which are defined as internal networks or associated with an "
+                    "uplink set on the logical interconnects associated with the enclosure "
+                    "containing these server profiles.",
+                    error_code="CRM_NETWORK_SET_CONSTRAINT_A_VIOLATION",
                     error_source=SOURCE,
-                    details=f"networkUris: {', '.join(missing[:10])}",
+                    details=f"{network.get('name', missing[0])} ({missing[0]}) is not carried to "
+                    f"connection {conn.get('id')} ({conn.get('portId')}) of server profile "
+                    f"{profile['name']}; networkUris not carried: {', '.join(missing[:10])}",
                     recommended_actions=[
                         "Add the network to an uplink set of that logical interconnect first, "
                         "then to the network set."

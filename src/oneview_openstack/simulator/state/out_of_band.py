@@ -53,6 +53,8 @@ class OutOfBand:
         if category == "ethernet-networks":
             self._networking._forget_network(resource)
             return
+        if category == "network-sets":  # its own connection template goes with it
+            store.remove(resource.get("connectionTemplateUri") or "/rest/x/none")
         if category == "server-profiles":
             server = store.find(resource.get("serverHardwareUri"))
             if server is not None and server.get("serverProfileUri") == uri:

@@ -164,7 +164,7 @@ def normalise_connections(
                 raise BadRequest(
                     f"The network '{network.get('name')}' of {where} is not carried by any uplink set "
                     f"of the logical interconnect serving port '{port_name}'.",
-                    error_code="NETWORK_NOT_ON_LOGICAL_INTERCONNECT",
+                    error_code="UnavailableEthernetFCError",
                     details=f"networkUri={network_uri}",
                     recommended_actions=[
                         "Add the network to an uplink set of the logical interconnect."
