@@ -242,3 +242,30 @@ def test_a_new_network_with_a_clashing_vlan_is_refused_and_not_created(api):
     )
     error_of(reply, 400, "CRM_DUPLICATE_VLAN_IDS_NETWORK_SET")
     assert api.members("ethernet-networks", filter="name='Clash'") == []
+
+
+def test_a_connection_moves_to_a_set_and_back_while_the_server_is_on(api):
+    profile = applied(api)
+    server = api.get(profile["serverHardwareUri"]).json()
+    set_power(api, server, "On")
+    before = connections(profile)[1]
+    net_set = create_set(api, "trunk", tagged(api, "Storage", "Management"))
+    connections(profile)[1]["networkUri"] = net_set["uri"]
+    assert finish(api, put(api, profile))["taskState"] == "Completed"
+    profile = api.get(profile["uri"]).json()
+    moved = connections(profile)[1]
+    assert (moved["networkUri"], moved["mac"]) == (net_set["uri"], before["mac"])
+    connections(profile)[1]["networkUri"] = before["networkUri"]
+    assert finish(api, put(api, profile))["taskState"] == "Completed"
+    assert connections(api.get(profile["uri"]).json())[1]["networkUri"] == before["networkUri"]
+    assert api.get(server["uri"]).json()["powerState"] == "On"
+
+
+def test_adding_a_connection_on_a_set_still_needs_the_server_off(api):
+    profile = applied(api)
+    set_power(api, api.get(profile["serverHardwareUri"]).json(), "On")
+    net_set = create_set(api, "trunk", tagged(api, "Storage"))
+    connections(profile).append(
+        {"id": 3, "portId": "Mezz 3:1-b", "functionType": "Ethernet", "networkUri": net_set["uri"]}
+    )
+    error_of(put(api, profile), 409, "ServerNotOffWithCauseForNoServerChange")

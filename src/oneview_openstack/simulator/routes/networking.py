@@ -45,21 +45,21 @@ def associated_profiles(call: Call) -> list[str]:
 
 
 def create_uplink_set(call: Call) -> Task:
-    return call.state.networking.create_uplink_set(call.body)
+    return call.state.uplink_sets.create_uplink_set(call.body)
 
 
 def update_uplink_set(call: Call) -> Task:
-    return call.state.networking.update_uplink_set(
+    return call.state.uplink_sets.update_uplink_set(
         _uri(call, "uplink-sets"), call.body, call.header("if-match")
     )
 
 
 def delete_uplink_set(call: Call) -> Task:
-    return call.state.networking.delete_uplink_set(_uri(call, "uplink-sets"))
+    return call.state.uplink_sets.delete_uplink_set(_uri(call, "uplink-sets"))
 
 
 def update_lig(call: Call) -> Task:
-    return call.state.networking.update_lig(
+    return call.state.uplink_sets.update_lig(
         _uri(call, "logical-interconnect-groups"), call.body, call.header("if-match")
     )
 

@@ -15,6 +15,7 @@ from .networking import Networking
 from .out_of_band import OutOfBand
 from .profiles import Profiles
 from .sessions import Sessions
+from .uplink_sets import UplinkSets
 
 __all__ = ["CallContext", "SimulatorState"]
 
@@ -32,7 +33,8 @@ class SimulatorState:
         self.profiles = Profiles(self.core)
         self.connection_templates = ConnectionTemplates(self.core)
         self.network_sets = NetworkSets(self.core)
-        self.networking = Networking(self.core, self.network_sets)
+        self.uplink_sets = UplinkSets(self.core)
+        self.networking = Networking(self.core, self.network_sets, self.uplink_sets)
         self.collections = Collections(self.core)
         self.oob = OutOfBand(self.core, self.sessions, self.networking)
         for items in build_inventory(self.config.seed, self.config.servers).values():

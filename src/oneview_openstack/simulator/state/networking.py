@@ -1,10 +1,9 @@
-"""Ethernet networks, uplink sets and logical interconnect groups, with OneView's rules:
-unique network names, VLAN ranges, one VLAN per Ethernet uplink set, one uplink set per network
-per logical interconnect, and no deleting a network a profile still uses."""
+"""Ethernet networks, with OneView's rules: unique names, VLAN ranges, a VLAN change checked
+against the uplink sets carrying the network, and no deleting a network a profile still uses
+(uplink sets and LIGs: uplink_sets.py; network sets: network_sets.py)."""
 
 from __future__ import annotations
 
-import copy
 import re
 from typing import Any
 
@@ -14,19 +13,10 @@ from ..tasks import Task
 from .connection_templates import checked_bandwidth, new_template
 from .core import Core
 from .network_sets import NetworkSets
+from .uplink_sets import NETWORK_TYPES, UplinkSets
 
-NETWORK_TYPES = ("Tagged", "Untagged", "Tunnel")
 PURPOSES = ("General", "Management", "VMMigration", "FaultTolerance", "ISCSI")
 NETWORK_FIELDS = ("name", "description", "purpose", "smartLink", "privateNetwork", "vlanId")
-UPLINK_FIELDS = (
-    "name",
-    "networkUris",
-    "nativeNetworkUri",
-    "portConfigInfos",
-    "connectionMode",
-    "lacpTimer",
-    "primaryPort",
-)
 
 
 def _vlan_error(value: Any) -> BadRequest:
@@ -38,9 +28,10 @@ def _vlan_error(value: Any) -> BadRequest:
 
 
 class Networking:
-    def __init__(self, core: Core, network_sets: NetworkSets) -> None:
+    def __init__(self, core: Core, network_sets: NetworkSets, uplink_sets: UplinkSets) -> None:
         self._core = core
         self._sets = network_sets
+        self._uplinks = uplink_sets
 
     # -- Ethernet networks ----------------------------------------------------------------
     def _network_fields(self, body: Any, *, existing: Resource | None = None) -> dict[str, Any]:
@@ -195,7 +186,7 @@ class Networking:
         fields = self._network_fields(body, existing=network)
         if fields["vlanId"] != network.get("vlanId"):
             for uplink_set in self.uplink_sets_with(uri):
-                self._check_vlans(
+                self._uplinks.check_vlans(
                     uplink_set, uplink_set["networkUris"], changed={uri: fields["vlanId"]}
                 )
         network.update(fields)
@@ -304,198 +295,3 @@ class Networking:
     def associated_profiles(self, uri: str) -> list[str]:
         self._core.store.get(uri)
         return self.profiles_using(uri)
-
-    # -- uplink sets ----------------------------------------------------------------------
-    def _check_vlans(
-        self, uplink_set: Resource, network_uris: list[str], changed: dict[str, Any] | None = None
-    ) -> None:
-        if uplink_set.get("ethernetNetworkType") != "Tagged":
-            return
-        seen: dict[Any, str] = {}
-        for uri in network_uris:
-            network = self._core.store.find(uri) or {}
-            vlan = (changed or {}).get(uri, network.get("vlanId"))
-            if vlan in seen:
-                raise BadRequest(
-                    f"Duplicate VLAN IDs are not allowed in the same uplink set: VLAN {vlan} is used "
-                    f"by {seen[vlan]} and {network.get('name')} in {uplink_set.get('name')}.",
-                    error_code="CRM_DUPLICATE_VLAN_IDS_UPLINK_SET",
-                    error_source="uplink-sets",
-                    data={"vlanId": vlan, "networkUris": [uri]},
-                )
-            seen[vlan] = str(network.get("name"))
-
-    def _uplink_fields(self, body: Any, existing: Resource | None) -> dict[str, Any]:
-        core = self._core
-        if not isinstance(body, dict):
-            raise BadRequest(
-                "The uplink set body must be a JSON object.", error_code="INVALID_JSON"
-            )
-        base = existing or {}
-        li_uri = body.get("logicalInterconnectUri", base.get("logicalInterconnectUri"))
-        core.reference("logicalInterconnectUri", li_uri, "logical-interconnects")
-        if existing and li_uri != existing["logicalInterconnectUri"]:
-            raise invalid_field(
-                "logicalInterconnectUri", li_uri, "the uplink set's own (it cannot change)"
-            )
-        kind = body.get("ethernetNetworkType", base.get("ethernetNetworkType", "Tagged"))
-        if kind not in NETWORK_TYPES:
-            raise invalid_field("ethernetNetworkType", kind, f"one of {NETWORK_TYPES}")
-        name = body.get("name", base.get("name"))
-        if not isinstance(name, str) or not name.strip():
-            raise invalid_field("name", name, "a non-empty string")
-        uris = body.get("networkUris", base.get("networkUris", []))
-        if not isinstance(uris, list) or not all(isinstance(u, str) for u in uris):
-            raise invalid_field("networkUris", uris, "a list of Ethernet network URIs")
-        if len(set(uris)) != len(uris):
-            raise invalid_field("networkUris", uris, "each network at most once")
-        for uri in uris:
-            network = core.reference("networkUris", uri, "ethernet-networks")
-            if network.get("ethernetNetworkType") != kind:
-                raise BadRequest(
-                    f"The network {network['name']} is {network.get('ethernetNetworkType')}; "
-                    f"the uplink set {name} carries {kind} networks only.",
-                    error_code="CRM_INVALID_NETWORK_TYPE_FOR_UPLINK_SET",
-                )
-        if kind in ("Untagged", "Tunnel") and len(uris) > 1:
-            # A Tunnel network already carries every VLAN of the uplink set (OV help, Tunnel).
-            raise invalid_field("networkUris", uris, f"at most one network in a {kind} uplink set")
-        for other in core.store.iter("uplink-sets"):
-            if other["uri"] == base.get("uri") or other.get("logicalInterconnectUri") != li_uri:
-                continue
-            if other.get("name", "").casefold() == name.casefold():
-                raise BadRequest(
-                    f"An uplink set named {name} already exists on the logical interconnect.",
-                    error_code="CRM_DUPLICATE_UPLINK_SET_NAME",
-                )
-            shared = set(uris) & set(other.get("networkUris") or [])
-            if shared:
-                raise BadRequest(
-                    f"Another uplink set is using one of the networks: {other['name']} already "
-                    f"carries {sorted(shared)[0]}.",
-                    error_code="CRM_NETWORK_ALREADY_ASSIGNED",
-                    error_source="uplink-sets",
-                )
-        native = body.get("nativeNetworkUri", base.get("nativeNetworkUri"))
-        if native is not None and native not in uris:
-            raise invalid_field("nativeNetworkUri", native, "one of the set's networkUris or null")
-        fields = {key: copy.deepcopy(body[key]) for key in UPLINK_FIELDS if key in body}
-        fields.update(
-            name=name,
-            networkUris=list(uris),
-            nativeNetworkUri=native,
-            logicalInterconnectUri=li_uri,
-            ethernetNetworkType=kind,
-            networkType=body.get("networkType", base.get("networkType", "Ethernet")),
-        )
-        return fields
-
-    def create_uplink_set(self, body: Any) -> Task:
-        core = self._core
-        fields = self._uplink_fields(body, None)
-        uplink_set = {
-            "uri": f"/rest/uplink-sets/{core.new_id()}",
-            "category": "uplink-sets",
-            "description": None,
-            "fcNetworkUris": [],
-            "fcoeNetworkUris": [],
-            "portConfigInfos": [],
-            "connectionMode": "Auto",
-            "lacpTimer": "Long",
-            "manualLoginRedistributionState": "NotSupported",
-            "primaryPort": None,
-            "reachability": "Reachable",
-            "state": "Normal",
-            "status": "OK",
-            **fields,
-        }
-        self._check_vlans(uplink_set, fields["networkUris"])
-        core.store.add(uplink_set)
-        return core.run_task(
-            kind="uplink_set",
-            name="Create",
-            resource=uplink_set,
-            status_text=f"Create uplink set: {uplink_set['name']}",
-            on_failure=lambda _t: core.store.remove(uplink_set["uri"]),
-            hide_resource_until_running=True,
-        )
-
-    def update_uplink_set(self, uri: str, body: Any, if_match: str | None) -> Task:
-        core = self._core
-        uplink_set = core.store.get(uri)
-        if isinstance(body, dict):
-            core.check_etag(uplink_set, body.get("eTag"), if_match)
-        fields = self._uplink_fields(body, uplink_set)
-        self._check_vlans({**uplink_set, **fields}, fields["networkUris"])
-        before = {key: copy.deepcopy(uplink_set.get(key)) for key in fields}
-        uplink_set.update(fields)
-        core.store.touch(uplink_set)
-        revision = uplink_set["_revision"]
-
-        def failed(_task: Task) -> None:
-            if uplink_set["_revision"] == revision:  # nobody changed it since: undo
-                uplink_set.update(before)
-                core.store.touch(uplink_set)
-
-        return core.run_task(
-            kind="uplink_set",
-            name="Update",
-            resource=uplink_set,
-            status_text=f"Update uplink set: {uplink_set['name']}",
-            on_failure=failed,
-        )
-
-    def delete_uplink_set(self, uri: str) -> Task:
-        core = self._core
-        uplink_set = core.store.get(uri)
-        return core.run_task(
-            kind="uplink_set",
-            name="Delete",
-            resource=uplink_set,
-            status_text=f"Delete uplink set: {uplink_set['name']}",
-            on_success=lambda _t: core.store.remove(uri),
-        )
-
-    # -- logical interconnect groups ------------------------------------------------------
-    def update_lig(self, uri: str, body: Any, if_match: str | None) -> Task:
-        core = self._core
-        lig = core.store.get(uri)
-        if not isinstance(body, dict):
-            raise BadRequest(
-                "The logical interconnect group body must be a JSON object.",
-                error_code="INVALID_JSON",
-            )
-        core.check_etag(lig, body.get("eTag"), if_match)
-        templates = body.get("uplinkSets", lig.get("uplinkSets"))
-        if not isinstance(templates, list):
-            raise invalid_field("uplinkSets", templates, "a list of uplink set templates")
-        for index, template in enumerate(templates):
-            if not isinstance(template, dict):
-                raise invalid_field(
-                    f"uplinkSets[{index}]", template, "an uplink set template object"
-                )
-            net_uris = template.get("networkUris") or []
-            if not isinstance(net_uris, list):
-                raise invalid_field(
-                    f"uplinkSets[{index}].networkUris", net_uris, "a list of Ethernet network URIs"
-                )
-            for net_uri in net_uris:
-                core.reference(f"uplinkSets[{index}].networkUris", net_uri, "ethernet-networks")
-        lig["uplinkSets"] = copy.deepcopy(templates)
-        if "name" in body:
-            lig["name"] = body["name"]
-        core.store.touch(lig)
-
-        def done(_task: Task) -> None:
-            for li in core.store.iter("logical-interconnects"):
-                if li.get("logicalInterconnectGroupUri") == uri:
-                    li["consistencyStatus"] = "NOT_CONSISTENT"
-                    core.store.touch(li)
-
-        return core.run_task(
-            kind="lig",
-            name="Update",
-            resource=lig,
-            status_text=f"Update logical interconnect group: {lig['name']}",
-            on_success=done,
-        )
