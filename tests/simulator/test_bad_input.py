@@ -83,6 +83,12 @@ MUTATIONS: dict[str, tuple[str, Path]] = {
     "create-uplink-set": ("POST", lambda api: "/rest/uplink-sets"),
     "update-uplink-set": ("PUT", _uplink_set),
     "update-lig": ("PUT", _lig),
+    "create-network-set": ("POST", lambda api: "/rest/network-sets"),
+    "update-network-set": ("PUT", lambda api: api.members("network-sets")[0]["uri"]),
+    "update-connection-template": (
+        "PUT",
+        lambda api: api.members("connection-templates")[0]["uri"],
+    ),
 }
 
 
@@ -128,6 +134,11 @@ WRONG_SHAPES: list[Any] = [
     {"connectionSettings": {"connections": "none"}},
     {"boot": {"order": "PXE", "manageBoot": "yes"}, "bootMode": {"mode": 5}},
     {"logicalInterconnectUri": 5, "ethernetNetworkType": [], "networkUris": [5]},
+    {"networkUris": [None], "nativeNetworkUri": 5, "networkSetType": [], "networkSetUris": "x"},
+    {"bandwidth": [], "connectionTemplateUri": 5, "initialScopeUris": "x"},
+    {"bandwidth": {"typicalBandwidth": None, "maximumBandwidth": True}},
+    {"name": "x", "vlanId": 5, "networkSetUris": [5], "bandwidth": {"typicalBandwidth": 1}},
+    {"connectionSettings": {"connections": [{"lagName": [], "requestedMbps": {}}]}},
 ]
 
 
