@@ -105,6 +105,17 @@ NEUTRON_OPTS: list[cfg.Opt] = [
     # [BOND options]
     # [/BOND options]
     # [SEGMENT options]
+    cfg.BoolOpt(
+        "write_segment_host_mappings",
+        default=True,
+        help="Let the ML2 driver write Neutron's segment-host mappings for Ironic nodes (host = "
+        "the node UUID) from OneView's topology: the server's interconnects, their logical "
+        "interconnects, the mapped uplink sets there, the segments planned on those. Written "
+        "by reconciliation for every node, and before a bare-metal port of a node not yet "
+        "mapped to its routed network gets its IP. Routed networks then allocate IPs per "
+        "segment without an agent. Turn off when networking-baremetal's ironic-neutron-agent "
+        "maps the nodes instead (both would overwrite each other).",
+    ),
     # [/SEGMENT options]
     # [QOS options]
     cfg.BoolOpt(

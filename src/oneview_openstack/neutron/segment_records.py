@@ -138,7 +138,9 @@ class SegmentRecords:
                 mapped.setdefault(row.host, set()).add(row.segment_id)
         return mapped
 
-    def host_is_mapped(self, host: str) -> bool:
+    def mapped_to(self, host: str) -> set[str]:
+        """The segment ids mapped to one host."""
         context = self.context
         with db_api.CONTEXT_READER.using(context):
-            return bool(network_obj.SegmentHostMapping.count(context, host=host))
+            rows = network_obj.SegmentHostMapping.get_objects(context, host=host)
+            return {row.segment_id for row in rows}

@@ -1,0 +1,227 @@
+"""Segment-to-host mappings for Ironic nodes, from OneView's topology instead of an agent.
+
+Routed networks allocate a port's IP on a segment its host reaches; Neutron learns which from
+segment-host mappings, which agents usually write. Bare-metal nodes run no agent here, so the
+driver writes them (host = the Ironic node's UUID, the ``binding:host_id`` Ironic sets), from what
+OneView says: node → server hardware → the interconnects its Ethernet ports are wired to → their
+logical interconnects → the mapped uplink sets on those → the segments planned on those uplink
+sets. networking-baremetal's agent writes the same rows from hand-set ``physical_network`` fields.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from neutron.objects import agent as agent_obj
+from neutron.services.segments import db as segments_plugin_db
+from neutron_lib.db import api as db_api
+from oslo_log import log as logging
+from oslo_utils import uuidutils
+
+from ..client import NotFound, OneViewClient, views
+from .ironic import IronicLookup, Node
+from .mappings import Mappings
+from .segment_records import SegmentRecord, SegmentRecords
+
+LOG = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class HostChange:
+    host: str
+    added: frozenset[str]
+    removed: frozenset[str]
+
+    def __str__(self) -> str:
+        return f"{self.host} +{sorted(self.added)} -{sorted(self.removed)}"
+
+
+class Topology:
+    """Which logical interconnects OneView wires a server to, and where uplink sets live.
+
+    An interconnect's and an uplink set's logical interconnect change only when OneView is
+    recabled or regrouped; they are cached until :meth:`clear` (each reconciliation pass).
+    """
+
+    def __init__(self, client: OneViewClient) -> None:
+        self.client = client
+        self._lock = threading.Lock()
+        self._li_of: dict[str, str | None] = {}  # interconnect or uplink set -> LI URI
+        self._servers: dict[str, dict[str, Any]] = {}  # one listing per pass, by URI
+
+    def clear(self) -> None:
+        with self._lock:
+            self._li_of.clear()
+            self._servers.clear()
+
+    def prefetch_servers(self) -> None:
+        """List every server hardware once (a pass over many nodes), instead of one GET each."""
+        servers = {s["uri"]: s for s in self.client.server_hardware.iter()}
+        with self._lock:
+            self._servers = servers
+
+    def server_of(self, node: Node) -> str | None:
+        """The node's server hardware: driver_info's, else its applied profile's."""
+        if node.server_hardware_uri:
+            return node.server_hardware_uri
+        if node.profile_uri:
+            try:
+                profile = self.client.server_profiles.get(node.profile_uri)
+            except NotFound:
+                return None
+            return profile.get("serverHardwareUri") or None
+        return None
+
+    def logical_interconnects(self, server_hardware_uri: str) -> set[str]:
+        """The logical interconnects of the interconnects the server's Ethernet ports reach."""
+        with self._lock:
+            server = self._servers.get(server_hardware_uri)
+        if server is None:
+            server = self.client.server_hardware.get(server_hardware_uri)
+        found: set[str] = set()
+        for port in views.ethernet_ports(server):
+            if port.interconnect_uri:
+                li = self._cached(port.interconnect_uri, self.client.interconnects.get)
+                if li:
+                    found.add(li)
+        return found
+
+    def uplink_set_li(self, uplink_set: str) -> str | None:
+        return self._cached(uplink_set, self.client.uplink_sets.get)
+
+    def carriers(self, network_uri: str) -> list[str]:
+        """The uplink sets carrying an existing OneView network (flat_network_mappings)."""
+        return self.client.ethernet_networks.associated_uplink_sets(network_uri)
+
+    def _cached(self, key: str, read: Any) -> str | None:
+        with self._lock:
+            if key in self._li_of:
+                return self._li_of[key]
+        try:
+            li = read(key).get("logicalInterconnectUri") or None
+        except NotFound:
+            li = None
+        with self._lock:
+            self._li_of[key] = li
+        return li
+
+
+class HostMappings:
+    """Computes and writes the segment-host mappings of Ironic nodes."""
+
+    def __init__(
+        self,
+        client: OneViewClient,
+        mappings: Mappings,
+        records: SegmentRecords,
+        ironic: IronicLookup | None,
+        conf: Any = None,
+    ) -> None:
+        self.client = client
+        self.mappings = mappings
+        self.records = records
+        self.topology = Topology(client)
+        self._ironic = ironic
+        self._conf = conf
+        self._lock = threading.Lock()
+
+    @property
+    def ironic(self) -> IronicLookup:
+        with self._lock:
+            if self._ironic is None:
+                from oslo_config import cfg
+
+                self._ironic = IronicLookup(self._conf or cfg.CONF)
+            return self._ironic
+
+    # -- deciding --------------------------------------------------------------------------
+    def reachable(self, lis: set[str], segments: Iterable[SegmentRecord]) -> set[str]:
+        """The ids of the mirrored segments whose uplink sets live on one of ``lis``."""
+        self.mappings.ensure_loaded(self.client)
+        found: set[str] = set()
+        for record in segments:
+            plan = self.mappings.plan(*record.triple)
+            if plan is None:
+                continue
+            if plan.kind == "existing" and plan.existing_uri:
+                uplink_sets: Iterable[str] = self.topology.carriers(plan.existing_uri)
+            else:
+                uplink_sets = plan.uplink_sets
+            if any(self.topology.uplink_set_li(u) in lis for u in uplink_sets):
+                found.add(record.id)
+        return found
+
+    def segments_of(self, node: Node, segments: Iterable[SegmentRecord]) -> set[str] | None:
+        """The node's segments; None when it is not a OneView server (left alone)."""
+        server = self.topology.server_of(node)
+        if server is None:
+            return None
+        return self.reachable(self.topology.logical_interconnects(server), segments)
+
+    # -- writing ---------------------------------------------------------------------------
+    def write(self, host: str, wanted: set[str], current: set[str]) -> HostChange | None:
+        if wanted == current:
+            return None
+        segments_plugin_db.update_segment_host_mapping(self.records.context, host, wanted)
+        change = HostChange(host, frozenset(wanted - current), frozenset(current - wanted))
+        LOG.info("Segment host mappings of Ironic node %s: %s", host, change)
+        return change
+
+    def refresh(self) -> tuple[list[HostChange], list[HostChange]]:
+        """Every OneView node's mappings; mappings of vanished nodes removed.
+
+        Returns (written, removed). A host is taken for a vanished node only when it is a UUID,
+        no Ironic node has it and no agent reports from it (an agent's host is its own).
+
+        :raises IronicUnavailable: Ironic cannot list its nodes (nothing was changed).
+        :raises OneViewError: OneView cannot be read.
+        """
+        self.topology.clear()
+        nodes = self.ironic.nodes()
+        self.topology.prefetch_servers()
+        segments = self.records.all()
+        current = self.records.hosts_mapped()
+        written: list[HostChange] = []
+        for node in nodes:
+            wanted = self.segments_of(node, segments)
+            if wanted is None:
+                continue
+            change = self.write(node.uuid, wanted, current.get(node.uuid, set()))
+            if change is not None:
+                written.append(change)
+        known = {node.uuid for node in nodes}
+        removed: list[HostChange] = []
+        for host in sorted(set(current) - known):
+            if not uuidutils.is_uuid_like(host) or self._has_agent(host):
+                continue
+            change = self.write(host, set(), current[host])
+            if change is not None:
+                removed.append(change)
+        return written, removed
+
+    def ensure_host(self, host: str, network_id: str) -> HostChange | None:
+        """Map a host about to be bound on a routed network, unless already mapped there.
+
+        Cheap when nothing is to do (two database reads); otherwise one Ironic and a few
+        OneView reads, so the port's IP comes from the right segment at its first binding
+        instead of after the next reconciliation pass.
+        """
+        network_segments = self.records.of_network(network_id)
+        if len(network_segments) < 2:
+            return None
+        current = self.records.mapped_to(host)
+        if current & {s.id for s in network_segments}:
+            return None
+        node = self.ironic.node(host)
+        wanted = self.segments_of(node, self.records.all())
+        if wanted is None:
+            return None
+        return self.write(host, wanted, current)
+
+    def _has_agent(self, host: str) -> bool:
+        context = self.records.context
+        with db_api.CONTEXT_READER.using(context):
+            return bool(agent_obj.Agent.count(context, host=host))
