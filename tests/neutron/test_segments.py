@@ -262,6 +262,14 @@ class HostMappingTests(SegmentCase):
         assert "segment_host_mappings_written" not in again.extra, again
         assert self.mapped() == mapped
 
+    def test_a_segment_added_later_is_mapped_at_once_to_the_nodes_that_reach_it(self):
+        network = self.create_network("vlan", "physnet2", 254)  # first segment not mirrored
+        node1, node2 = self.node_on(self.li1_us), self.node_on(self.li2_us)
+        segment = self.add_segment(network["id"], "physnet4", 611)
+        mapped = self.mapped()
+        assert mapped.get(node2) == {segment["id"]}
+        assert node1 not in mapped
+
     def test_with_write_segment_host_mappings_off_nothing_is_written(self):
         self.multi_network(vlan("physnet1", 59), vlan("physnet4", 609))
         node = self.node_on(self.li1_us)

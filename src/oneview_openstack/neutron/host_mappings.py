@@ -202,6 +202,28 @@ class HostMappings:
                 removed.append(change)
         return written, removed
 
+    def add_segment(self, record: SegmentRecord) -> list[HostChange]:
+        """Map a segment just added to a network to every OneView node that reaches it.
+
+        One Ironic node listing, one server-hardware listing and the interconnect reads: a
+        segment added to a routed network serves its nodes at once, not after the next pass.
+        """
+        self.mappings.ensure_loaded(self.client)
+        if self.mappings.plan(*record.triple) is None:
+            return []
+        self.topology.clear()
+        nodes = self.ironic.nodes()
+        self.topology.prefetch_servers()
+        changes: list[HostChange] = []
+        for node in nodes:
+            if not self.segments_of(node, [record]):
+                continue
+            current = self.records.mapped_to(node.uuid)
+            change = self.write(node.uuid, current | {record.id}, current)
+            if change is not None:
+                changes.append(change)
+        return changes
+
     def ensure_host(self, host: str, network_id: str) -> HostChange | None:
         """Map a host about to be bound on a routed network, unless already mapped there.
 

@@ -103,9 +103,21 @@ class SegmentSync:
                 getattr(error, "summary", None) or error,
             )
             return
-        if uri is not None:
-            LOG.info(
-                "Segment %s of network %s is OneView network %s", record.id, record.network_id, uri
+        if uri is None:
+            return
+        LOG.info(
+            "Segment %s of network %s is OneView network %s", record.id, record.network_id, uri
+        )
+        if not cfg.CONF.oneview.write_segment_host_mappings:
+            return
+        try:
+            self.hosts.add_segment(record)
+        except Exception as error:  # the next reconciliation pass maps it
+            LOG.warning(
+                "Cannot map new segment %s to the Ironic nodes that reach it now (%s); the next "
+                "reconciliation pass does",
+                record.id,
+                getattr(error, "summary", None) or error,
             )
 
     def _segment_deleted(self, resource: str, event: str, trigger: Any, payload: Any) -> None:
