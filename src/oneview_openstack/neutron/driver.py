@@ -286,6 +286,7 @@ class OneViewMechanismDriver(api.MechanismDriver):
                 network_uri,
                 requested_mbps=self.qos.requested_mbps(port),
             )
+            self.trunks.plugged(context)
         except (PortWiringError, OneViewError, MappingsNotLoaded) as error:
             LOG.error("Cannot wire bare-metal port %s in OneView: %s", port["id"], error)
             self.networks.forget(port["network_id"])
