@@ -11,8 +11,10 @@ from neutron_lib.api.definitions import portbindings
 from neutron_lib.db import resource_extend
 from neutron_lib.plugins import directory
 from neutron_lib.utils import helpers
+from oslo_config import cfg
 
 from oneview_openstack.neutron import trunk_driver
+from oneview_openstack.neutron.reconcile import NeutronReads, Policy, Reconciler, Report
 from oneview_openstack.neutron.trunks import set_name
 
 PROFILE_PUTS = "PUT /rest/server-profiles/{id}"
@@ -213,8 +215,8 @@ class RefusalTests(TrunkCase):
         self.create_trunk(normal, [self.subport(net, vlan=77)])
 
 
-class WiringTests(TrunkCase):
-    """A deployed node's trunk: the parent's connection on the set, subports change the set."""
+class DeployedTrunkCase(TrunkCase):
+    """A deployed node whose parent port is on a trunk with two subports."""
 
     def setUp(self) -> None:
         super().setUp()
@@ -239,6 +241,10 @@ class WiringTests(TrunkCase):
         assert self.network_set(trunk["id"]) is None  # nothing to carry until wired
         self.bind(parent)
         return server, profile, mac, parent, trunk
+
+
+class WiringTests(DeployedTrunkCase):
+    """A deployed node's trunk: the parent's connection on the set, subports change the set."""
 
     def test_a_deployed_trunk_is_a_network_set_on_the_parent_connection(self):
         server, profile, mac, parent, trunk = self.deployed_trunk()
@@ -328,3 +334,67 @@ class WiringTests(TrunkCase):
         # The parent stays wired on the set as it was.
         set_uri = self.network_set(trunk["id"])["uri"]
         assert self.connection(profile, mac)["networkUri"] == set_uri
+
+
+class ReconcileTests(DeployedTrunkCase):
+    """The periodic pass keeps a wired trunk's set whole and leaves the parent on it."""
+
+    oneview_overrides = {"reconcile_interval": 0}
+
+    def reconcile(self) -> Report:
+        driver = self.mech()
+        reconciler = Reconciler(
+            client=driver.client,
+            mappings=driver.mappings,
+            networks=driver.networks,
+            ports=driver.ports,
+            policy=Policy(),
+            passes=[("trunks", driver.trunks.reconcile)],
+            port_uri=driver.trunks.expected_uri,
+        )
+        return reconciler.run(NeutronReads(self.context, self.driver))
+
+    def test_a_wired_trunk_is_left_as_it_is(self):
+        _server, profile, mac, _parent, trunk = self.deployed_trunk()
+        set_uri = self.network_set(trunk["id"])["uri"]
+        profile_puts, set_puts = self.stats().get(PROFILE_PUTS, 0), self.stats().get(SET_PUTS, 0)
+        report = self.reconcile()
+        assert report.connections_restored == [] and report.errors == [], report
+        assert report.extra == {}, report.extra
+        assert self.connection(profile, mac)["networkUri"] == set_uri
+        assert self.stats().get(PROFILE_PUTS, 0) == profile_puts
+        assert self.stats().get(SET_PUTS, 0) == set_puts
+
+    def test_members_changed_in_oneview_are_restored(self):
+        _server, _profile, _mac, _parent, trunk = self.deployed_trunk()
+        network_set = self.network_set(trunk["id"])
+        lost, stranger = self.uri_of(self.sub_nets[0]), self.uri_of(self.sub_nets[2])
+        body = dict(network_set)
+        body["networkUris"] = [u for u in network_set["networkUris"] if u != lost] + [stranger]
+        self.ov.wait(self.ov.put(network_set["uri"], json=body))
+        report = self.reconcile()
+        assert report.extra.get("network_set_members_restored") == [network_set["uri"]], report
+        members = self.ov.get(network_set["uri"]).json()["networkUris"]
+        assert lost in members and stranger not in members
+
+    def test_statuses_are_restored_after_an_error(self):
+        _server, _profile, _mac, _parent, trunk = self.deployed_trunk()
+        trunk_driver.set_trunk_status(self.context, trunk["id"], "ERROR")
+        report = self.reconcile()
+        assert report.extra.get("trunk_statuses_restored") == [trunk["id"]], report
+        assert self.show_trunk(trunk["id"])["status"] == "ACTIVE"
+
+    def test_a_set_without_a_trunk_is_an_orphan_deleted_only_on_request(self):
+        native = self.uri_of(self.parent_net)
+        name = set_name(str(uuid.uuid4()))
+        task = self.ov.wait(
+            self.ov.post("/rest/network-sets", json={"name": name, "networkUris": [native]})
+        )
+        orphan = task["associatedResource"]["resourceUri"]
+        report = self.reconcile()
+        assert report.extra.get("network_set_orphans") == [orphan], report
+        assert self.ov.get(orphan).status_code == 200
+        cfg.CONF.set_override("delete_orphan_networks", True, group="oneview")
+        report = self.reconcile()
+        assert report.extra.get("network_set_orphans_deleted") == [orphan], report
+        assert self.ov.get(orphan).status_code == 404

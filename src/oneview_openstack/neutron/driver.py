@@ -133,6 +133,7 @@ class OneViewMechanismDriver(api.MechanismDriver):
                 ("segments", self.segments.reconcile),
                 ("qos", self.qos.reconcile),
             ),
+            port_uri=self.trunks.expected_uri,
         )
         return [worker] if worker is not None else []
 

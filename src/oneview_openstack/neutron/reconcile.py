@@ -74,6 +74,8 @@ Segment = tuple[Any, Any, Any]  # (network_type, physical_network, segmentation_
 # A feature's own part of a pass (trunks, segments, QoS...): called once per pass, after the
 # networks and ports, with the pass's Neutron reads and report; its failure spoils no pass.
 FeaturePass = Callable[["NeutronReads", "Report"], None]
+# (bound port dict, its OneView network URI) -> the URI its connection should point at.
+PortUri = Callable[[dict[str, Any], str], str]
 
 
 @dataclass
@@ -219,9 +221,12 @@ class Reconciler:
         policy: Policy,
         clock: Callable[[], float] = time.monotonic,
         passes: Sequence[tuple[str, FeaturePass]] = (),
+        port_uri: PortUri | None = None,
     ) -> None:
         self.client = client
         self.passes = tuple(passes)  # (name, pass): run in order, each guarded
+        # Where a bound port's connection belongs: its network, or its trunk's network set.
+        self.port_uri: PortUri = port_uri or (lambda _port, uri: uri)
         self.mappings = mappings
         self.networks = networks
         self.ports = ports
@@ -394,6 +399,7 @@ class Reconciler:
         uri = self.networks.oneview_uri(port["network_id"], plan)
         if uri is None:
             return  # its network is missing in OneView: reported above, wired next pass
+        uri = self.port_uri(port, uri)
         info = PortInfo.of(port)
         target = self.ports.target(info.host)
         profile = self.client.server_profiles.get(target.profile_uri)
@@ -485,6 +491,7 @@ def make_worker(
     networks: NetworkSync,
     ports: PortWiring,
     passes: Sequence[tuple[str, FeaturePass]] = (),
+    port_uri: PortUri | None = None,
 ) -> PeriodicWorker | None:
     """The PeriodicWorker for ``neutron-periodic-workers``, or None when disabled."""
     opts = conf.oneview
@@ -497,6 +504,7 @@ def make_worker(
         ports=ports,
         policy=Policy.from_conf(opts),
         passes=passes,
+        port_uri=port_uri,
     )
     return PeriodicWorker(
         reconciler, opts.reconcile_interval, opts.reconcile_interval, desc="oneview-reconcile"
