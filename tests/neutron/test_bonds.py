@@ -16,6 +16,7 @@ from ironic_standin import IronicStandIn
 from ml2_case import OneViewMl2TestCase
 from neutron_lib.api.definitions import portbindings
 from oslo_config import cfg
+from test_trunks import TrunkCase
 
 from oneview_openstack.client import views
 from oneview_openstack.neutron import bonds
@@ -181,11 +182,15 @@ class NonLacpBondTests(BondCase):
         _server, profile, binding = self.bonded_server("active-backup")
         before = self.connections(profile)
         puts = self.profile_puts()
+        self.ironic.requests.clear()
 
         port = self.bond_port(binding)
 
         assert self.show_port(port["id"])["status"] == "ACTIVE"
         assert self.profile_puts() == puts + 1
+        group = binding["local_group_information"]["id"]
+        asked = [r for r in self.ironic.requests if r.startswith("/v1/ports")]
+        assert len(asked) == 1 and f"portgroup={group}" in asked[0], self.ironic.requests
         after = self.connections(profile)
         assert [c["networkUri"] for c in after] == [self.ov_uri, self.ov_uri]
         assert all(c["name"].startswith(f"Neutron [{port['id']}] was ") for c in after)
@@ -574,3 +579,52 @@ def test_undo_restores_a_network_set_and_a_lag_from_the_name() -> None:
     ) == {port}
     assert conns.detach(connections, port_id=port)
     assert connections == original
+
+
+class TrunkOnBondTests(TrunkCase, BondCase):
+    """A trunk whose parent is a bond: both LAG members on the trunk's network set."""
+
+    def test_an_802_3ad_bond_parent_carries_the_trunk_and_subports_change_only_the_set(self):
+        sub_nets = [self.create_network("vlan", "physnet1", v) for v in (320, 321)]
+        server, profile, binding = self.bonded_server("802.3ad")
+        before = self.connections(profile)
+        parent = self.create_port(self.parent_net, mac=GROUP_MAC, host=None, profile={})
+        trunk = self.create_trunk(parent, [self.subport(sub_nets[0])])
+
+        self.update_port(
+            parent["id"], **{portbindings.HOST_ID: self.node_id, portbindings.PROFILE: binding}
+        )
+
+        network_set = self.network_set(trunk["id"])
+        assert network_set is not None
+        assert network_set["nativeNetworkUri"] == self.uri_of(self.parent_net)
+        wired = self.connections(profile)
+        assert [(c["networkUri"], c["lagName"]) for c in wired] == [
+            (network_set["uri"], "LAG1"),
+            (network_set["uri"], "LAG1"),
+        ]
+        assert self.show_port(parent["id"])["status"] == "ACTIVE"
+        assert self.show_trunk(trunk["id"])["status"] == "ACTIVE"
+
+        # The node runs: a subport added changes the set only, the LAG pair stays as it is.
+        self.ov.wait(self.ov.put(server["uri"] + "/powerState", json={"powerState": "On"}))
+        puts, power = self.profile_puts(), self.power_puts()
+        self.add_subports(trunk, [self.subport(sub_nets[1])])
+        members = self.ov.get(network_set["uri"]).json()["networkUris"]
+        assert self.uri_of(sub_nets[1]) in members
+        assert (self.profile_puts(), self.power_puts()) == (puts, power)
+        assert self.connections(profile) == wired
+
+        # Undeployed (server off, as Ironic tears down): both members back, the LAG cleared.
+        self.ov.wait(
+            self.ov.put(
+                server["uri"] + "/powerState",
+                json={"powerState": "Off", "powerControl": "PressAndHold"},
+            )
+        )
+        self.update_port(parent["id"], **{portbindings.HOST_ID: "", portbindings.PROFILE: {}})
+        back = self.connections(profile)
+        assert [(c["networkUri"], c["name"], c.get("lagName")) for c in back] == [
+            (c["networkUri"], c["name"], None) for c in before
+        ]
+        assert self.network_set(trunk["id"]) is None
