@@ -203,6 +203,19 @@ class NonLacpBondTests(BondCase):
             (c["networkUri"], c["name"]) for c in before
         ]
 
+    def test_on_a_powered_on_server_a_non_lacp_bond_needs_no_power_change(self):
+        server, profile, binding = self.bonded_server("active-backup", power="On")
+        power = self.power_puts()
+
+        port = self.bond_port(binding)
+
+        assert self.show_port(port["id"])["status"] == "ACTIVE"
+        assert {c["networkUri"] for c in self.connections(profile)} == {self.ov_uri}
+        self._delete("ports", port["id"], as_admin=True)
+        assert self.ov_uri not in {c["networkUri"] for c in self.connections(profile)}
+        assert self.power_puts() == power
+        assert self.ov.get(server["uri"]).json()["powerState"] == "On"
+
     def test_numeric_modes_5_and_6_are_accepted(self):
         for mode in ("5", "6"):
             self.ironic.clear()
