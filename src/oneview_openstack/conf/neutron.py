@@ -101,6 +101,15 @@ NEUTRON_OPTS: list[cfg.Opt] = [
     ),
     # -- issue 15: each feature appends its options inside its own block only ---------------
     # [TRUNK options]
+    cfg.StrOpt(
+        "trunk_network_set_type",
+        default="Regular",
+        choices=("Regular", "Large"),
+        help="networkSetType of the OneView network set made for each bare-metal trunk. "
+        "Regular holds up to 1000 networks on Synergy (162 on other platforms); Large up to "
+        "4000, but only with VC SE 100Gb F32 modules on Synergy or on rack servers, and at "
+        "most 60 Large sets per logical interconnect. A set's type cannot change later.",
+    ),
     # [/TRUNK options]
     # [BOND options]
     # [/BOND options]

@@ -246,6 +246,7 @@ class TrunkSync:
                 set_name(trunk_id),
                 members.uris,
                 native_uri,
+                str(getattr(_options(), "trunk_network_set_type", None) or "Regular"),
                 extra={"description": _about(trunk_id)},
             )
             uri = str(created["uri"])
