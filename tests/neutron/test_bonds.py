@@ -641,3 +641,49 @@ class TrunkOnBondTests(TrunkCase, BondCase):
             (c["networkUri"], c["name"], None) for c in before
         ]
         assert self.network_set(trunk["id"]) is None
+
+
+def test_undo_keeping_lags_leaves_a_pair_whose_networks_would_differ_wired() -> None:
+    port = str(uuid.uuid4())
+    pair: list[dict[str, Any]] = [
+        {
+            "portId": "Mezz 3:1-a",
+            "mac": "aa:00:00:00:00:01",
+            "name": "one",
+            "networkUri": "/rest/ethernet-networks/n1",
+            "lagName": None,
+        },
+        {
+            "portId": "Mezz 3:2-a",
+            "mac": "aa:00:00:00:00:02",
+            "name": "two",
+            "networkUri": "/rest/ethernet-networks/n2",
+            "lagName": None,
+        },
+    ]
+    for connection in pair:
+        assert conns.attach(
+            [connection],
+            port_id=port,
+            mac=connection["mac"],
+            network_uri="/rest/ethernet-networks/bond",
+            hw_port=None,
+        )
+        connection["lagName"] = "LAG1"
+    wired = copy.deepcopy(pair)
+
+    assert not conns.detach(pair, port_id=port, unassign=True, keep_lag=True)
+    assert pair == wired  # OneView refuses a LAG on two networks: left for an undo while off
+
+    same = copy.deepcopy(wired)
+    same[1]["name"] = same[1]["name"].replace(" was n2 two", " was n1 two")
+    assert conns.detach(same, port_id=port, unassign=True, keep_lag=True)
+    assert [(c["networkUri"], c["name"], c["lagName"]) for c in same] == [
+        ("/rest/ethernet-networks/n1", "one", "LAG1"),
+        ("/rest/ethernet-networks/n1", "two", "LAG1"),
+    ]
+    assert conns.detach(wired, port_id=port)  # with the server off: everything back
+    assert [(c["networkUri"], c["lagName"]) for c in wired] == [
+        ("/rest/ethernet-networks/n1", None),
+        ("/rest/ethernet-networks/n2", None),
+    ]

@@ -211,17 +211,20 @@ def detach(
 ) -> bool:
     """Undo :func:`attach` (or :func:`attach_bond`) for a port: restore every connection's old
     network, LAG name and name, or remove the connection the driver added (with ``unassign``:
-    keep it, with no network, which OneView accepts while the server is on; with ``keep_lag``
-    the LAG names stay as they are, for a server OneView will not re-pair while on); True if
-    changed."""
+    keep it, with no network, which OneView accepts while the server is on); True if changed.
+
+    ``keep_lag`` (a server OneView will not re-pair while on) leaves LAG names as they are; a
+    pair whose restored networks would differ, which OneView refuses for a LAG, is then left
+    wired for the port (its history intact) for an undo with the server off.
+    """
     kept: list[dict[str, Any]] = []
-    changed = False
+    saved: dict[int, dict[str, Any]] = {}
     for connection in connections:
         match = MARK.match(connection.get("name") or "")
         if match is None or match["port"].lower() != port_id.lower():
             kept.append(connection)
             continue
-        changed = True
+        saved[id(connection)] = dict(connection)
         net = match["net"]
         if net is None and not unassign:
             continue  # added by the driver: removed
@@ -238,8 +241,24 @@ def detach(
         if not keep_lag and (connection.get("lagName") or None) != lag:
             connection["lagName"] = lag
         kept.append(connection)
+    if keep_lag:
+        _keep_lag_pairs_whole(kept, saved)
+    removed = len(kept) != len(connections)
     connections[:] = kept
-    return changed
+    return removed or any(c != saved[id(c)] for c in kept if id(c) in saved)
+
+
+def _keep_lag_pairs_whole(connections: list[dict[str, Any]], saved: dict[int, dict]) -> None:
+    """Put back, as they were, the undone connections of a LAG whose networks would differ."""
+    pairs: dict[str, list[dict[str, Any]]] = {}
+    for connection in connections:
+        if id(connection) in saved and connection.get("lagName"):
+            pairs.setdefault(connection["lagName"], []).append(connection)
+    for pair in pairs.values():
+        if len({c.get("networkUri") for c in pair}) > 1:
+            for connection in pair:
+                connection.clear()
+                connection.update(saved[id(connection)])
 
 
 def wired(

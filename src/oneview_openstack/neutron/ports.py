@@ -303,8 +303,10 @@ class PortWiring:
             )
             if port.bond is not None and port.bond.lacp:
                 LOG.warning(
-                    "Port %s: server %s is on, so its bond's connections are back on their "
-                    "networks but keep their LAG name until a change with the server off",
+                    "Port %s: server %s is on, so its bond's connections keep their LAG name "
+                    "until a change with the server off; they are back on their networks, or, "
+                    "where those differ (OneView refuses a LAG on two networks), still wired "
+                    "(reconciliation reports them as stale connections)",
                     port.id,
                     target.server.get("name") or target.server_uri,
                 )
