@@ -12,6 +12,8 @@ from .conftest import Witness
 
 # The API extensions the service plugins and ML2 drivers of neutron.conf bring.
 EXPECTED_EXTENSIONS = {
+    "trunk": "the trunk service plugin (it loads only with a trunk driver: the oneview one)",
+    "trunk-details": "the trunk service plugin",
     "qos": "the qos service plugin",
     "qos-bw-minimum-ingress": "the qos service plugin",
     "segment": "the segments service plugin",
@@ -21,11 +23,18 @@ EXPECTED_EXTENSIONS = {
 }
 
 
-def test_neutron_serves_the_qos_and_segments_plugins(sandbox: Sandbox) -> None:
+def test_neutron_serves_the_trunk_qos_and_segments_plugins(sandbox: Sandbox) -> None:
     assert sandbox.conn is not None
     aliases = {extension.alias for extension in sandbox.conn.network.extensions()}
     missing = {alias: why for alias, why in EXPECTED_EXTENSIONS.items() if alias not in aliases}
     assert missing == {}
+
+
+def test_the_oneview_qos_driver_offers_bandwidth_rules(sandbox: Sandbox) -> None:
+    """Neutron lists the rule types its loaded QoS drivers support: ours is the only one."""
+    assert sandbox.conn is not None
+    types = {rule_type.type for rule_type in sandbox.conn.network.qos_rule_types()}
+    assert {"bandwidth_limit", "minimum_bandwidth"} <= types
 
 
 def test_each_logical_interconnect_has_an_empty_tunnel_uplink_set_mapped_to_its_physnet(

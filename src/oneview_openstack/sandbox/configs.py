@@ -20,19 +20,37 @@ Sections = Mapping[str, Mapping[str, Any]]
 PHYSNET = "physnet1"
 # Flat networks here are VLAN transparent: they ride the sandbox's Tunnel uplink sets.
 TUNNEL_PHYSNET = "tunnel"
+# Neutron has VLANs here but OneView carries none of them (another rack's switches): the second
+# segment of a routed network.
+UNMAPPED_PHYSNET = "physnet2"
 VLAN_RANGE = (101, 199)  # the simulator's uplink sets already carry VLANs 10, 20 and 100
 PROVISIONING_NETWORK = "provisioning"
 TENANT_NETWORK = "tenant"
-# Neutron's service plugins for the issue-15 features; ``trunk`` refuses to load until a trunk
-# driver for the mechanism drivers registers, so it is only asked for with ours.
-SERVICE_PLUGINS = ["qos", "segments"]
+# Neutron's service plugins for the issue-15 features (``trunk`` loads only because the oneview
+# mechanism driver registers its trunk driver: with no trunk driver it refuses to start).
+SERVICE_PLUGINS = ["trunk", "qos", "segments"]
+FALLBACK_SERVICE_PLUGINS = ["qos", "segments"]  # when the oneview drivers do not load
 
-# Several processes share Neutron's sqlite file: every transaction takes the write lock up front
-# (BEGIN IMMEDIATE) and waits for it, instead of failing with "database is locked" when a reader
-# tries to become a writer beside another writer.
+# Several processes share Neutron's sqlite file (in WAL mode: readers and the writer never wait
+# for each other). A writing transaction takes the write lock up front (BEGIN IMMEDIATE) and
+# waits for it, instead of failing with "database is locked" when a reader tries to become a
+# writer beside another writer. Reading transactions (oslo.db's READER, sent to their own engine
+# on the same file by ``slave_connection`` and ``synchronous_reader = False``) take no lock:
+# Neutron reads with a fresh admin context inside a read (the trunk plugin's port extension
+# does), which would wait for itself if every transaction held the write lock.
 SQLITE_TAKES_TURNS = """
+from neutron_lib.db import api as _db_api
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+_db_api.get_context_manager().configure(synchronous_reader=False)
+_READER_ENGINE = []
+
+
+def _reads_only(engine):
+    if not _READER_ENGINE:
+        _READER_ENGINE.append(_db_api.get_context_manager().reader.get_engine())
+    return engine is _READER_ENGINE[0]
 
 
 @event.listens_for(Engine, "connect")
@@ -44,7 +62,8 @@ def _connect(dbapi_connection, _record):
 @event.listens_for(Engine, "begin")
 def _begin(connection):  # before oslo.db's own "BEGIN" listener, which then stands aside
     if "in_transaction" not in connection.info:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        reads = _reads_only(connection.engine)
+        connection.exec_driver_sql("BEGIN" if reads else "BEGIN IMMEDIATE")
         connection.info["in_transaction"] = True
 """
 
@@ -85,7 +104,10 @@ import sys
 import sqlalchemy as sa
 from neutron.db.migration.models import head
 
-head.get_metadata().create_all(sa.create_engine(sys.argv[1]))
+engine = sa.create_engine(sys.argv[1])
+head.get_metadata().create_all(engine)
+with engine.connect() as connection:  # persistent: every later connection is in WAL mode
+    connection.exec_driver_sql("PRAGMA journal_mode = WAL")
 '''
 
 
@@ -294,7 +316,12 @@ def neutron_conf(
         },
         # The API's threads and the periodic worker share one sqlite file: wait for its lock
         # (pysqlite's busy timeout) instead of failing with "database is locked".
-        "database": {"connection": f"sqlite:///{state / 'neutron.db'}?timeout=60"},
+        # Reading transactions get an engine of their own on the same file (see
+        # SQLITE_TAKES_TURNS), so that they never take the write lock.
+        "database": {
+            "connection": f"sqlite:///{state / 'neutron.db'}?timeout=60",
+            "slave_connection": f"sqlite:///{state / 'neutron.db'}?timeout=60",
+        },
         # Hosts share no folder: only the coordination backend (if any) joins their locks.
         "oslo_concurrency": {
             "lock_path": state / ("locks" if host_index == 1 else f"locks-{name}")
@@ -306,7 +333,10 @@ def neutron_conf(
             "mechanism_drivers": mechanism_drivers,
             "extension_drivers": ["port_security", "qos"],
         },
-        "ml2_type_vlan": {"network_vlan_ranges": f"{PHYSNET}:{VLAN_RANGE[0]}:{VLAN_RANGE[1]}"},
+        # UNMAPPED_PHYSNET without a range: provider networks only, never a project network.
+        "ml2_type_vlan": {
+            "network_vlan_ranges": [f"{PHYSNET}:{VLAN_RANGE[0]}:{VLAN_RANGE[1]}", UNMAPPED_PHYSNET]
+        },
         "ml2_type_flat": {"flat_networks": [TUNNEL_PHYSNET]},
         # The ML2 driver finds the node behind a port through Ironic (binding:host_id).
         "ironic": {"auth_type": "none", "endpoint_override": layout.ironic_url},

@@ -154,6 +154,8 @@ class Sandbox:
                 mechanism_drivers=["oneview"] if self.neutron_oneview else [],
                 uplink_sets=tagged if self.neutron_oneview else None,
                 tunnel_uplink_sets=tunnel,
+                # Without our trunk driver Neutron's trunk plugin refuses to start.
+                service_plugins=None if self.neutron_oneview else configs.FALLBACK_SERVICE_PLUGINS,
                 reconcile_interval=self.options.reconcile_interval,
                 host_index=index,
                 coordination_backend_url=self.options.coordination_backend_url,

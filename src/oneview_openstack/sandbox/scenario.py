@@ -187,6 +187,13 @@ def wait_nodes(sandbox: Sandbox, nodes: list[Any], state: str, timeout: float) -
     )
 
 
+def detach_vif(conn: Any, node: Any, vif_id: str) -> None:
+    """Detach a VIF if it is still attached (Ironic detaches them on undeploy; detaching one
+    that is not attached records an ERROR in the node's history)."""
+    if vif_id in conn.baremetal.list_node_vifs(node):
+        conn.baremetal.detach_vif_from_node(node, vif_id)
+
+
 def delete_networks(sandbox: Sandbox, vifs: list[Any], networks: dict[str, Any]) -> None:
     """Delete the scenario's ports (also any a failed step left on its networks), then them.
 
