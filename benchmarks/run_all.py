@@ -22,13 +22,14 @@ from typing import Any
 from _report import FIGURES, RESULTS, Section
 from _report import sections as report_sections
 from configuration import SECTION as CONFIGURATION
+from trunk_churn import SECTION as TRUNK_CHURN
 
 HERE = Path(__file__).resolve().parent
 PERFORMANCE = HERE.parent / "docs" / "performance.md"
 
 
 def sections() -> list[Section]:
-    return [*report_sections(), CONFIGURATION]
+    return [*report_sections(), CONFIGURATION, TRUNK_CHURN]
 
 
 def machine() -> str:

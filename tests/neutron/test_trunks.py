@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from ml2_case import LLI, OneViewMl2TestCase
+from neutron.services.trunk.drivers import base as trunk_base
 from neutron_lib.api.definitions import port as port_def
 from neutron_lib.api.definitions import portbindings
 from neutron_lib.db import resource_extend
@@ -19,6 +20,14 @@ from oneview_openstack.neutron.trunks import set_name
 
 PROFILE_PUTS = "PUT /rest/server-profiles/{id}"
 SET_PUTS = "PUT /rest/network-sets/{id}"
+
+
+class Rival(trunk_base.DriverBase):
+    """Another agentless trunk driver for vif type other (networking-generic-switch's kind)."""
+
+    @property
+    def is_loaded(self) -> bool:
+        return True
 
 
 class TrunkCase(OneViewMl2TestCase):
@@ -145,9 +154,7 @@ class RegistrationTests(TrunkCase):
     def test_it_steps_back_when_another_agentless_driver_claims_vif_type_other(self):
         plugin = directory.get_plugin("trunk")
         (ours,) = [d for d in plugin.registered_drivers if d.name == "oneview"]
-        rival = trunk_driver.OneViewTrunkDriver(
-            "genericswitch", (portbindings.VIF_TYPE_OTHER,), ("vlan",), None, True
-        )
+        rival = Rival("genericswitch", (portbindings.VIF_TYPE_OTHER,), ("vlan",), None, True)
         plugin.register_driver(rival)
         try:
             assert ours.rivals() == [rival]
@@ -398,3 +405,18 @@ class ReconcileTests(DeployedTrunkCase):
         report = self.reconcile()
         assert report.extra.get("network_set_orphans_deleted") == [orphan], report
         assert self.ov.get(orphan).status_code == 404
+
+
+class RivalDriverTests(DeployedTrunkCase):
+    def test_a_rival_vif_other_driver_does_not_make_bound_parents_untrunkable(self):
+        plugin = directory.get_plugin("trunk")
+        rival = Rival("genericswitch", (portbindings.VIF_TYPE_OTHER,), ("vlan",), None, True)
+        plugin.register_driver(rival)
+        self.addCleanup(plugin.registered_drivers.remove, rival)
+        _server, profile, mac = self.ironic_server("On")
+        parent = self.create_port(self.parent_net, mac=mac, host=self.node_id)
+        # Two agentless drivers for vif type other would be TrunkPluginDriverConflict (409).
+        trunk = self.create_trunk(parent, [self.subport(self.sub_nets[0])])
+        network_set = self.network_set(trunk["id"])
+        assert network_set is not None
+        assert self.connection(profile, mac)["networkUri"] == network_set["uri"]

@@ -47,12 +47,12 @@ class OneViewTrunkDriver(trunk_base.DriverBase):
     """Registered with the trunk plugin at its AFTER_INIT; subscribes the trunk events."""
 
     trunks: TrunkSync
+    plugin: Any = None  # the trunk plugin, once it registered this driver
 
     @classmethod
     def create(cls, trunks: TrunkSync) -> OneViewTrunkDriver:
         driver = cls(DRIVER_NAME, INTERFACES, SEGMENTATION_TYPES, None, can_trunk_bound_port=True)
         driver.trunks = trunks
-        driver.plugin = None
         return driver
 
     @property

@@ -5,7 +5,8 @@ OneView network, members = the native plus each subport's network on the parent'
 network. The parent's profile connection points at the set, so adding or removing a subport
 changes the set only: no profile write, no power change (OneView changes a set while its servers
 run). Set writes are eTag-checked and, inside a process, concurrent changes to one set share a
-write (the client's coalescer); across processes the eTag keeps every change (a 412 re-reads).
+write, and processes take turns on a lock per set (``network_set_batches``); the eTag keeps
+every change whatever happens (a 412 re-reads).
 
 The set exists while the parent is wired: it is made (or brought up to date) when the parent is
 plugged or a trunk is created on a wired parent, and deleted when the parent is unwired or the
@@ -38,6 +39,7 @@ from ..client.etag import compose
 from ..client.resources.network_sets import adding, exactly, removing
 from . import trunk_driver, trunk_rules
 from .errors import PortWiringError
+from .network_set_batches import LINGER, NetworkSetBatches, network_set_locks
 from .networks import NetworkSync
 from .ports import PortInfo, PortWiring
 
@@ -47,7 +49,6 @@ if TYPE_CHECKING:
 LOG = logging.getLogger(__name__)
 
 NAME_PATTERN = re.compile(r"^Neutron trunk \[(?P<id>[0-9a-fA-F-]{36})\]$")
-LINGER = 0.05  # seconds a batch that had to wait lets more subport changes join it
 
 
 def set_name(trunk_id: str) -> str:
@@ -90,7 +91,7 @@ class TrunkSync:
         self.networks = networks
         self.ports = ports
         self.lock_dir = lock_dir
-        self.linger = linger
+        self.batches = NetworkSetBatches(client, network_set_locks(lock_dir), linger=linger)
         self.driver: trunk_driver.OneViewTrunkDriver | None = None
         self._uris: dict[str, str] = {}  # trunk id -> network set URI
         self._uris_lock = threading.Lock()
@@ -283,7 +284,7 @@ class TrunkSync:
 
     def _update(self, uri: str, change: Any) -> None:
         try:
-            self.client.network_sets.update_members(uri, change, linger=self.linger)
+            self.batches.change(uri, change)
         except NotFound:
             self._forget_uri(uri)
             raise
