@@ -45,6 +45,20 @@ def test_changes_name_networks_uplink_sets_profiles_and_moved_connections():
     assert same(before, before) and not same(before, after)
 
 
+def test_changes_name_a_trunks_network_set_its_members_and_its_deletion():
+    trunk = "Neutron trunk [t]"
+    before = view(networks={"Deploy": 100, "A": 150, "B": 151, "C": 152})
+    after = view(networks=before.networks, network_sets={trunk: ["A", "B", "C"]})
+    assert changes(before, after) == ["+ network set Neutron trunk [t]: native A, tagged B, C"]
+    grown = view(networks=before.networks, network_sets={trunk: ["A", "C", "D"]})
+    assert changes(after, grown) == [
+        "+ network set Neutron trunk [t] now carries D",
+        "- network set Neutron trunk [t] no longer carries B",
+    ]
+    assert changes(grown, before) == ["- network set Neutron trunk [t] deleted"]
+    assert not same(before, after)
+
+
 def test_rendered_configs_keep_secrets_private(tmp_path: Path):
     layout = configs.Layout(tmp_path, 6385, 9696)
     access = configs.OneViewAccess("https://ov", "Administrator", "s3cret", "/ca.pem")
@@ -61,6 +75,11 @@ def test_rendered_configs_keep_secrets_private(tmp_path: Path):
     assert "enabled_deploy_interfaces = oneview-ramdisk" in ironic
     neutron = files["neutron.conf"].read_text()
     assert "uplink_set_mappings = physnet1:u1" in neutron
+    assert "service_plugins = trunk,qos,segments" in neutron
+    assert "type_drivers = flat,vlan" in neutron
+    assert "extension_drivers = port_security,qos" in neutron
+    assert "network_vlan_ranges = physnet1:101:199,physnet2" in neutron
+    assert "slave_connection = sqlite:///" in neutron  # reads get an engine of their own
     assert "endpoint_override = http://127.0.0.1:6385" in neutron
     for name in ("ironic.conf", "neutron.conf"):
         assert files[name].stat().st_mode & 0o077 == 0

@@ -19,6 +19,7 @@ from oneview_openstack.simulator.testing import wait_until
 from .conftest import Witness
 
 TIMEOUT = 180.0
+CATEGORIES = (*Witness.STATE_CATEGORIES, "network-sets")
 
 
 def neutron_networks(state: dict[str, Any]) -> dict[str, str]:
@@ -37,6 +38,10 @@ def tagged_members(state: dict[str, Any]) -> set[str]:
     }
 
 
+def trunk_sets(state: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {s["name"]: s for s in state["network-sets"] if s["name"].startswith("Neutron trunk [")}
+
+
 def connections(profile: dict[str, Any]) -> list[dict[str, Any]]:
     return (profile.get("connectionSettings") or {}).get("connections") or []
 
@@ -51,10 +56,10 @@ class ScenarioRun:
 @pytest.fixture(scope="module")
 def scenario_run(sandbox: Sandbox, witness: Witness) -> ScenarioRun:
     """The scenario, once per module: the tests below look at it and at what it left behind."""
-    before = witness.state()
+    before = witness.state(*CATEGORIES)
     seen: list[dict[str, Any]] = []
     result = scenario.run(
-        sandbox, timeout=TIMEOUT, observe=lambda _title: seen.append(witness.state())
+        sandbox, timeout=TIMEOUT, observe=lambda _title: seen.append(witness.state(*CATEGORIES))
     )
     return ScenarioRun(before, result, seen)
 
@@ -73,20 +78,31 @@ def test_two_nodes_deployed_onto_a_tenant_network_and_released(
     assert set(neutron_networks(before)) == ironic_networks
     assert ironic_networks <= tagged_members(before)
 
-    # 1. The tenant network exists in OneView and rides the tagged uplink set.
-    mirrored = set(result.network_names)
-    assert len(mirrored) == 1
+    # 1. The tenant network and the subports' networks exist in OneView, on the tagged uplink set.
+    mirrored = {name for name in result.network_names if name.startswith("Neutron [")}
+    assert len(mirrored) == 3
     assert set(neutron_networks(after_networks)) == mirrored | ironic_networks
     assert mirrored <= tagged_members(after_networks)
+    assert trunk_sets(after_networks) == {}
 
     # 2. Ironic: active, powered on, owning a profile; Neutron: ports ACTIVE and bound to the node;
-    #    OneView: that profile on that server, its boot connection on the tenant network.
-    tenant = next(name for name, label in result.network_names.items() if label == "tenant")
-    tenant_uri = neutron_networks(deployed)[tenant]
+    #    OneView: that profile on that server, its boot connection on the tenant network, or for
+    #    the second node on its trunk's network set: native the tenant network, tagged the two
+    #    subports' networks; the trunk and its subports ACTIVE.
+    uri_of = {label: neutron_networks(deployed)[name] for name, label in result.network_names.items()
+              if name.startswith("Neutron [")}  # fmt: skip
+    (trunk_set,) = trunk_sets(deployed).values()
+    assert trunk_set["name"] == f"Neutron trunk [{result.trunk['id']}]"
+    assert trunk_set["nativeNetworkUri"] == uri_of["tenant"]
+    assert sorted(trunk_set["networkUris"]) == sorted(uri_of.values())
+    assert result.trunk["status"] == "ACTIVE"
+    assert len(result.trunk["sub_ports"]) == 2
+    subports = [p for p in result.ports if p["stage"] == "deployed" and not p["host"]]
+    assert [p["status"] for p in subports] == ["ACTIVE", "ACTIVE"]
     active = [n for n in result.nodes if n["stage"] == "deployed"]
-    ports = {p["host"]: p for p in result.ports if p["stage"] == "deployed"}
+    ports = {p["host"]: p for p in result.ports if p["stage"] == "deployed" and p["host"]}
     assert len(active) == 2
-    for node in active:
+    for node, network_uri in zip(active, (uri_of["tenant"], trunk_set["uri"]), strict=True):
         assert (node["provision_state"], node["power_state"]) == ("active", "power on")
         (profile,) = [
             p for p in deployed["server-profiles"] if p.get("serverHardwareUri") == node["server"]
@@ -97,12 +113,13 @@ def test_two_nodes_deployed_onto_a_tenant_network_and_released(
         port = ports[node["uuid"]]
         assert (port["status"], port["vif_type"]) == ("ACTIVE", "other")
         wired = [c for c in connections(profile) if c.get("mac", "").lower() == port["mac"]]
-        assert [c["networkUri"] for c in wired] == [tenant_uri]
+        assert [c["networkUri"] for c in wired] == [network_uri]
 
     # 3. Undeployed: nodes available without a profile, ports unbound, OneView profiles as before.
     for node in (n for n in result.nodes if n["stage"] == "released"):
         assert (node["provision_state"], node["profile"]) == ("available", None)
     assert {p["vif_type"] for p in result.ports if p["stage"] == "released"} == {"unbound"}
+    assert trunk_sets(released) == {}  # the parent is unwired: its set is gone
     assert {p["uri"] for p in released["server-profiles"]} == {
         p["uri"] for p in before["server-profiles"]
     }
@@ -115,8 +132,10 @@ def test_two_nodes_deployed_onto_a_tenant_network_and_released(
     report.show_scenario(report.console(), result, result.label)
     out = capsys.readouterr().out
     assert "('tenant')" in out
-    for name in result.network_names:
+    for name in mirrored:
         assert f"now carries {name}" in out  # OneView's names, brackets and all
+    assert f"+ network set {trunk_set['name']} ('trunk of " in out
+    assert f"- network set {trunk_set['name']} ('trunk of " in out
     assert "applied to Encl1, bay" in out
     assert "OneView is back to where it started" in out
 

@@ -199,6 +199,35 @@ def test_a_trunk_is_a_network_set_and_its_subports_change_while_the_node_runs(
             uri[LATER_VLAN],
         }
 
+        # Faults on the set's write. A stale eTag (someone changed the set meanwhile): re-read
+        # and written again, the subport carried. A write whose task fails: the trunk goes to
+        # ERROR, the reason is logged, the set keeps what it carried (nothing half-removed).
+        stale = refusals(witness, "412 PRECONDITION_FAILED")
+        witness.arm("etag_conflict", method="PUT", path="/rest/network-sets/*")
+        conn.network.add_trunk_subports(trunk, [trunked.subport(FIRST_VLAN)])
+        members_become(witness, trunk.id, set(uri.values()))
+        port_status(conn, trunked.ports[FIRST_VLAN].id, "ACTIVE")
+        assert refusals(witness, "412 PRECONDITION_FAILED") == stale + 1
+        witness.arm(
+            "task_error",
+            method="PUT",
+            path="/rest/network-sets/*",
+            params={"error_code": "E2E_SET_WRITE_FAILED", "message": "Injected set failure."},
+        )
+        conn.network.delete_trunk_subports(trunk, [{"port_id": trunked.ports[LATER_VLAN].id}])
+        wait_until(
+            lambda: conn.network.get_trunk(trunk.id).status == "ERROR",
+            timeout=TIMEOUT,
+            what="the trunk in ERROR after the failed set write",
+        )
+        assert set(the_set(witness, trunk.id)["networkUris"]) == set(uri.values())  # type: ignore[index]
+        log = (sandbox.state_dir / "neutron.log").read_text()
+        assert [
+            line for line in log.splitlines() if trunk.id in line and "E2E_SET_WRITE_FAILED" in line
+        ]
+        assert writes(witness, PROFILE_WRITES) == profile_writes
+        assert writes(witness, POWER_WRITES) == power_writes
+
         # Undeploy: the profile goes, and with the parent unwired the set goes too.
         conn.baremetal.set_node_provision_state(node, "deleted")
         scenario.wait_nodes(sandbox, [node], "available", TIMEOUT)
@@ -209,10 +238,15 @@ def test_a_trunk_is_a_network_set_and_its_subports_change_while_the_node_runs(
             what="the trunk's network set deleted",
         )
     finally:
+        witness.sim("DELETE", "faults")
         if conn.baremetal.get_node(node.id).provision_state != "available":
             conn.baremetal.set_node_provision_state(node, "deleted")
             scenario.wait_nodes(sandbox, [node], "available", TIMEOUT)
         scenario.detach_vif(conn, node, parent.id)
+
+
+def refusals(witness: Witness, key: str) -> int:
+    return int(witness.stats()["refusals"].get(key, 0))
 
 
 def profile_power(witness: Witness, server_uri: str) -> str:

@@ -75,9 +75,11 @@ def run(args: argparse.Namespace) -> int:
 def _scenario(sandbox: Sandbox, args: argparse.Namespace, console: Console) -> Any:
     console.rule("Scenario running")
     console.print(
-        "Creating a tenant VLAN network, deploying two nodes onto it with oneview-ramdisk, "
-        "undeploying them, then deleting the tenant network (the provisioning network Ironic "
-        "is configured with stays, for your own deployments)."
+        "Creating a tenant VLAN network and two more for trunk subports, deploying two nodes "
+        "onto the tenant network with oneview-ramdisk (the second one VLAN-aware: its VIF is a "
+        "trunk whose subports are on the other two), undeploying them, then deleting the trunk "
+        "and the networks (the provisioning network Ironic is configured with stays, for your "
+        "own deployments)."
     )
     result = scenario.run(sandbox, timeout=args.timeout)
     report.show_scenario(console, result, result.label)

@@ -15,7 +15,8 @@ Label = Callable[[str], str]
 
 
 def changes(before: OneViewView, after: OneViewView, label: Label = str) -> list[str]:
-    """Human lines for every difference the drivers can make: networks, uplink sets, profiles."""
+    """Human lines for every difference the drivers can make: networks, uplink sets, network
+    sets (trunks), profiles."""
     lines: list[str] = []
     for name in sorted(set(after.networks) - set(before.networks)):
         lines.append(f"+ Ethernet network {label(name)} (VLAN {after.networks[name]})")
@@ -27,6 +28,19 @@ def changes(before: OneViewView, after: OneViewView, label: Label = str) -> list
             lines.append(f"+ uplink set {uplink} now carries {label(name)}")
         for name in sorted(carried - set(members)):
             lines.append(f"- uplink set {uplink} no longer carries {label(name)}")
+    for name, members in sorted(after.network_sets.items()):
+        had = before.network_sets.get(name)
+        if had is None:
+            native, *tagged = members
+            tags = ", ".join(label(m) for m in tagged) or "nothing else"
+            lines.append(f"+ network set {label(name)}: native {label(native)}, tagged {tags}")
+            continue
+        for member in sorted(set(members) - set(had)):
+            lines.append(f"+ network set {label(name)} now carries {label(member)}")
+        for member in sorted(set(had) - set(members)):
+            lines.append(f"- network set {label(name)} no longer carries {label(member)}")
+    for name in sorted(set(before.network_sets) - set(after.network_sets)):
+        lines.append(f"- network set {label(name)} deleted")
     old_profiles = {p["name"]: p for p in before.profiles}
     new_profiles = {p["name"]: p for p in after.profiles}
     for name in sorted(set(new_profiles) - set(old_profiles)):
@@ -78,8 +92,8 @@ def show_scenario(console: Console, result: ScenarioResult, label: Label = str) 
         console.print(f"[bold red]The scenario failed:[/] {escape(result.error)}", highlight=False)
     elif result.clean:
         console.print("[bold green]OneView is back to where it started:[/] no Ironic profiles, "
-                      "no Neutron networks but the ones Ironic is configured with, uplink sets "
-                      "as before.")  # fmt: skip
+                      "no Neutron networks but the ones Ironic is configured with, no trunk's "
+                      "network set, uplink sets as before.")  # fmt: skip
     else:
         console.print("[bold yellow]OneView differs from where it started[/] (see above).")
 
@@ -114,7 +128,9 @@ def show_explore(console: Console, endpoints: dict[str, str], ca_file: str, stat
         f"baremetal --os-endpoint {ironic} --os-auth-type none port list --long",
         f"openstack --os-endpoint {neutron} --os-auth-type none network list --long",
         f"openstack --os-endpoint {neutron} --os-auth-type none port list --long",
-        f"curl -s --cacert {ca_file} '{oneview}/_sim/state?categories=server-profiles,uplink-sets'",
+        f"openstack --os-endpoint {neutron} --os-auth-type none network trunk list",
+        f"curl -s --cacert {ca_file} "
+        f"'{oneview}/_sim/state?categories=server-profiles,uplink-sets,network-sets'",
         f"tail -f {state}/ironic.log {state}/neutron.log",
     ]
     console.print("  Try (the clients are in .venv/bin):")

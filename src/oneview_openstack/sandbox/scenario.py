@@ -1,4 +1,5 @@
-"""The sandbox's scenario: a tenant network, two deployments onto it, undeploy, delete it.
+"""The sandbox's scenario: a tenant network, two deployments onto it (the second one VLAN-aware:
+its VIF is a trunk with two subports), undeploy, delete it.
 
 The scenario creates and deletes only its own resources: the networks Ironic is configured with
 (provisioning, cleaning, inspection) belong to the sandbox and outlive the scenario, so the APIs
@@ -18,8 +19,15 @@ from ..enroll.inventory import natural
 from .configs import PHYSNET, TENANT_NETWORK
 from .environment import Sandbox
 
-# The scenario's own networks (the sandbox makes the ones Ironic is configured with).
-NETWORKS = ((TENANT_NETWORK, 150, "10.150.0.0/24"),)
+# The scenario's own networks (the sandbox makes the ones Ironic is configured with): the
+# tenant network, and the two networks of the second node's trunk subports.
+SUBPORT_NETWORKS = ("subport-a", "subport-b")
+NETWORKS = (
+    (TENANT_NETWORK, 150, "10.150.0.0/24"),
+    (SUBPORT_NETWORKS[0], 151, "10.151.0.0/24"),
+    (SUBPORT_NETWORKS[1], 152, "10.152.0.0/24"),
+)
+TRUNK_SET_PREFIX = "Neutron trunk ["
 
 
 @dataclass
@@ -29,6 +37,8 @@ class OneViewView:
     profiles: list[dict[str, Any]]
     networks: dict[str, Any]  # name -> VLAN
     uplink_sets: dict[str, list[str]]  # name -> network names
+    # name -> member network names, the native one first (trunks are network sets)
+    network_sets: dict[str, list[str]] = field(default_factory=dict)
 
     def neutron_networks(self) -> list[str]:
         return sorted(n for n in self.networks if n.startswith("Neutron ["))
@@ -50,6 +60,7 @@ class ScenarioResult:
     baseline: OneViewView | None = None
     error: str | None = None
     network_names: dict[str, str] = field(default_factory=dict)  # "Neutron [<id>]" -> name
+    trunk: dict[str, Any] = field(default_factory=dict)  # the trunk as Neutron shows it
 
     def label(self, value: str) -> str:
         """``Neutron [<uuid>]`` -> ``Neutron [<uuid>] ('tenant')``, for the report."""
@@ -64,14 +75,20 @@ class ScenarioResult:
 
 def same(one: OneViewView, other: OneViewView) -> bool:
     names = {p["name"] for p in one.profiles} == {p["name"] for p in other.profiles}
-    return names and one.networks == other.networks and one.uplink_sets == other.uplink_sets
+    return (
+        names
+        and one.networks == other.networks
+        and one.uplink_sets == other.uplink_sets
+        and one.network_sets == other.network_sets
+    )
 
 
 def look(sandbox: Sandbox) -> OneViewView:
     client = sandbox.oneview
     assert client is not None
     networks = client.ethernet_networks.list()
-    name_of = {n["uri"]: n["name"] for n in networks}
+    sets = client.network_sets.list()
+    name_of = {n["uri"]: n["name"] for n in [*networks, *sets]}
     servers = {s["uri"]: s.get("name") for s in client.server_hardware.list()}
     profiles = []
     for profile in client.server_profiles.list():
@@ -101,7 +118,16 @@ def look(sandbox: Sandbox) -> OneViewView:
             u["name"]: sorted(name_of.get(uri, uri) for uri in u.get("networkUris") or [])
             for u in client.uplink_sets.list()
         },
+        network_sets={
+            s["name"]: _members(s, name_of) for s in sets if s["name"].startswith(TRUNK_SET_PREFIX)
+        },
     )
+
+
+def _members(network_set: dict[str, Any], name_of: dict[str, str]) -> list[str]:
+    native = network_set.get("nativeNetworkUri")
+    names = sorted(name_of.get(u, u) for u in network_set.get("networkUris") or [] if u != native)
+    return [name_of.get(native, native), *names] if native else names
 
 
 Observer = Callable[[str], None]
@@ -146,19 +172,66 @@ def create_networks(sandbox: Sandbox) -> dict[str, Any]:
     return made
 
 
-def deploy(sandbox: Sandbox, nodes: list[Any], tenant: Any, timeout: float) -> list[Any]:
+def deploy(
+    sandbox: Sandbox,
+    nodes: list[Any],
+    tenant: Any,
+    timeout: float,
+    *,
+    subport_networks: list[Any] | None = None,
+) -> list[Any]:
+    """Deploy ``nodes``, a VIF on ``tenant`` each; with ``subport_networks``, the last node's
+    VIF is the parent of a trunk with a subport on each of them. Returns the VIFs."""
     conn = sandbox.conn
     assert conn is not None
     vifs = []
     for node in nodes:
         vif = conn.network.create_port(network_id=tenant.id, name=f"{node.name}-vif")
+        vifs.append(vif)
+    if subport_networks:
+        make_trunk(sandbox, nodes[-1], vifs[-1], subport_networks)
+    for node, vif in zip(nodes, vifs, strict=True):
         conn.baremetal.attach_vif_to_node(node, vif.id)
         conn.baremetal.update_node(node, instance_info=instance_info(sandbox))
-        vifs.append(vif)
     for node in nodes:
         conn.baremetal.set_node_provision_state(node, "active")
     wait_nodes(sandbox, nodes, "active", timeout)
     return vifs
+
+
+def make_trunk(sandbox: Sandbox, node: Any, parent: Any, networks: list[Any]) -> Any:
+    """A trunk on ``parent``: a subport on each network, tagged with the network's own VLAN
+    (a OneView network set cannot translate VLANs)."""
+    conn = sandbox.conn
+    assert conn is not None
+    subports = []
+    for network in networks:
+        port = conn.network.create_port(network_id=network.id, name=f"{node.name}-{network.name}")
+        subports.append(
+            {
+                "port_id": port.id,
+                "segmentation_type": "vlan",
+                "segmentation_id": network.provider_segmentation_id,
+            }
+        )
+    return conn.network.create_trunk(
+        name=f"{node.name}-trunk", port_id=parent.id, sub_ports=subports
+    )
+
+
+def trunk_ports(sandbox: Sandbox, parent_id: str) -> list[Any]:
+    """The subports of the trunk whose parent is ``parent_id`` (none without a trunk)."""
+    network = sandbox.conn.network  # type: ignore[union-attr]
+    ids = [s["port_id"] for t in network.trunks(port_id=parent_id) for s in t.sub_ports]
+    return [network.get_port(port_id) for port_id in ids]
+
+
+def trunk_view(sandbox: Sandbox, parent_id: str) -> dict[str, Any]:
+    network = sandbox.conn.network  # type: ignore[union-attr]
+    for trunk in network.trunks(port_id=parent_id):
+        return {"id": trunk.id, "name": trunk.name, "status": trunk.status,
+                "sub_ports": list(trunk.sub_ports)}  # fmt: skip
+    return {}
 
 
 def instance_info(sandbox: Sandbox) -> dict[str, Any]:
@@ -201,14 +274,29 @@ def delete_networks(sandbox: Sandbox, vifs: list[Any], networks: dict[str, Any])
     """
     network = sandbox.conn.network  # type: ignore[union-attr]
     ironic_uses = {n.id for n in sandbox.ironic_networks.values()}
-    for vif in vifs:
-        network.delete_port(vif.id, ignore_missing=True)
-    for net in networks.values():
-        if net.id in ironic_uses:
-            continue
-        for port in network.ports(network_id=net.id):
-            network.delete_port(port.id, ignore_missing=True)
+    ours = [net for net in networks.values() if net.id not in ironic_uses]
+    ports = [*vifs, *(p for net in ours for p in network.ports(network_id=net.id))]
+    for port in ports:  # a trunk first: Neutron keeps a trunk's parent port
+        for trunk in network.trunks(port_id=port.id):
+            network.delete_trunk(trunk, ignore_missing=True)
+    for port in ports:
+        network.delete_port(port.id, ignore_missing=True)
+    for net in ours:
         network.delete_network(net.id, ignore_missing=True)
+
+
+def wait_subports(sandbox: Sandbox, parent_id: str, status: str, timeout: float) -> list[Any]:
+    """The trunk's subports once every one is ``status`` (the driver sets them after the set
+    carries them); bounded."""
+    deadline = time.monotonic() + timeout
+    while True:
+        subports = trunk_ports(sandbox, parent_id)
+        if subports and all(p.status == status for p in subports):
+            return subports
+        if time.monotonic() > deadline:
+            states = {p.name: p.status for p in subports}
+            raise RuntimeError(f"trunk subports not {status} after {timeout:.0f} s: {states}")
+        time.sleep(0.5)
 
 
 def node_rows(sandbox: Sandbox, nodes: list[Any], stage: str) -> list[dict[str, Any]]:
@@ -250,6 +338,11 @@ def port_rows(sandbox: Sandbox, vifs: list[Any], stage: str) -> list[dict[str, A
     return rows
 
 
+def _names(names: Any) -> str:
+    quoted = [f"'{name}'" for name in names]
+    return ", ".join(quoted[:-1]) + f" and {quoted[-1]}" if len(quoted) > 1 else quoted[0]
+
+
 def run(
     sandbox: Sandbox, *, timeout: float = 300.0, observe: Observer | None = None
 ) -> ScenarioResult:
@@ -266,7 +359,7 @@ def run(
         networks = _timed(
             result,
             sandbox,
-            f"Created the Neutron VLAN network '{TENANT_NETWORK}'",
+            f"Created the Neutron VLAN networks {_names(n for n, _v, _c in NETWORKS)}",
             lambda: create_networks(sandbox),
             observe,
         )
@@ -275,10 +368,22 @@ def run(
         vifs = _timed(
             result,
             sandbox,
-            f"Deployed {' and '.join(n.name for n in nodes)} onto '{TENANT_NETWORK}'",
-            lambda: deploy(sandbox, nodes, networks[TENANT_NETWORK], timeout),
+            f"Deployed {nodes[0].name} onto '{TENANT_NETWORK}', and {nodes[1].name} with a trunk: "
+            f"its VIF on '{TENANT_NETWORK}', subports on '{SUBPORT_NETWORKS[0]}' and "
+            f"'{SUBPORT_NETWORKS[1]}'",
+            lambda: deploy(
+                sandbox,
+                nodes,
+                networks[TENANT_NETWORK],
+                timeout,
+                subport_networks=[networks[name] for name in SUBPORT_NETWORKS],
+            ),
             observe,
         )
+        subports = wait_subports(sandbox, vifs[-1].id, "ACTIVE", timeout)
+        result.trunk = trunk_view(sandbox, vifs[-1].id)
+        result.network_names[f"Neutron trunk [{result.trunk['id']}]"] = f"trunk of {nodes[-1].name}"
+        vifs += subports
         result.nodes = node_rows(sandbox, nodes, "deployed")
         result.ports = port_rows(sandbox, vifs, "deployed")
         _timed(
@@ -293,7 +398,8 @@ def run(
         _timed(
             result,
             sandbox,
-            f"Deleted the Neutron ports and the network '{TENANT_NETWORK}'",
+            f"Deleted the trunk, the Neutron ports and the networks "
+            f"{_names(n for n, _v, _c in NETWORKS)}",
             lambda: delete_networks(sandbox, vifs, networks),
             observe,
         )
