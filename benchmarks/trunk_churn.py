@@ -395,8 +395,9 @@ def render(data: dict[str, Any]) -> Lines:
         "writes and power changes (target 0), network-set writes (coalesced: fewer than the "
         "changes, and one per trunk when a call carries all its subports), beside one profile "
         "connection per VLAN, which needs a power cycle per change and runs out of FlexNICs "
-        f"(NO_AVAILABLE_PORT). Set writes between processes include the 412s the eTag turns "
-        f"away. Simulator: {setup['simulator']}.",
+        "(NO_AVAILABLE_PORT). Between processes the writers of a set take turns on its lock, "
+        "and a batch holds at most the changes in flight in one process (2 threads there), "
+        f"so those rows write more often. Simulator: {setup['simulator']}.",
         "",
         *table(
             [
