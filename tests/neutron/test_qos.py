@@ -121,6 +121,20 @@ class BandwidthLimitTests(QosCase):
         self.network_policy(None)
         assert self.template()["bandwidth"] == self.default_bandwidth()
 
+    def test_a_limit_oneview_refuses_is_logged_and_does_not_fail_wiring(self):
+        node, profile, mac = self.node()
+        port = self.port_with(self.network, mac=mac, host=node)
+        policy = self.policy(bandwidth_limit={"max_kbps": 30_000_000})  # above 20 Gb/s
+        with self.assertLogs("oneview_openstack.neutron.qos", level="ERROR") as logs:
+            self.network_policy(policy["id"])
+        assert "CRM_DEFAULT_INVALID_ARGUMENT" in "\n".join(logs.output), logs.output
+        with (
+            self.assertLogs("oneview_openstack.neutron.qos", level="ERROR"),
+            self.assertNoLogs("oneview_openstack.neutron.driver", level="ERROR"),
+        ):
+            self.rebind(port, node)  # wired again although the template write failed
+        assert self.connection(profile, mac)["networkUri"] == self.ov_uri
+
     def test_limits_oneview_cannot_express_are_refused_with_the_reason(self):
         node, _profile, mac = self.node()
         port = self.port_with(self.network, mac=mac, host=node)

@@ -125,8 +125,11 @@ class QosSupport:
         """
         context = n_context.get_admin_context()
         network_policy = self._network_policy(context, port["network_id"])
-        if network_policy is not None:
-            self._apply_limit(context, port["network_id"], network_policy)
+        if network_policy is not None:  # a template OneView refuses does not fail the port
+            network_id = port["network_id"]
+            self._guard(
+                f"network {network_id}", self._apply_limit, context, network_id, network_policy
+            )
         policy_id = port.get("qos_policy_id")
         policy = (
             policy_obj.QosPolicy.get_object(context, id=policy_id) if policy_id else network_policy
