@@ -17,7 +17,7 @@ from neutron_lib.api.definitions import portbindings
 from neutron_lib.plugins import directory
 from oslo_config import cfg
 
-from oneview_openstack.neutron.reconcile import NeutronReads, Report
+from oneview_openstack.neutron.reconcile import NeutronReads, Policy, Reconciler, Report
 
 LLI = [{"switch_id": "aa:bb:cc:dd:ee:ff", "port_id": "Mezz 3:1"}]
 
@@ -337,3 +337,37 @@ class ReconcileTests(SegmentCase):
         assert restored["uri"] in self.members_of(self.li2_us)
         assert report.extra["segment_network_orphans_deleted"] == [orphan_uri]
         assert self.ov.get(orphan_uri).status_code == 404
+
+    def test_a_port_on_a_second_segment_is_restored_onto_that_segments_network(self):
+        network = self.multi_network(vlan("physnet4", 612), vlan("physnet1", 62))
+        first, second = self.segments_of(network["id"])
+        server, profile = self.server_with_profile()
+        node = str(uuid.uuid4())
+        self.ironic.add_node(node, profile["uri"], server_hardware_uri=server["uri"])
+        mac = self.connections(profile)[0]["mac"].lower()
+        port = self.create_port(
+            network,
+            mac=mac,
+            host=node,
+            profile={"local_link_information": LLI, "physical_network": "physnet1"},
+        )
+        assert self.show_port(port["id"])["status"] == "ACTIVE"
+        body = self.ov.get(profile["uri"]).json()
+        deploy = self.ov_named("Deploy")["uri"]
+        body["connectionSettings"]["connections"][0].update(networkUri=deploy, name="mine")
+        self.ov.wait(self.ov.put(profile["uri"], json=body))
+
+        driver = self.mech()
+        reconciler = Reconciler(
+            client=driver.client,
+            mappings=driver.mappings,
+            networks=driver.networks,
+            ports=driver.ports,
+            policy=Policy(),
+        )
+        report = reconciler.run(NeutronReads(self.context, self.driver))
+        assert report.connections_restored == [port["id"]], report
+        wired = self.connections(profile)[0]["networkUri"]
+        assert wired == self.ov_segment(second.id)["uri"]
+        assert wired != self.ov_named(f"Neutron [{network['id']}]")["uri"]
+        assert first.segment_index == 0
