@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from ml2_case import LLI
-from neutron.objects.qos import policy as policy_obj
 from neutron_lib.api.definitions import portbindings
 from neutron_lib.plugins import constants as plugin_constants
 from neutron_lib.plugins import directory
@@ -64,14 +63,9 @@ class QosCase(QosMl2TestCase):
         network = self.ov.get(network_uri or self.ov_uri).json()
         return self.ov.get(network["connectionTemplateUri"]).json()
 
-    def attach(self, policy_id: str, port_id: str) -> None:
-        """The port's own policy, written as Neutron's qos extension does (``attach_port``).
-
-        Neutron 29's ML2 test harness drops a qos_policy_id set by a port update, and a port
-        created with one and vnic_type baremetal fails there (StaleDataError on
-        ml2_port_bindings), so the binding is written directly.
-        """
-        policy_obj.QosPolicy.get_object(self.context, id=policy_id).attach_port(port_id)
+    def attach(self, policy_id: str | None, port_id: str) -> None:
+        """The port's own policy, through the API."""
+        self._update("ports", port_id, {"port": {"qos_policy_id": policy_id}}, as_admin=True)
 
     def rebind(self, port: dict[str, Any], node: str) -> None:
         """Ironic unbinds and binds the port again: the connection is wired anew."""
@@ -194,6 +188,22 @@ class MinimumBandwidthTests(QosCase):
         wired = self.connection(profile, mac)
         assert (wired["networkUri"], int(wired["requestedMbps"])) == (self.ov_uri, 3000)
         assert self.power_puts() == powered  # a running server keeps running
+
+    def test_a_port_policy_set_by_update_is_applied(self):
+        node, profile, mac = self.node()
+        port = self.port_with(self.network, mac=mac, host=node)
+        own = self.policy(minimum_bandwidth={"min_kbps": 1_500_000})
+        self._update("ports", port["id"], {"port": {"qos_policy_id": own["id"]}}, as_admin=True)
+        assert self.show_port(port["id"])["qos_policy_id"] == own["id"]
+        wired = self.connection(profile, mac)
+        assert (wired["networkUri"], int(wired["requestedMbps"])) == (self.ov_uri, 1500)
+
+    def test_a_port_created_with_a_policy_is_wired_with_its_share(self):
+        node, profile, mac = self.node()
+        own = self.policy(minimum_bandwidth={"min_kbps": 900_000})
+        port = self.port_with(self.network, mac=mac, host=node, qos_policy_id=own["id"])
+        assert self.show_port(port["id"])["status"] == "ACTIVE"
+        assert int(self.connection(profile, mac)["requestedMbps"]) == 900
 
     def test_a_port_policy_wins_over_the_network_policy_when_wiring(self):
         node, profile, mac = self.node()
