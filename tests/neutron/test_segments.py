@@ -262,6 +262,30 @@ class HostMappingTests(SegmentCase):
         assert "segment_host_mappings_written" not in again.extra, again
         assert self.mapped() == mapped
 
+    def test_ironics_binding_of_a_deferred_port_allocates_on_the_nodes_segment(self):
+        network = self.multi_network(vlan("physnet1", 63), vlan("physnet4", 613))
+        on_li1, on_li2 = self.segments_of(network["id"])
+        subnets = {}
+        for segment, cidr in ((on_li1, "10.8.1.0/24"), (on_li2, "10.8.2.0/24")):
+            res = self._create_subnet(
+                self.fmt, network["id"], cidr, segment_id=segment.id, as_admin=True
+            )
+            assert res.status_int == 201, res.body
+            subnets[segment.id] = self.deserialize(self.fmt, res)["subnet"]["id"]
+        # Nova creates the port without a host: a routed network defers its IP.
+        port = self.create_port(network, mac="52:54:00:00:08:01", host=None, profile={})
+        assert port["ip_allocation"] == "deferred" and port["fixed_ips"] == []
+        node = self.node_on(self.li1_us)
+        updated = self.update_port(
+            port["id"],
+            **{
+                portbindings.HOST_ID: node,
+                portbindings.PROFILE: {"local_link_information": LLI},
+            },
+        )
+        assert [ip["subnet_id"] for ip in updated["fixed_ips"]] == [subnets[on_li1.id]]
+        assert self.mapped()[node] == {on_li1.id}
+
     def test_a_segment_added_later_is_mapped_at_once_to_the_nodes_that_reach_it(self):
         network = self.create_network("vlan", "physnet2", 254)  # first segment not mirrored
         node1, node2 = self.node_on(self.li1_us), self.node_on(self.li2_us)
