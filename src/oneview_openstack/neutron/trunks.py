@@ -115,10 +115,10 @@ class TrunkSync:
         :raises OneViewError: OneView refused or failed the set's write.
         """
         port = context.current
-        db = _db_context(context)
-        trunk_id = _trunk_id_of_parent(db, port)
+        trunk_id = _trunk_id_of_parent(port)
         if not trunk_id:
             return network_uri
+        db = _db_context(context)
         segment = context.bottom_bound_segment or {}
         if segment.get(api.NETWORK_TYPE) != "vlan":
             raise PortWiringError(
@@ -148,7 +148,7 @@ class TrunkSync:
 
     def unplugged(self, port: dict[str, Any], host: str | None) -> None:
         """The parent ``port`` is no longer wired on ``host``: its trunk's set goes."""
-        trunk_id = (port.get("trunk_details") or {}).get("trunk_id")
+        trunk_id = _trunk_id_of_parent(port)
         if not trunk_id:
             return
         admin = _admin()
@@ -400,10 +400,10 @@ class TrunkSync:
 
         :raises OneViewError: the set had to be made and OneView refused.
         """
-        context = _admin()
-        trunk_id = _trunk_id_of_parent(context, port)
+        trunk_id = _trunk_id_of_parent(port)
         if not trunk_id:
             return network_uri
+        context = _admin()
         uri = self._set_uri(trunk_id)
         if uri is not None:
             return uri
@@ -545,15 +545,11 @@ def _subports(context: Any, trunk_id: str) -> list[Any]:
     return list(trunk.sub_ports) if trunk is not None else []
 
 
-def _trunk_id_of_parent(context: Any, port: dict[str, Any]) -> str | None:
-    """The trunk whose parent ``port`` is: its ``trunk_details``, else the database."""
+def _trunk_id_of_parent(port: dict[str, Any]) -> str | None:
+    """The trunk whose parent ``port`` is, from the trunk plugin's ``trunk_details`` (Neutron
+    adds it to every port dict of a parent; no trunk plugin, no trunks)."""
     details = port.get("trunk_details")
-    if details:
-        return str(details["trunk_id"])
-    if "trunk_details" in port:
-        return None  # the trunk extension answered: not a parent
-    trunk = trunk_objects.Trunk.get_object(context, port_id=port["id"])
-    return str(trunk.id) if trunk is not None else None
+    return str(details["trunk_id"]) if details else None
 
 
 def _subport_ids(port: dict[str, Any]) -> list[str]:
