@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from typing import Any
 
-from ml2_case import LLI, OneViewMl2TestCase
+from ml2_case import FAST_CLIENT, LLI, OneViewMl2TestCase
 from neutron.services.trunk.drivers import base as trunk_base
 from neutron_lib.api.definitions import port as port_def
 from neutron_lib.api.definitions import portbindings
@@ -14,7 +15,11 @@ from neutron_lib.plugins import directory
 from neutron_lib.utils import helpers
 from oslo_config import cfg
 
+from oneview_openstack.client import ClientSettings, OneViewClient
+from oneview_openstack.client.resources.network_sets import adding
 from oneview_openstack.neutron import trunk_driver
+from oneview_openstack.neutron.locking import WriterLocks
+from oneview_openstack.neutron.network_set_batches import NetworkSetBatches
 from oneview_openstack.neutron.reconcile import NeutronReads, Policy, Reconciler, Report
 from oneview_openstack.neutron.trunks import set_name
 
@@ -420,3 +425,46 @@ class RivalDriverTests(DeployedTrunkCase):
         network_set = self.network_set(trunk["id"])
         assert network_set is not None
         assert self.connection(profile, mac)["networkUri"] == network_set["uri"]
+
+
+def test_set_writers_of_two_processes_keep_every_change(simulator, tmp_path):
+    """Two API workers (two clients, one lock_path) adding subports to one trunk's set."""
+    config = simulator.state.config
+    settings = ClientSettings(
+        manager_url=simulator.url,
+        username=config.username,
+        password=config.password,
+        tls_cacert_file=str(simulator.ca_file),
+        **{k: v for k, v in FAST_CLIENT.items() if k != "max_polling_attempts"},
+    )
+    clients = [OneViewClient(settings), OneViewClient(settings)]
+    try:
+        first = clients[0]
+        networks = [first.ethernet_networks.create(f"sub-{i}", 3000 + i)["uri"] for i in range(9)]
+        native, members = networks[0], networks[1:]
+        set_uri = first.network_sets.create("Neutron trunk [x]", [], native)["uri"]
+        workers = [
+            NetworkSetBatches(c, WriterLocks(str(tmp_path), prefix="oneview-network-set"))
+            for c in clients
+        ]
+        barrier = threading.Barrier(len(members))
+        failures: list[BaseException] = []
+
+        def add(index: int, network: str) -> None:
+            barrier.wait(10)
+            try:
+                workers[index % 2].change(set_uri, adding([network]))
+            except BaseException as error:  # reported below
+                failures.append(error)
+
+        threads = [threading.Thread(target=add, args=(i, n)) for i, n in enumerate(members)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+            assert not thread.is_alive()
+        assert not failures
+        assert set(first.network_sets.members(set_uri)) == set(networks)
+    finally:
+        for client in clients:
+            client.close()
