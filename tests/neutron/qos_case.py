@@ -17,6 +17,35 @@ from neutron_lib.utils import helpers
 from oslo_config import cfg
 
 
+def resource_request_in_one_session(case: Any) -> None:
+    """Keep the QoS plugin's ``resource_request`` port extension from opening a session.
+
+    It reads the policy's minimum-bandwidth rules and the network's segments through a new
+    admin context while ML2 is inside a port's write transaction. With MySQL that is another
+    connection; with the test base's single shared sqlite connection, that session's end
+    rolls the port's write back (a port's qos_policy_id is lost, or the binding update fails
+    with StaleDataError). The extension is run in its ``bulk`` mode, which skips only those
+    reads (the same fix as the trunk tests' ``trunk_details``).
+    """
+    funcs = resource_extend._resource_extend_functions.get(port_def.COLLECTION_NAME, [])
+    for index, ref in enumerate(list(funcs)):
+        func = helpers.resolve_ref(ref)
+        if getattr(func, "__name__", "") != "_extend_port_resource_request":
+            continue
+
+        def bulk(port_res: dict[str, Any], port_db: Any, _func: Any = func) -> Any:
+            had = "bulk" in port_res
+            port_res["bulk"] = True
+            try:
+                return _func(port_res, port_db)
+            finally:
+                if not had:
+                    port_res.pop("bulk", None)
+
+        funcs[index] = bulk
+        case.addCleanup(funcs.__setitem__, index, ref)
+
+
 class QosMl2TestCase(OneViewMl2TestCase):
     def get_additional_service_plugins(self) -> dict[str, str]:
         return {"qos": "qos"}
@@ -30,32 +59,7 @@ class QosMl2TestCase(OneViewMl2TestCase):
         self._resource_request_in_one_session()
 
     def _resource_request_in_one_session(self) -> None:
-        """Keep the QoS plugin's ``resource_request`` port extension from opening a session.
-
-        It reads the policy's minimum-bandwidth rules and the network's segments through a new
-        admin context while ML2 is inside a port's write transaction. With MySQL that is another
-        connection; with the test base's single shared sqlite connection, that session's end
-        rolls the port's write back (a port's qos_policy_id is lost, or the binding update fails
-        with StaleDataError). The extension is run in its ``bulk`` mode, which skips only those
-        reads (the same fix as the trunk tests' ``trunk_details``).
-        """
-        funcs = resource_extend._resource_extend_functions.get(port_def.COLLECTION_NAME, [])
-        for index, ref in enumerate(list(funcs)):
-            func = helpers.resolve_ref(ref)
-            if getattr(func, "__name__", "") != "_extend_port_resource_request":
-                continue
-
-            def bulk(port_res: dict[str, Any], port_db: Any, _func: Any = func) -> Any:
-                had = "bulk" in port_res
-                port_res["bulk"] = True
-                try:
-                    return _func(port_res, port_db)
-                finally:
-                    if not had:
-                        port_res.pop("bulk", None)
-
-            funcs[index] = bulk
-            self.addCleanup(funcs.__setitem__, index, ref)
+        resource_request_in_one_session(self)
 
     def node(self, power: str = "Off") -> tuple[str, dict[str, Any], str]:
         """An Ironic node on a server with an applied profile: (node id, profile, PXE MAC)."""

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from neutron.objects import ports as port_obj
+from neutron.objects import trunk as trunk_obj
 from neutron.objects.qos import policy as policy_obj
 from neutron_lib import constants as n_const
 from neutron_lib import context as n_context
@@ -34,6 +35,7 @@ from .constants import DRIVER_NAME
 from .errors import PortWiringError
 from .networks import NetworkSync
 from .ports import PortInfo, PortWiring
+from .trunks import set_name
 
 if TYPE_CHECKING:
     from .reconcile import NeutronReads, Report
@@ -68,7 +70,8 @@ class OneViewQosDriver(qos_base.DriverBase):
         if not _ours_or_unbound(port):
             return False  # another driver's port with vif type other
         own = port.qos_policy_id is not None and port.qos_policy_id == rule.qos_policy_id
-        reason = qos_rules.refusal(rule, on_port_policy=own)
+        per_port = own and _trunk_of(context, port.id) is None  # a trunk has its own template
+        reason = qos_rules.refusal(rule, on_port_policy=per_port)
         if reason is None:
             return True
         raise QosRuleRefused(
@@ -91,6 +94,12 @@ class OneViewQosDriver(qos_base.DriverBase):
     def update_policy(self, context: Any, policy: Any) -> None:
         """After a rule changed: templates of the policy's networks, then its ports' shares."""
         self.support.policy_changed(policy)
+
+
+def _trunk_of(context: Any, port_id: str) -> str | None:
+    """The trunk whose parent the port is, or None."""
+    trunk = trunk_obj.Trunk.get_object(context.elevated(), port_id=port_id)
+    return str(trunk.id) if trunk is not None else None
 
 
 def _ours_or_unbound(port: Any) -> bool:
@@ -131,9 +140,10 @@ class QosSupport:
                 f"network {network_id}", self._apply_limit, context, network_id, network_policy
             )
         policy_id = port.get("qos_policy_id")
-        policy = (
-            policy_obj.QosPolicy.get_object(context, id=policy_id) if policy_id else network_policy
-        )
+        own = policy_obj.QosPolicy.get_object(context, id=policy_id) if policy_id else None
+        if own is not None:
+            self._guard(f"port {port['id']}", self._apply_trunk_limit, context, port["id"], own)
+        policy = own if own is not None else network_policy
         rule = qos_rules.rule_of(policy.rules if policy else (), qos_rules.MINIMUM)
         return qos_rules.guarantee_mbps(rule.min_kbps) if rule is not None else None
 
@@ -163,33 +173,48 @@ class QosSupport:
     def _apply_limit(self, context: Any, network_id: str, policy: Any) -> list[str]:
         """Make the templates of the network's OneView networks carry the policy's limit (the
         appliance's default template bandwidth when it has none); the templates changed."""
-        rule = qos_rules.rule_of(policy.rules if policy else (), qos_rules.LIMIT)
         changed = []
         for uri in self._oneview_networks(context, network_id):
             template_uri = self.client.ethernet_networks.get(uri).get("connectionTemplateUri")
-            if not template_uri:
-                continue
-            typical: int | None = None
-            maximum: int | None = None
-            if rule is not None:
-                maximum = qos_rules.limit_mbps(rule.max_kbps)
-            else:
-                typical, maximum = bandwidth_of(self.client.connection_templates.default())
-            if maximum is None:
-                continue
-            result = self.client.connection_templates.set_bandwidth(
-                template_uri, maximum_mbps=maximum, typical_mbps=typical
-            )
-            if result.changed:
-                LOG.info(
-                    "Network %s: OneView network %s now allows at most %s Mbps per connection (%s)",
-                    network_id,
-                    uri,
-                    maximum,
-                    f"QoS policy {policy.id}" if rule is not None else "no limit: OneView default",
-                )
+            if template_uri and self._limit(template_uri, policy, f"network {network_id} ({uri})"):
                 changed.append(template_uri)
         return changed
+
+    def _apply_trunk_limit(self, context: Any, port_id: str, policy: Any) -> list[str]:
+        """A trunk parent's own policy: the template of the trunk's network set (once TrunkSync
+        has created it; wiring and reconciliation apply it later otherwise)."""
+        trunk_id = _trunk_of(context, port_id)
+        if trunk_id is None:
+            return []
+        network_set = self.client.network_sets.find_by_name(set_name(trunk_id))
+        template_uri = (network_set or {}).get("connectionTemplateUri")
+        if not network_set or not template_uri:
+            return []
+        what = f"trunk {trunk_id} of port {port_id} ({network_set['uri']})"
+        return [template_uri] if self._limit(template_uri, policy, what) else []
+
+    def _limit(self, template_uri: str, policy: Any, what: str) -> bool:
+        """Give a template the policy's limit, or the default template's bandwidth; changed?"""
+        rule = qos_rules.rule_of(policy.rules if policy else (), qos_rules.LIMIT)
+        typical: int | None = None
+        maximum: int | None = None
+        if rule is not None:
+            maximum = qos_rules.limit_mbps(rule.max_kbps)
+        else:
+            typical, maximum = bandwidth_of(self.client.connection_templates.default())
+        if maximum is None:
+            return False
+        result = self.client.connection_templates.set_bandwidth(
+            template_uri, maximum_mbps=maximum, typical_mbps=typical
+        )
+        if result.changed:
+            LOG.info(
+                "QoS: %s now allows at most %s Mbps per connection (%s)",
+                what,
+                maximum,
+                f"QoS policy {policy.id}" if rule is not None else "no limit: OneView default",
+            )
+        return bool(result.changed)
 
     # -- changes ---------------------------------------------------------------------------
     def policy_changed(self, policy: Any) -> None:
@@ -198,6 +223,8 @@ class QosSupport:
         for network_id in policy.get_bound_networks():
             self._guard(f"network {network_id}", self._apply_limit, context, network_id, policy)
         port_ids = set(policy.get_bound_ports())
+        for port_id in sorted(port_ids):
+            self._guard(f"port {port_id}", self._apply_trunk_limit, context, port_id, policy)
         network_ids = policy.get_bound_networks()
         ports = list(port_obj.Port.get_objects(context, id=list(port_ids))) if port_ids else []
         if network_ids:
@@ -213,6 +240,9 @@ class QosSupport:
         if original.get("qos_policy_id") == port.get("qos_policy_id"):
             return
         context = n_context.get_admin_context()
+        policy_id = port.get("qos_policy_id")
+        policy = policy_obj.QosPolicy.get_object(context, id=policy_id) if policy_id else None
+        self._guard(f"port {port['id']}", self._apply_trunk_limit, context, port["id"], policy)
         self._refresh(context, port_obj.Port.get_objects(context, id=[port["id"]]))
 
     def _network_updated(self, resource: str, event: str, trigger: Any, payload: Any) -> None:
@@ -275,6 +305,13 @@ class QosSupport:
             if policy is None or qos_rules.rule_of(policy.rules, qos_rules.LIMIT) is None:
                 continue  # a template without a policy is left as an operator may have set it
             for template_uri in self._apply_limit(context, network["id"], policy):
+                report.note("qos_templates_restored", template_uri)
+        for bound in neutron.bound_ports():
+            policy_id = bound.port.get("qos_policy_id")
+            policy = policy_obj.QosPolicy.get_object(context, id=policy_id) if policy_id else None
+            if policy is None or qos_rules.rule_of(policy.rules, qos_rules.LIMIT) is None:
+                continue
+            for template_uri in self._apply_trunk_limit(context, bound.port["id"], policy):
                 report.note("qos_templates_restored", template_uri)
 
 

@@ -24,8 +24,8 @@ STEP_MBPS = 100  # OneView's bandwidth granularity
 LIMIT = qos_consts.RULE_TYPE_BANDWIDTH_LIMIT
 MINIMUM = qos_consts.RULE_TYPE_MINIMUM_BANDWIDTH
 ACCEPTED = (
-    "bandwidth_limit (egress, max_kbps of at least 100000, max_burst_kbps 0, on a network's "
-    "policy) and minimum_bandwidth (egress)"
+    "bandwidth_limit (egress, max_kbps of at least 100000, max_burst_kbps 0, in a network's "
+    "policy or a trunk parent's) and minimum_bandwidth (egress)"
 )
 # What the API's rule-type details list for the driver (the bounds OneView can take).
 SUPPORTED_RULES: dict[str, dict[str, Any]] = {
@@ -75,7 +75,8 @@ def refusal(rule: Any, *, on_port_policy: bool) -> str | None:
         return (
             "bandwidth_limit in a port's own policy: OneView limits bandwidth per network "
             "(its connection template, for every server on the network), not per port; put the "
-            "limit in the network's policy, or use minimum_bandwidth on the port"
+            "limit in the network's policy or a trunk parent's (a trunk's network set has a "
+            "template of its own), or use minimum_bandwidth on the port"
         )
     burst = getattr(rule, "max_burst_kbps", 0) or 0
     if burst:
