@@ -430,6 +430,39 @@ class LacpBondTests(BondCase):
         again = reconciler.run(NeutronReads(self.context, self.driver))
         assert again.connections_restored == [], again
 
+    def test_reconciliation_undoes_a_stale_lag_pair_on_a_powered_on_server(self):
+        server, profile, binding = self.bonded_server("802.3ad")
+        before = self.connections(profile)
+        port = self.bond_port(binding)
+        assert self.show_port(port["id"])["status"] == "ACTIVE"
+        self.ov.wait(self.ov.put(server["uri"] + "/powerState", json={"powerState": "On"}))
+        self.ironic.down = True
+        self._delete("ports", port["id"], as_admin=True)  # the undo fails: Ironic is down
+        self.ironic.down = False
+        assert all(
+            c["name"].startswith(f"Neutron [{port['id']}]") for c in self.connections(profile)
+        )
+        power = self.power_puts()
+        driver = self.mech()
+        reconciler = Reconciler(
+            client=driver.client,
+            mappings=driver.mappings,
+            networks=driver.networks,
+            ports=driver.ports,
+            policy=Policy(undo_stale_connections=True),
+        )
+
+        report = reconciler.run(NeutronReads(self.context, self.driver))
+
+        assert report.errors == [], report
+        assert report.stale_connections_undone == [f"{profile['uri']} {port['id']}"], report
+        after = self.connections(profile)
+        assert self.power_puts() == power
+        assert [(c["networkUri"], c["name"]) for c in after] == [
+            (c["networkUri"], c["name"]) for c in before
+        ]
+        assert [c["lagName"] for c in after] == ["LAG1", "LAG1"]  # re-paired only when off
+
 
 class LacpWithPowerCycleTests(BondCase):
     oneview_overrides = {"allow_power_cycle_for_connection_changes": True}

@@ -463,10 +463,11 @@ class Reconciler:
         except (Conflict, TaskFailed) as error:
             if error.error_code != POWERED_ON:
                 raise
-            # Removing the connection the driver added needs the server off: leave it
-            # Unassigned (no network) instead, which OneView accepts while the server is on.
+            # Removing the connection the driver added, or re-pairing a LAG, needs the server
+            # off: leave it Unassigned (no network) and its LAG names as they are instead,
+            # which OneView accepts while the server is on.
             profiles.update_connections(
-                uri, lambda cs: conns.detach(cs, port_id=port_id, unassign=True)
+                uri, lambda cs: conns.detach(cs, port_id=port_id, unassign=True, keep_lag=True)
             )
         report.stale_connections_undone.append(label)
 
