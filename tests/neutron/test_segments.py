@@ -152,8 +152,7 @@ class MirroringTests(SegmentCase):
         assert primary["uri"] not in self.members_of(self.li1_us)
 
     def test_segments_added_and_deleted_later_follow_into_oneview(self):
-        # The first segment is on an unmapped physnet: adding a segment to a network whose
-        # first segment is mirrored is refused by validation.check_network_update (BOND) today.
+        # The first segment is on an unmapped physnet: only the added one is mirrored.
         network = self.create_network("vlan", "physnet2", 252)
         segment = self.add_segment(network["id"], "physnet4", 602)
         assert segment["segment_index"] == 1
@@ -164,6 +163,20 @@ class MirroringTests(SegmentCase):
         assert self.ov_segment(segment["id"]) is None
         assert added["uri"] not in self.members_of(self.li2_us)
         assert self.ov_network(network["id"]) is None  # the unmapped first segment: nothing
+
+    def test_a_segment_added_to_a_mirrored_network_gets_its_own_oneview_network(self):
+        network = self.create_network("vlan", "physnet1", 52)
+        first = self.ov_network(network["id"])
+        assert first is not None
+
+        segment = self.add_segment(network["id"], "physnet4", 602)
+
+        added = self.ov_segment(segment["id"])
+        assert added["vlanId"] == 602 and added["uri"] in self.members_of(self.li2_us)
+        assert self.ov_network(network["id"])["uri"] == first["uri"]
+        directory.get_plugin("segments").delete_segment(self.context, segment["id"])
+        assert self.ov_segment(segment["id"]) is None
+        assert self.ov_network(network["id"])["uri"] == first["uri"]
 
     def test_a_segment_oneview_refuses_is_logged_and_restored_by_reconciliation(self):
         network = self.create_network("vlan", "physnet2", 253)

@@ -53,7 +53,14 @@ def check_port(port: dict[str, Any], mapped: bool) -> None:
 def check_network_update(
     network: dict[str, Any], original: dict[str, Any], mapped: Callable[[dict[str, Any]], bool]
 ) -> None:
-    """A mirrored network keeps its VLAN: OneView networks' VLANs are theirs for life."""
+    """A mirrored network keeps its VLAN: OneView networks' VLANs are theirs for life.
+
+    A segment added or deleted (the segments plugin) turns the network dict from the
+    ``provider:*`` shape into the ``segments`` one or back; that is no VLAN change, and each
+    segment keeps its VLAN (the segments API cannot change one).
+    """
+    if network.get("segments") or original.get("segments"):
+        return
     key = "provider:segmentation_id"
     if network.get(key) == original.get(key) or not mapped(original):
         return
