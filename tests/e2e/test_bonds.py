@@ -2,9 +2,9 @@
 NICs of a Synergy blade's mezzanine adapter (``Mezz 3:1-a`` and ``Mezz 3:2-a``, one per
 interconnect), deployed as one Neutron port.
 
-active-backup: both members' profile connections on the tenant network, no LAG. 802.3ad: the
-two connections paired in one OneView LAG (the same ``lagName``) on the network. OneView is read
-through ``/_sim/state``, never the product's client.
+active-backup: both members' profile connections on the tenant network, no LAG. 802.3ad, with a
+trunk on the bond: the two connections paired in one OneView LAG (the same ``lagName``) on the
+trunk's network set. OneView is read through ``/_sim/state``, never the product's client.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from oneview_openstack.simulator.testing import wait_until
 from .conftest import Witness
 
 TIMEOUT = 180.0
-BOND_VLAN = 175
+BOND_VLAN, SUBPORT_VLAN = 175, 176
 
 
 def connections(profile: dict[str, Any]) -> list[dict[str, Any]]:
@@ -112,6 +112,8 @@ def unmake_bond(bond: Bond) -> None:
 class BondNetwork:
     network: Any
     vif: Any
+    subport_network: Any
+    subport: Any
 
 
 @pytest.fixture
@@ -124,13 +126,20 @@ def bond_network(sandbox: Sandbox) -> Iterator[BondNetwork]:
         provider_physical_network=PHYSNET,
         provider_segmentation_id=BOND_VLAN,
     )
+    sub = conn.network.create_network(
+        name="bond-subport-net",
+        provider_network_type="vlan",
+        provider_physical_network=PHYSNET,
+        provider_segmentation_id=SUBPORT_VLAN,
+    )
     vif = None
     try:
         conn.network.create_subnet(network_id=net.id, ip_version=4, cidr="10.175.0.0/24")
         vif = conn.network.create_port(network_id=net.id, name="bond-vif")
-        yield BondNetwork(net, vif)
+        subport = conn.network.create_port(network_id=sub.id, name="bond-subport")
+        yield BondNetwork(net, vif, sub, subport)
     finally:
-        scenario.delete_networks(sandbox, [vif] if vif else [], {"bond-net": net})
+        scenario.delete_networks(sandbox, [vif] if vif else [], {"bond-net": net, "sub": sub})
 
 
 def deploy_bonded(
@@ -177,13 +186,26 @@ def oneview_network(witness: Witness, network_id: str) -> str:
 @pytest.mark.parametrize(
     ("mode", "lag"),
     [("active-backup", False), ("802.3ad", True)],
-    ids=["active-backup", "lacp"],
+    ids=["active-backup", "lacp-with-a-trunk"],
 )
 def test_a_bond_wires_every_member_nic_and_lacp_pairs_them_in_a_lag(
     sandbox: Sandbox, witness: Witness, bond_network: BondNetwork, mode: str, lag: bool
 ) -> None:
     (node,) = scenario.pick_nodes(sandbox, 1)
     bond = make_bond(sandbox, witness, node, mode)
+    trunk = None
+    if lag:  # a trunk on the bond: the LAG's two connections go to its network set
+        trunk = bond.conn.network.create_trunk(
+            name="bond-trunk",
+            port_id=bond_network.vif.id,
+            sub_ports=[
+                {
+                    "port_id": bond_network.subport.id,
+                    "segmentation_type": "vlan",
+                    "segmentation_id": SUBPORT_VLAN,
+                }
+            ],
+        )
     try:
         port, members = deploy_bonded(sandbox, witness, bond, bond_network.vif)
         # Neutron: one port, bound to the node with both links and the port group's mode.
@@ -192,8 +214,25 @@ def test_a_bond_wires_every_member_nic_and_lacp_pairs_them_in_a_lag(
         profile = port.binding_profile
         assert len(profile["local_link_information"]) == 2
         assert profile["local_group_information"]["bond_mode"] == mode
-        # OneView: both member NICs' connections on the network, in one LAG for 802.3ad.
+        # OneView: both member NICs' connections on the network (or the trunk's network set),
+        # in one LAG for 802.3ad.
         net_uri = oneview_network(witness, bond_network.network.id)
+        if trunk is not None:
+            (network_set,) = [
+                s
+                for s in witness.sim("GET", "state", categories="network-sets")["network-sets"]
+                if s["name"] == f"Neutron trunk [{trunk.id}]"
+            ]
+            assert sorted(network_set["networkUris"]) == sorted(
+                [net_uri, oneview_network(witness, bond_network.subport_network.id)]
+            )
+            assert network_set["nativeNetworkUri"] == net_uri
+            net_uri = network_set["uri"]
+            wait_until(
+                lambda: bond.conn.network.get_port(bond_network.subport.id).status == "ACTIVE",
+                timeout=TIMEOUT,
+                what="the subport of the trunk on the bond ACTIVE",
+            )
         assert sorted(c.get("mac", "").lower() for c in members) == sorted(bond.macs)
         assert [c["networkUri"] for c in members] == [net_uri, net_uri]
         assert sorted(c["portId"] for c in members) == ["Mezz 3:1-a", "Mezz 3:2-a"]
@@ -208,4 +247,6 @@ def test_a_bond_wires_every_member_nic_and_lacp_pairs_them_in_a_lag(
     finally:
         undeploy(sandbox, witness, bond, bond_network.vif)
         unmake_bond(bond)
+        if trunk is not None:
+            bond.conn.network.delete_trunk(trunk, ignore_missing=True)
     assert [p.address for p in bond.conn.baremetal.ports(node_id=node.id)] == [bond.macs[0]]
