@@ -101,7 +101,8 @@ class OneViewMechanismDriver(api.MechanismDriver):
         self.segments = SegmentSync(self.client, self.mappings, self.networks)
         self.trunks = TrunkSync(self.client, self.networks, self.ports, lock_dir=_lock_dir(conf))
         self.qos = QosSupport(self.client, self.networks, self.ports)
-        for feature in (self.segments, self.trunks, self.qos):
+        self.security = security.SecurityStance(opts, self.mappings)
+        for feature in (self.segments, self.trunks, self.qos, self.security):
             feature.register()
         LOG.info(
             "OneView mechanism driver ready: default uplink sets %s, per physnet %s, flat %s, "
@@ -146,6 +147,7 @@ class OneViewMechanismDriver(api.MechanismDriver):
         :raises OneViewOperationFailed: OneView refused or failed otherwise.
         """
         self.networks.create(context.current)
+        self.qos.network_created(context.current)  # its policy's limit at once (logged if not)
 
     def check_vlan_transparency(self, context: api.NetworkContext) -> bool | None:
         """True for flat networks on a physnet mapped to a Tunnel uplink set; None abstains."""
@@ -181,12 +183,10 @@ class OneViewMechanismDriver(api.MechanismDriver):
     def create_port_precommit(self, context: api.PortContext) -> None:
         """:raises InvalidBindingProfile: a bare-metal port's request cannot be wired (400)."""
         validation.check_port(context.current, self._mirrored(context.network.current))
-        security.check_port(context.current, cfg.CONF.oneview)
 
     def update_port_precommit(self, context: api.PortContext) -> None:
         """:raises InvalidBindingProfile: a bare-metal port's request cannot be wired (400)."""
         validation.check_port(context.current, self._mirrored(context.network.current))
-        security.check_port(context.current, cfg.CONF.oneview)
 
     def _mirrored(self, network: dict[str, Any]) -> bool:
         """Pure: the precommit checks run in Neutron's transaction and never read OneView."""

@@ -23,14 +23,13 @@ from neutron_lib.api.definitions import portbindings
 from neutron_lib.callbacks import events, registry, resources
 from neutron_lib.plugins import directory
 from neutron_lib.services.qos import base as qos_base
-from oslo_config import cfg
 from oslo_log import log as logging
 
 from ..client import OneViewClient, OneViewError
 from ..client.resources.connection_templates import bandwidth_of
 from ..client.views import profile_connections
 from . import connections as conns
-from . import qos_rules, security
+from . import qos_rules
 from .constants import DRIVER_NAME
 from .errors import PortWiringError
 from .networks import NetworkSync
@@ -113,17 +112,13 @@ class QosSupport:
         self.networks = networks
         self.ports = ports
         self.driver: OneViewQosDriver | None = None
-        self.security: security.SecurityStance | None = None
 
     def register(self) -> None:
         """Create the QoS driver (it registers itself when the QoS plugin starts, which Neutron
-        loads after the core plugin), subscribe the policy-change callbacks, and the
-        security-group stance (its checks need Neutron's DB, which only callbacks get)."""
+        loads after the core plugin) and subscribe the policy-change callbacks."""
         self.driver = OneViewQosDriver(self)
         registry.subscribe(self._port_updated, resources.PORT, events.AFTER_UPDATE)
         registry.subscribe(self._network_updated, resources.NETWORK, events.AFTER_UPDATE)
-        self.security = security.SecurityStance(cfg.CONF.oneview, self.networks.mappings)
-        self.security.register()
 
     # -- minimum bandwidth → requestedMbps ------------------------------------------------
     def requested_mbps(self, port: dict[str, Any]) -> int | None:
@@ -217,6 +212,18 @@ class QosSupport:
         return bool(result.changed)
 
     # -- changes ---------------------------------------------------------------------------
+    def network_created(self, network: dict[str, Any]) -> None:
+        """A network created with a policy gets its limit now, not at its first port's wiring."""
+        policy_id = network.get("qos_policy_id")
+        if not policy_id:
+            return
+        context = n_context.get_admin_context()
+        policy = policy_obj.QosPolicy.get_object(context, id=policy_id)
+        if policy is None or qos_rules.rule_of(policy.rules, qos_rules.LIMIT) is None:
+            return
+        network_id = network["id"]
+        self._guard(f"network {network_id}", self._apply_limit, context, network_id, policy)
+
     def policy_changed(self, policy: Any) -> None:
         """A rule of ``policy`` was added, changed or removed (after Neutron's commit)."""
         context = n_context.get_admin_context()

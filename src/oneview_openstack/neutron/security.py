@@ -55,14 +55,6 @@ def vif_details() -> dict[str, Any]:
     return {portbindings.CAP_PORT_FILTER: False}
 
 
-def check_port(port: dict[str, Any], opts: Any) -> None:
-    """Precommit, pure part: nothing to refuse from the port dict alone.
-
-    The rule checks need the port's security groups' rules, read in the transaction by the
-    callbacks :meth:`SecurityStance.register` subscribes (a port precommit has no DB context).
-    """
-
-
 def describe(rule: Mapping[str, Any]) -> str:
     """``ingress IPv4 tcp 22-22 from 10.0.0.0/8`` style, for error text."""
     parts = [str(rule.get("direction")), str(rule.get("ethertype")), rule.get("protocol") or "any"]
