@@ -221,6 +221,7 @@ class TrunkSync:
                 self._update(
                     uri,
                     compose([adding(gained.subports.values()), removing(lost.subports.values())]),
+                    trunk_id=trunk_id,
                 )
         except (OneViewError, PortWiringError) as error:
             self._failed(context, trunk_id, "change the trunk's subports", error)
@@ -242,29 +243,32 @@ class TrunkSync:
         self._log_left_out(trunk_id, members)
         left_out = set(members.left_out)
         uri = self._set_uri(trunk_id)
-        if uri is None:
-            created = self.client.network_sets.create(
-                set_name(trunk_id),
-                members.uris,
-                native_uri,
-                str(getattr(_options(), "trunk_network_set_type", None) or "Regular"),
-                extra={"description": _about(trunk_id)},
-            )
-            uri = str(created["uri"])
-            self._remember(trunk_id, uri)
-            LOG.info(
-                "Trunk %s is OneView network set %s (%d networks)",
-                trunk_id,
-                uri,
-                len(members.uris),
-            )
-            return uri, left_out
-        self._update(uri, exactly(members.uris, native_uri))
+        if uri is not None:
+            try:
+                change = exactly(members.uris, native_uri)
+                return self._update(uri, change, trunk_id=trunk_id), left_out
+            except NotFound:
+                pass  # deleted meanwhile (and not replaced): made again
+        created = self.client.network_sets.create(
+            set_name(trunk_id),
+            members.uris,
+            native_uri,
+            str(getattr(_options(), "trunk_network_set_type", None) or "Regular"),
+            extra={"description": _about(trunk_id)},
+        )
+        uri = str(created["uri"])
+        self._remember(trunk_id, uri)
+        LOG.info(
+            "Trunk %s is OneView network set %s (%d networks)",
+            trunk_id,
+            uri,
+            len(members.uris),
+        )
         return uri, left_out
 
     def discard(self, trunk_id: str) -> None:
         """Delete the trunk's set if it exists; a set still in use is left (logged)."""
-        uri = self._set_uri(trunk_id)
+        uri = self._set_uri(trunk_id, fresh=True)  # another worker may have replaced it
         if uri is None:
             return
         try:
@@ -282,20 +286,32 @@ class TrunkSync:
         self._remember(trunk_id, None)
         LOG.info("Deleted OneView network set %s of trunk %s", uri, trunk_id)
 
-    def _update(self, uri: str, change: Any) -> None:
+    def _update(self, uri: str, change: Any, *, trunk_id: str) -> str:
+        """Apply ``change`` to the trunk's set; the set's URI.
+
+        The URI may be cached from a set another worker has since replaced (a parent unwired
+        and wired again there): then the change goes to the set found by name now.
+        """
         try:
             self.batches.change(uri, change)
+            return uri
         except NotFound:
             self._forget_uri(uri)
-            raise
+            fresh = self._set_uri(trunk_id)
+            if fresh is None or fresh == uri:
+                raise
+        self.batches.change(fresh, change)
+        return fresh
 
-    def _set_uri(self, trunk_id: str) -> str | None:
+    def _set_uri(self, trunk_id: str, *, fresh: bool = False) -> str | None:
+        """The trunk's set URI: cached, or found by name (``fresh``: always by name)."""
         with self._uris_lock:
             cached = self._uris.get(trunk_id)
-        if cached:
+        if cached and not fresh:
             return cached
         found = self.client.network_sets.find_by_name(set_name(trunk_id))
         if found is None:
+            self._remember(trunk_id, None)
             return None
         self._remember(trunk_id, found["uri"])
         return str(found["uri"])
@@ -404,7 +420,7 @@ class TrunkSync:
         if not trunk_id:
             return network_uri
         context = _admin()
-        uri = self._set_uri(trunk_id)
+        uri = self._set_uri(trunk_id, fresh=True)  # another worker may have replaced it
         if uri is not None:
             return uri
         segment = trunk_driver.bound_by_us(context, port) or {}
@@ -441,7 +457,7 @@ class TrunkSync:
         if parent is None or segment is None:
             return  # not wired by oneview: no set to keep
         own = self._own_uri(parent, segment)
-        before = self._set_uri(trunk.id)
+        before = self._set_uri(trunk.id, fresh=True)  # another worker may have replaced it
         old = set(self.client.network_sets.members(before)) if before else None
         uri, left_out = self._ensure(context, trunk.id, own, segment.get("physical_network"))
         if old is None:
