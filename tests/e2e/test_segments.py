@@ -23,7 +23,7 @@ from oneview_openstack.simulator.testing import wait_until
 from .conftest import Witness
 
 TIMEOUT = 180.0
-VLAN_A, VLAN_B = 180, 181
+VLAN_A, VLAN_B, VLAN_C = 180, 181, 182
 
 
 @dataclass
@@ -120,3 +120,38 @@ def test_a_routed_network_gets_the_address_of_the_segment_oneview_carries(
             scenario.wait_nodes(sandbox, [node], "available", TIMEOUT)
         scenario.detach_vif(conn, node, routed.vif.id)
     assert witness.profiles_on(node.driver_info["server_hardware_uri"]) == []
+
+
+@pytest.mark.timeout(600)
+def test_a_segment_added_through_the_api_gets_its_own_oneview_network_until_deleted(
+    sandbox: Sandbox, witness: Witness, routed: Routed
+) -> None:
+    conn = sandbox.conn
+    assert conn is not None
+    segment = conn.network.create_segment(
+        network_id=routed.network.id,
+        network_type="vlan",
+        physical_network=PHYSNET,
+        segmentation_id=VLAN_C,
+        name="routed-c",
+    )
+    try:
+        name = f"Neutron segment [{segment.id}]"
+        added = wait_until(
+            lambda: oneview_networks(witness).get(name),
+            timeout=TIMEOUT,
+            what=f"OneView network {name}",
+        )
+        assert added["vlanId"] == VLAN_C
+        tagged = [
+            u
+            for u in witness.state("uplink-sets")["uplink-sets"]
+            if u["ethernetNetworkType"] == "Tagged"
+        ]
+        assert [added["uri"] in u["networkUris"] for u in tagged] == [True]
+        # The network's first segment keeps its OneView network and its name.
+        assert oneview_networks(witness)[f"Neutron [{routed.network.id}]"]["vlanId"] == VLAN_A
+    finally:
+        conn.network.delete_segment(segment, ignore_missing=True)
+    assert name not in oneview_networks(witness)
+    assert not [n for n in oneview_networks(witness).values() if n.get("vlanId") == VLAN_C]
