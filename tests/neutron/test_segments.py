@@ -226,6 +226,25 @@ class BindingTests(SegmentCase):
         wired = next(c for c in self.connections(profile) if c["mac"].lower() == mac)
         assert wired["networkUri"] == self.ov_segment(second.id)["uri"]
 
+    def test_the_subnets_segment_wins_over_another_segment_on_the_same_physnet(self):
+        network = self.multi_network(vlan("physnet1", 56), vlan("physnet1", 57))
+        _first, second = self.segments_of(network["id"])
+        res = self._create_subnet(
+            self.fmt, network["id"], "10.7.0.0/24", segment_id=second.id, as_admin=True
+        )
+        assert res.status_int == 201, res.body
+        profile, node, mac = self.bound_server()
+        self.map_host(node, {second.id})
+        port = self.create_port(
+            network,
+            mac=mac,
+            host=node,
+            profile={"local_link_information": LLI, "physical_network": "physnet1"},
+        )
+        assert self.show_port(port["id"])["status"] == "ACTIVE"
+        wired = next(c for c in self.connections(profile) if c["mac"].lower() == mac)
+        assert wired["networkUri"] == self.ov_segment(second.id)["uri"]  # where its IP lives
+
     def map_host(self, host: str, segment_ids: set[str]) -> None:
         segments_plugin_db.update_segment_host_mapping(self.context, host, segment_ids)
 

@@ -47,11 +47,11 @@ FOR_NET_DELETE = "for_net_delete"
 def _rank(
     segment: dict[str, Any], physnet: str | None, subnet_segments: set[str]
 ) -> tuple[int, ...]:
-    if physnet and segment.get(api.PHYSICAL_NETWORK) == physnet:
-        return (0,)
-    if segment.get(api.ID) in subnet_segments:
-        return (1,)
-    return (2,)
+    """The subnets' segments first (the port's IP lives there: binding another segment would
+    put the server on the wrong L2), then the Ironic port's physnet as the tie-breaker."""
+    in_subnet = segment.get(api.ID) in subnet_segments
+    on_physnet = bool(physnet) and segment.get(api.PHYSICAL_NETWORK) == physnet
+    return (0 if in_subnet else 1, 0 if on_physnet else 1)
 
 
 class SegmentSync:
@@ -173,9 +173,9 @@ class SegmentSync:
     def candidates(self, context: api.PortContext) -> list[dict[str, Any]]:
         """The segments to try for a bare-metal port, best first.
 
-        The segment on ``binding:profile.physical_network`` (the Ironic port's, which Ironic 39
-        sends), then those of the port's subnets (routed networks), then the rest in
-        Neutron's order.
+        The segments of the port's subnets (routed networks: where its IP lives), then the
+        segment on ``binding:profile.physical_network`` (the Ironic port's, which Ironic 39
+        sends; it also orders the subnets' segments), then the rest in Neutron's order.
         """
         segments = list(context.segments_to_bind)
         if len(segments) < 2:
