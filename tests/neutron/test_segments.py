@@ -294,6 +294,21 @@ class HostMappingTests(SegmentCase):
         assert "segment_host_mappings_written" not in again.extra, again
         assert self.mapped() == mapped
 
+    def test_a_nodes_mapping_on_a_segment_oneview_does_not_mirror_is_kept(self):
+        # networking-baremetal's agent maps the node (host = its UUID) from physical_network
+        # on physnet2, which OneView does not carry: the driver changes only its own segments.
+        network = self.multi_network(vlan("physnet1", 58), vlan("physnet2", 258))
+        on_li1, unmirrored = self.segments_of(network["id"])
+        node = self.node_on(self.li1_us)
+        self.map_host(node, {unmirrored.id})
+        report = self.reconcile()
+        assert self.mapped()[node] == {on_li1.id, unmirrored.id}
+        assert report.extra["segment_host_mappings_written"] == [f"{node} +['{on_li1.id}'] -[]"]
+        vanished = str(uuid.uuid4())  # no Ironic node, no agent: only OneView's mapping goes
+        self.map_host(vanished, {on_li1.id, unmirrored.id})
+        self.reconcile()
+        assert self.mapped()[vanished] == {unmirrored.id}
+
     def test_ironics_binding_of_a_deferred_port_allocates_on_the_nodes_segment(self):
         network = self.multi_network(vlan("physnet1", 63), vlan("physnet4", 613))
         on_li1, on_li2 = self.segments_of(network["id"])

@@ -138,6 +138,11 @@ class HostMappings:
             return self._ironic
 
     # -- deciding --------------------------------------------------------------------------
+    def managed(self, segments: Iterable[SegmentRecord]) -> set[str]:
+        """The ids of the segments OneView mirrors: the only mappings the driver may change."""
+        self.mappings.ensure_loaded(self.client)
+        return {r.id for r in segments if self.mappings.plan(*r.triple) is not None}
+
     def reachable(self, lis: set[str], segments: Iterable[SegmentRecord]) -> set[str]:
         """The ids of the mirrored segments whose uplink sets live on one of ``lis``."""
         self.mappings.ensure_loaded(self.client)
@@ -162,11 +167,19 @@ class HostMappings:
         return self.reachable(self.topology.logical_interconnects(server), segments)
 
     # -- writing ---------------------------------------------------------------------------
-    def write(self, host: str, wanted: set[str], current: set[str]) -> HostChange | None:
-        if wanted == current:
+    def write(
+        self, host: str, wanted: set[str], current: set[str], managed: set[str]
+    ) -> HostChange | None:
+        """Make the host's mappings among ``managed`` segments ``wanted``.
+
+        Mappings of other segments (physnets OneView does not mirror, written by an agent such
+        as networking-baremetal's for the same node) are kept: Neutron's call replaces them all.
+        """
+        final = (wanted & managed) | (current - managed)
+        if final == current:
             return None
-        segments_plugin_db.update_segment_host_mapping(self.records.context, host, wanted)
-        change = HostChange(host, frozenset(wanted - current), frozenset(current - wanted))
+        segments_plugin_db.update_segment_host_mapping(self.records.context, host, final)
+        change = HostChange(host, frozenset(final - current), frozenset(current - final))
         LOG.info("Segment host mappings of Ironic node %s: %s", host, change)
         return change
 
@@ -183,13 +196,14 @@ class HostMappings:
         nodes = self.ironic.nodes()
         self.topology.prefetch_servers()
         segments = self.records.all()
+        managed = self.managed(segments)
         current = self.records.hosts_mapped()
         written: list[HostChange] = []
         for node in nodes:
             wanted = self.segments_of(node, segments)
             if wanted is None:
                 continue
-            change = self.write(node.uuid, wanted, current.get(node.uuid, set()))
+            change = self.write(node.uuid, wanted, current.get(node.uuid, set()), managed)
             if change is not None:
                 written.append(change)
         known = {node.uuid for node in nodes}
@@ -197,7 +211,7 @@ class HostMappings:
         for host in sorted(set(current) - known):
             if not uuidutils.is_uuid_like(host) or self._has_agent(host):
                 continue
-            change = self.write(host, set(), current[host])
+            change = self.write(host, set(), current[host], managed)
             if change is not None:
                 removed.append(change)
         return written, removed
@@ -219,7 +233,7 @@ class HostMappings:
             if not self.segments_of(node, [record]):
                 continue
             current = self.records.mapped_to(node.uuid)
-            change = self.write(node.uuid, current | {record.id}, current)
+            change = self.write(node.uuid, current | {record.id}, current, {record.id})
             if change is not None:
                 changes.append(change)
         return changes
@@ -238,10 +252,11 @@ class HostMappings:
         if current & {s.id for s in network_segments}:
             return None
         node = self.ironic.node(host)
-        wanted = self.segments_of(node, self.records.all())
+        segments = self.records.all()
+        wanted = self.segments_of(node, segments)
         if wanted is None:
             return None
-        return self.write(host, wanted, current)
+        return self.write(host, wanted, current, self.managed(segments))
 
     def _has_agent(self, host: str) -> bool:
         context = self.records.context
