@@ -224,7 +224,9 @@ class RefusalTests(TrunkCase):
     def test_trunks_of_other_ports_are_not_ours_to_judge(self):
         normal = self.plain_port(self.parent_net)  # vnic normal: another driver's business
         net = self.create_network("vlan", "physnet1", 304)
-        self.create_trunk(normal, [self.subport(net, vlan=77)])
+        trunk = self.create_trunk(normal, [self.subport(net, vlan=77)])  # 201, not our 400
+        assert [s["segmentation_id"] for s in trunk["sub_ports"]] == [77]
+        assert self.network_set(trunk["id"]) is None
 
 
 class DeployedTrunkCase(TrunkCase):

@@ -249,13 +249,22 @@ class TrunkSync:
                 return self._update(uri, change, trunk_id=trunk_id), left_out
             except NotFound:
                 pass  # deleted meanwhile (and not replaced): made again
-        created = self.client.network_sets.create(
-            set_name(trunk_id),
-            members.uris,
-            native_uri,
-            str(getattr(_options(), "trunk_network_set_type", None) or "Regular"),
-            extra={"description": _about(trunk_id)},
-        )
+        try:
+            created = self.client.network_sets.create(
+                set_name(trunk_id),
+                members.uris,
+                native_uri,
+                str(getattr(_options(), "trunk_network_set_type", None) or "Regular"),
+                extra={"description": _about(trunk_id)},
+            )
+        except OneViewError:
+            # Another worker may have made it since our lookup (OneView refuses the name
+            # twice): that set is the trunk's, brought to these members.
+            raced = self._set_uri(trunk_id, fresh=True)
+            if raced is None:
+                raise
+            change = exactly(members.uris, native_uri)
+            return self._update(raced, change, trunk_id=trunk_id), left_out
         uri = str(created["uri"])
         self._remember(trunk_id, uri)
         LOG.info(
