@@ -7,6 +7,8 @@ the real ML2 plugin against the simulator.
 from __future__ import annotations
 
 import copy
+import socket
+import threading
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -19,7 +21,7 @@ from oslo_config import cfg
 from test_trunks import TrunkCase
 
 from oneview_openstack.client import views
-from oneview_openstack.neutron import bonds
+from oneview_openstack.neutron import bonds, ironic
 from oneview_openstack.neutron import connections as conns
 from oneview_openstack.neutron.ironic import (
     GroupMember,
@@ -114,6 +116,35 @@ class TestIronicLookups:
         assert all(isinstance(n, Node) for n in nodes)
         assert {n.uuid: (n.profile_uri, n.server_hardware_uri) for n in nodes} == made
         assert len([r for r in standin.requests if r.startswith("/v1/nodes")]) == 3
+
+    def test_a_hung_ironic_is_unavailable_after_the_default_timeout(
+        self, lookup: IronicLookup, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # A listener that never answers: without a session timeout the lookup waits for ever.
+        hung = socket.socket()
+        hung.bind(("127.0.0.1", 0))
+        hung.listen(8)
+        lookup._conf.set_override(
+            "endpoint_override", f"http://127.0.0.1:{hung.getsockname()[1]}", group="ironic"
+        )
+        monkeypatch.setattr(ironic, "DEFAULT_TIMEOUT", 0.5)
+        errors: list[Exception] = []
+
+        def ask() -> None:
+            try:
+                lookup.node("some-node")
+            except Exception as error:
+                errors.append(error)
+
+        asker = threading.Thread(target=ask, daemon=True)
+        try:
+            asker.start()
+            asker.join(timeout=60)
+            assert not asker.is_alive(), "the Ironic lookup is still waiting"
+        finally:
+            hung.close()
+        assert len(errors) == 1 and isinstance(errors[0], IronicUnavailable), errors
+        assert "some-node" in str(errors[0])
 
     def test_ironic_down_is_unavailable(self, standin: IronicStandIn, lookup: IronicLookup) -> None:
         standin.down = True

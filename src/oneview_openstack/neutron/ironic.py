@@ -70,6 +70,9 @@ class GroupMember:
 
 NODE_FIELDS = ["uuid", "name", "driver_info"]
 MEMBER_FIELDS = ["uuid", "address", "node_uuid", "local_link_connection", "physical_network"]
+# Seconds per Ironic request when ``[ironic] timeout`` is unset (keystoneauth would wait for
+# ever): a hung Ironic must fail a binding, not hold a Neutron API worker.
+DEFAULT_TIMEOUT = 30.0
 
 
 class IronicLookup:
@@ -94,8 +97,12 @@ class IronicLookup:
                 from openstack import connection
 
                 auth = ks_loading.load_auth_from_conf_options(self._conf, IRONIC_GROUP)
+                timeout = getattr(self._conf, IRONIC_GROUP).timeout
                 session = ks_loading.load_session_from_conf_options(
-                    self._conf, IRONIC_GROUP, auth=auth
+                    self._conf,
+                    IRONIC_GROUP,
+                    auth=auth,
+                    timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
                 )
                 self._conn = connection.Connection(
                     session=session, oslo_conf=self._conf, connect_retries=1
