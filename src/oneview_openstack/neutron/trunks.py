@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC
 from typing import TYPE_CHECKING, Any, cast
 
 from neutron.objects import ports as port_obj
@@ -32,7 +30,6 @@ from neutron_lib.plugins.ml2 import api
 from neutron_lib.services.trunk import constants as trunk_consts
 from oslo_config import cfg
 from oslo_log import log as logging
-from oslo_utils import timeutils
 
 from ..client import Conflict, NotFound, OneViewClient, OneViewError
 from ..client.etag import compose
@@ -416,108 +413,21 @@ class TrunkSync:
         )
         trunk_driver.set_trunk_status(context, trunk_id, trunk_consts.TRUNK_ERROR_STATUS)
 
-    # -- reconciliation --------------------------------------------------------------------
+    # -- reconciliation (trunk_reconcile) ---------------------------------------------------
     def expected_uri(self, port: dict[str, Any], network_uri: str) -> str:
-        """For reconciliation's port check: where a bound port's connection should point.
+        """Where a bound port's connection should point (see ``trunk_reconcile``).
 
-        A trunk parent's connection belongs on its trunk's set (made again if it is missing),
-        anything else on ``network_uri``.
-
-        :raises OneViewError: the set had to be made and OneView refused.
+        :raises OneViewError: the trunk's set had to be made and OneView refused.
         """
-        trunk_id = _trunk_id_of_parent(port)
-        if not trunk_id:
-            return network_uri
-        context = _admin()
-        uri = self._set_uri(trunk_id, fresh=True)  # another worker may have replaced it
-        if uri is not None:
-            return uri
-        segment = trunk_driver.bound_by_us(context, port) or {}
-        return self._ensure(context, trunk_id, network_uri, segment.get("physical_network"))[0]
+        from . import trunk_reconcile  # it imports this module
+
+        return trunk_reconcile.expected_uri(self, port, network_uri)
 
     def reconcile(self, neutron: NeutronReads, report: Report) -> None:
-        """Reconciliation's trunk part: each wired trunk's set holds exactly its networks
-        (missing and extra members restored, a missing set made again), statuses follow;
-        sets named for trunks Neutron no longer has are orphans, deleted only with
-        ``[oneview] delete_orphan_networks``. Trunks changed within one interval are left
-        to the API; an orphan is deleted only once this worker has seen it for an interval.
-        """
-        context = neutron.context
-        min_age = float(getattr(_options(), "reconcile_interval", 0) or 0)
-        trunks = {t.id: t for t in trunk_objects.Trunk.get_objects(context)}
-        for trunk in trunks.values():
-            if _younger_than(trunk, min_age):
-                report.note("too_young", f"trunk {trunk.id}")
-                continue
-            try:
-                self._reconcile_trunk(context, trunk, report)
-            except (OneViewError, PortWiringError) as error:
-                report.errors.append(f"trunk {trunk.id}: {getattr(error, 'summary', error)}")
-                LOG.warning(
-                    "Reconciliation could not repair trunk %s: %s",
-                    trunk.id,
-                    getattr(error, "summary", error),
-                )
-        self._orphans(context, set(trunks), min_age, report)
+        """Reconciliation's trunk pass (see ``trunk_reconcile.reconcile``)."""
+        from . import trunk_reconcile  # it imports this module
 
-    def _reconcile_trunk(self, context: Any, trunk: Any, report: Report) -> None:
-        parent = _port(context, trunk.port_id)
-        segment = trunk_driver.bound_by_us(context, parent) if parent else None
-        if parent is None or segment is None:
-            return  # not wired by oneview: no set to keep
-        own = self._own_uri(parent, segment)
-        before = self._set_uri(trunk.id, fresh=True)  # another worker may have replaced it
-        old = set(self.client.network_sets.members(before)) if before else None
-        uri, left_out = self._ensure(context, trunk.id, own, segment.get("physical_network"))
-        if old is None:
-            report.note("network_sets_recreated", uri)
-        elif old != set(self.client.network_sets.members(uri)):
-            report.note("network_set_members_restored", uri)
-        statuses = {p.id: p.status for p in _ports(context, [s.port_id for s in trunk.sub_ports])}
-        wanted = {
-            port_id: (
-                n_const.PORT_STATUS_DOWN if port_id in left_out else n_const.PORT_STATUS_ACTIVE
-            )
-            for port_id in statuses
-        }
-        if any(statuses[p] != wanted[p] for p in statuses) or (
-            trunk.status != trunk_consts.TRUNK_ACTIVE_STATUS
-        ):
-            self._activate(context, trunk.id, left_out)
-            report.note("trunk_statuses_restored", trunk.id)
-
-    def _orphans(self, context: Any, trunk_ids: set[str], min_age: float, report: Report) -> None:
-        now = time.monotonic()
-        seen: dict[str, float] = {}
-        for network_set in self.client.network_sets.iter():
-            trunk_id = trunk_id_of(network_set.get("name"))
-            if trunk_id is None or trunk_id in trunk_ids:
-                continue
-            uri = str(network_set["uri"])
-            first = seen[uri] = self._orphans_seen.get(uri, now)
-            if _trunk(context, trunk_id) is not None:
-                continue  # made after our listing
-            report.note("network_set_orphans", uri)
-            if not getattr(_options(), "delete_orphan_networks", False):
-                LOG.warning(
-                    "OneView network set %s (%s) has no Neutron trunk; set [oneview] "
-                    "delete_orphan_networks = true to let reconciliation delete it",
-                    network_set.get("name"),
-                    uri,
-                )
-                continue
-            if min_age > 0 and (uri not in self._orphans_seen or now - first < min_age):
-                continue  # seen for less than an interval: delete on a later pass
-            try:
-                self.client.network_sets.delete(uri)
-            except NotFound:
-                continue
-            except OneViewError as error:
-                report.errors.append(f"orphan {uri}: {error.summary}")
-                continue
-            self._remember(trunk_id, None)
-            report.note("network_set_orphans_deleted", uri)
-        self._orphans_seen = seen
+        trunk_reconcile.reconcile(self, neutron, report)
 
 
 def _admin() -> Any:
@@ -551,18 +461,6 @@ def _options() -> Any:
         return cfg.CONF.oneview
     except cfg.NoSuchOptError:
         return None
-
-
-def _younger_than(trunk: Any, seconds: float) -> bool:
-    """Changed by the API less than ``seconds`` ago (the database's clock)."""
-    if seconds <= 0:
-        return False
-    stamp = trunk.updated_at or trunk.created_at
-    if stamp is None:
-        return False
-    if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=UTC)
-    return (timeutils.utcnow(with_timezone=True) - stamp).total_seconds() < seconds
 
 
 def _subports(context: Any, trunk_id: str) -> list[Any]:
