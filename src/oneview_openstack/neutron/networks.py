@@ -18,7 +18,7 @@ from typing import Any
 from oslo_log import log as logging
 
 from ..client import BadRequest, NotFound, OneViewClient, OneViewError, TaskFailed
-from . import errors, network_options
+from . import errors, network_options, uplink_refusals
 from .batching import UplinkSetBatches
 from .locking import WriterLocks, uplink_set_locks
 from .mappings import Mappings, Plan, oneview_name
@@ -26,7 +26,6 @@ from .segment_records import SegmentRecord, SegmentRecords
 
 LOG = logging.getLogger(__name__)
 
-DUPLICATE_VLAN = "CRM_DUPLICATE_VLAN_IDS_UPLINK_SET"
 LINGER = 0.05  # seconds; only spent by a write that already had to wait for another
 
 
@@ -287,47 +286,14 @@ class NetworkSync:
             try:
                 self.change_membership(uplink_set, "add", uri)
             except (BadRequest, TaskFailed) as error:
-                raise self._refusal(network_id, uplink_set, plan, error, uri) from None
+                raise uplink_refusals.refusal(
+                    self.client, network_id, uplink_set, plan, error, uri
+                ) from None
             except OneViewError as error:
                 raise errors.OneViewOperationFailed(
                     action=f"add network {network_id} to uplink set {uplink_set}",
                     reason=error.summary,
                 ) from None
-
-    def _refusal(
-        self, network_id: str, uplink_set: str, plan: Plan, error: OneViewError, uri: str
-    ) -> Exception:
-        """Turn an uplink set's refusal into the Neutron error a user can act on."""
-        try:
-            current = self.client.uplink_sets.get(uplink_set)
-        except OneViewError:
-            current = {"name": uplink_set, "networkUris": []}
-        us_name = current.get("name") or uplink_set
-        holder = self._holder(current, plan, uri)
-        if holder is not None and plan.network_type == "Tagged":
-            return errors.VlanInUse(
-                vlan=plan.vlan, network_id=network_id, uplink_set=us_name, oneview_network=holder
-            )
-        if holder is not None:
-            return errors.UntaggedUplinkSetInUse(
-                uplink_set=us_name, oneview_network=holder, network_id=network_id
-            )
-        return errors.OneViewOperationFailed(
-            action=f"add network {network_id} to uplink set {us_name}", reason=error.summary
-        )
-
-    def _holder(self, uplink_set: dict[str, Any], plan: Plan, own_uri: str) -> str | None:
-        """The name of the network already in the way: same VLAN, or the untagged one."""
-        for uri in uplink_set.get("networkUris") or []:
-            if uri == own_uri:
-                continue
-            try:
-                other = self.client.ethernet_networks.get(uri)
-            except OneViewError:
-                continue
-            if plan.network_type == "Untagged" or other.get("vlanId") == plan.vlan:
-                return other.get("name") or uri
-        return None
 
     def _discard(self, network_id: str, uri: str, plan: Plan) -> None:
         """Best-effort undo of a half-done create: leave the uplink sets, delete the network."""
