@@ -364,6 +364,24 @@ class HostMappingTests(SegmentCase):
         assert port["fixed_ips"][0]["subnet_id"] == subnets[on_li2.id]
         assert self.mapped()[node] == {on_li2.id}
 
+    def test_an_agents_mapping_on_an_unmirrored_segment_does_not_stop_the_binding_time_map(self):
+        network = self.multi_network(
+            vlan("physnet1", 62), vlan("physnet4", 612), vlan("physnet2", 262)
+        )
+        on_li1, on_li2, unmirrored = self.segments_of(network["id"])
+        subnets = {}
+        for segment, cidr in ((on_li1, "10.9.1.0/24"), (on_li2, "10.9.2.0/24")):
+            res = self._create_subnet(
+                self.fmt, network["id"], cidr, segment_id=segment.id, as_admin=True
+            )
+            assert res.status_int == 201, res.body
+            subnets[segment.id] = self.deserialize(self.fmt, res)["subnet"]["id"]
+        node = self.node_on(self.li2_us)
+        self.map_host(node, {unmirrored.id})  # networking-baremetal's agent, physnet2
+        port = self.create_port(network, mac="52:54:00:00:09:01", host=node)
+        assert port["fixed_ips"][0]["subnet_id"] == subnets[on_li2.id]
+        assert self.mapped()[node] == {on_li2.id, unmirrored.id}
+
     def map_host(self, host: str, segment_ids: set[str]) -> None:
         segments_plugin_db.update_segment_host_mapping(self.context, host, segment_ids)
 

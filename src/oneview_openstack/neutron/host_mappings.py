@@ -249,8 +249,8 @@ class HostMappings:
         if len(network_segments) < 2:
             return None
         current = self.records.mapped_to(host)
-        if current & {s.id for s in network_segments}:
-            return None
+        if current & self.managed(network_segments):
+            return None  # an agent's mapping (unmirrored segment) does not count
         node = self.ironic.node(host)
         segments = self.records.all()
         wanted = self.segments_of(node, segments)
