@@ -11,8 +11,11 @@ from types import SimpleNamespace
 from typing import Any
 
 from neutron.tests.unit.plugins.ml2 import test_plugin
+from neutron_lib.api.definitions import port as port_def
 from neutron_lib.api.definitions import portbindings
 from neutron_lib.api.definitions import provider_net as pnet
+from neutron_lib.db import resource_extend
+from neutron_lib.utils import helpers
 from oslo_config import cfg
 
 from oneview_openstack import conf as ov_conf
@@ -30,6 +33,34 @@ FAST_CLIENT = {
 }
 LLI = [{"switch_id": "aa:bb:cc:dd:ee:ff", "port_id": "Mezz 3:1", "switch_info": "frame1"}]
 POWER_PUTS = "PUT /rest/server-hardware/{id}/powerState"
+
+
+def port_extension_in_bulk_mode(case: Any, function_name: str) -> None:
+    """Run the port extension ``function_name`` in its ``bulk`` mode for this test.
+
+    Some of Neutron's port extensions (the trunk plugin's ``trunk_details``, the QoS plugin's
+    ``resource_request``) read through a new admin context while ML2 is inside a port's write
+    transaction. With MySQL that is another connection; with the test base's single shared
+    sqlite connection, that session's end rolls the port's write back. Their ``bulk`` mode
+    skips only those reads.
+    """
+    funcs = resource_extend._resource_extend_functions.get(port_def.COLLECTION_NAME, [])
+    for index, ref in enumerate(list(funcs)):
+        func = helpers.resolve_ref(ref)
+        if getattr(func, "__name__", "") != function_name:
+            continue
+
+        def bulk(port_res: dict[str, Any], port_db: Any, _func: Any = func) -> Any:
+            had = "bulk" in port_res
+            port_res["bulk"] = True
+            try:
+                return _func(port_res, port_db)
+            finally:
+                if not had:
+                    port_res.pop("bulk", None)
+
+        funcs[index] = bulk
+        case.addCleanup(funcs.__setitem__, index, ref)
 
 
 def oneview_opts(**values: Any) -> Any:

@@ -9,41 +9,16 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from ml2_case import LLI, OneViewMl2TestCase
-from neutron_lib.api.definitions import port as port_def
+from ml2_case import LLI, OneViewMl2TestCase, port_extension_in_bulk_mode
 from neutron_lib.api.definitions import portbindings
-from neutron_lib.db import resource_extend
-from neutron_lib.utils import helpers
 from oslo_config import cfg
 
 
 def resource_request_in_one_session(case: Any) -> None:
-    """Keep the QoS plugin's ``resource_request`` port extension from opening a session.
-
-    It reads the policy's minimum-bandwidth rules and the network's segments through a new
-    admin context while ML2 is inside a port's write transaction. With MySQL that is another
-    connection; with the test base's single shared sqlite connection, that session's end
-    rolls the port's write back (a port's qos_policy_id is lost, or the binding update fails
-    with StaleDataError). The extension is run in its ``bulk`` mode, which skips only those
-    reads (the same fix as the trunk tests' ``trunk_details``).
-    """
-    funcs = resource_extend._resource_extend_functions.get(port_def.COLLECTION_NAME, [])
-    for index, ref in enumerate(list(funcs)):
-        func = helpers.resolve_ref(ref)
-        if getattr(func, "__name__", "") != "_extend_port_resource_request":
-            continue
-
-        def bulk(port_res: dict[str, Any], port_db: Any, _func: Any = func) -> Any:
-            had = "bulk" in port_res
-            port_res["bulk"] = True
-            try:
-                return _func(port_res, port_db)
-            finally:
-                if not had:
-                    port_res.pop("bulk", None)
-
-        funcs[index] = bulk
-        case.addCleanup(funcs.__setitem__, index, ref)
+    """The QoS plugin's ``resource_request`` port extension reads the policy's rules and the
+    network's segments in a session of its own (a port's qos_policy_id would be lost, or the
+    binding update fail with StaleDataError): run it in bulk mode."""
+    port_extension_in_bulk_mode(case, "_extend_port_resource_request")
 
 
 class QosMl2TestCase(OneViewMl2TestCase):

@@ -6,13 +6,10 @@ import threading
 import uuid
 from typing import Any
 
-from ml2_case import FAST_CLIENT, LLI, OneViewMl2TestCase
+from ml2_case import FAST_CLIENT, LLI, OneViewMl2TestCase, port_extension_in_bulk_mode
 from neutron.services.trunk.drivers import base as trunk_base
-from neutron_lib.api.definitions import port as port_def
 from neutron_lib.api.definitions import portbindings
-from neutron_lib.db import resource_extend
 from neutron_lib.plugins import directory
-from neutron_lib.utils import helpers
 from oslo_config import cfg
 
 from oneview_openstack.client import ClientSettings, OneViewClient
@@ -46,31 +43,9 @@ class TrunkCase(OneViewMl2TestCase):
         self.node_id = str(uuid.uuid4())
 
     def _trunk_details_in_one_session(self) -> None:
-        """Keep Neutron's ``trunk_details`` port extension from opening a session of its own.
-
-        The extension reads the subports' MACs through a new admin context while ML2 is inside
-        a port's write transaction (``update_port_status``). With MySQL that is another
-        connection; with the test base's single shared sqlite connection, that session's end
-        rolls the port's write back, so a trunk parent could never go ACTIVE here. The
-        extension is run in its ``bulk`` mode, which skips only that read (the MACs).
-        """
-        funcs = resource_extend._resource_extend_functions.get(port_def.COLLECTION_NAME, [])
-        for index, ref in enumerate(list(funcs)):
-            func = helpers.resolve_ref(ref)
-            if getattr(func, "__name__", "") != "_extend_port_trunk_details":
-                continue
-
-            def bulk(port_res: dict[str, Any], port_db: Any, _func: Any = func) -> Any:
-                had = "bulk" in port_res
-                port_res["bulk"] = True
-                try:
-                    return _func(port_res, port_db)
-                finally:
-                    if not had:
-                        port_res.pop("bulk", None)
-
-            funcs[index] = bulk
-            self.addCleanup(funcs.__setitem__, index, ref)
+        """Neutron's ``trunk_details`` port extension reads the subports' MACs in a session of
+        its own, which would roll a trunk parent's ACTIVE status back: run it in bulk mode."""
+        port_extension_in_bulk_mode(self, "_extend_port_trunk_details")
 
     # -- Neutron helpers -------------------------------------------------------------------
     def plain_port(self, network: dict[str, Any]) -> dict[str, Any]:
