@@ -43,6 +43,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "etcd3+http://127.0.0.1:2379 (default: none, locks reach one host only)",
     )
     parser.add_argument(
+        "--db",
+        choices=("sqlite", "mariadb"),
+        default="sqlite",
+        help="Ironic's and Neutron's database: sqlite files (default, embedded) or a MariaDB "
+        "server the sandbox starts on 127.0.0.1 (Debian's mariadb-server must be installed)",
+    )
+    parser.add_argument(
+        "--ironic-conductors",
+        type=int,
+        default=1,
+        help="Ironic conductors (default 1: one combined `ironic` process); more run "
+        "ironic-api apart, json-rpc between them and need --db mariadb",
+    )
+    parser.add_argument(
         "--exit-after-scenario",
         action="store_true",
         help="stop everything once the scenario has run (default: keep running until Ctrl+C)",

@@ -41,6 +41,8 @@ def run(args: argparse.Namespace) -> int:
         neutron_workers=args.neutron_workers,
         neutron_hosts=args.neutron_hosts,
         coordination_backend_url=args.coordination_url,
+        database=args.db,
+        ironic_conductors=args.ironic_conductors,
     )
     started = time.monotonic()
     sandbox = Sandbox(options, say=lambda message: console.print(f"[dim]…[/] {message}"))

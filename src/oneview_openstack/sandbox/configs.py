@@ -205,7 +205,9 @@ def ironic_conf(
     choices: IronicChoices,
     *,
     sync_power_state_interval: int = 30,
+    database_url: str | None = None,
 ) -> Sections:
+    """ironic.conf; ``database_url`` (MariaDB's, from ``database``) replaces the sqlite file."""
     state = layout.state_dir
     return {
         "DEFAULT": {
@@ -232,7 +234,7 @@ def ironic_conf(
             "enabled_storage_interfaces": ["noop"],
         },
         "api": {"host_ip": "127.0.0.1", "port": layout.ironic_port, "api_workers": 1},
-        "database": {"connection": f"sqlite:///{state / 'ironic.db'}"},
+        "database": {"connection": database_url or f"sqlite:///{state / 'ironic.db'}"},
         "conductor": {
             "sync_power_state_interval": sync_power_state_interval,
             "automated_clean": False,
@@ -277,12 +279,14 @@ def neutron_conf(
     reconcile_interval: int = 60,
     host_index: int = 1,
     coordination_backend_url: str | None = None,
+    database_url: str | None = None,
 ) -> Sections:
     """neutron.conf of Neutron host ``host_index``: its own log and ``lock_path``, shared DB.
 
     VLAN networks on ``PHYSNET`` join ``uplink_sets`` (Tagged), flat networks on
     ``TUNNEL_PHYSNET`` the ``tunnel_uplink_sets``; ``service_plugins`` defaults to
-    ``SERVICE_PLUGINS``.
+    ``SERVICE_PLUGINS``. ``database_url`` (MariaDB's, from ``database``) replaces the sqlite
+    file and its reader engine.
     """
     state = layout.state_dir
     name = neutron_host(host_index)

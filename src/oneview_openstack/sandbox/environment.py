@@ -18,7 +18,7 @@ from openstack import connection as os_connection
 
 from ..client import OneViewClient
 from ..client.settings import ClientSettings
-from . import configs, networks, oneview_setup, services
+from . import configs, database, networks, oneview_setup, services
 from .drivers import Probe, probe_drivers
 from .processes import Supervisor, free_port
 
@@ -48,6 +48,11 @@ class Options:
     coordination_backend_url: str | None = None
     # Extra [oneview] settings for both services (e.g. the soak's task_timeout, delete_orphans).
     oneview_settings: dict[str, Any] = field(default_factory=dict)
+    # "sqlite" (embedded, the default) or "mariadb" (a server of the sandbox's own, as
+    # production runs): see ``database``.
+    database: str = "sqlite"
+    # Ironic conductors; more than one runs ironic-api apart and json-rpc between them.
+    ironic_conductors: int = 1
 
 
 class Sandbox:
@@ -65,6 +70,7 @@ class Sandbox:
         self.files: dict[str, Path] = {}
         # The networks Ironic is configured with (by name); they live as long as the sandbox.
         self.ironic_networks: dict[str, Any] = {}
+        self.databases: database.Databases | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
     def __enter__(self) -> Sandbox:
@@ -140,13 +146,16 @@ class Sandbox:
         if self.neutron_oneview:
             self.say("Creating a Tunnel uplink set for VLAN-transparent networks")
             tunnel = oneview_setup.ensure_tunnel_uplink_sets(self.oneview)
+        self.databases = database.start(self.supervisor, self.state_dir, self.options.database)
         self.layout = configs.Layout(
             self.state_dir,
             free_port(),
             free_port(),
             tuple(free_port() for _ in range(self.options.neutron_hosts - 1)),
         )
-        ironic_conf = configs.ironic_conf(self.layout, access, self.ironic_choices())
+        ironic_conf = configs.ironic_conf(
+            self.layout, access, self.ironic_choices(), database_url=self.databases.ironic
+        )
         neutron_confs = [
             configs.neutron_conf(
                 self.layout,
@@ -159,6 +168,7 @@ class Sandbox:
                 reconcile_interval=self.options.reconcile_interval,
                 host_index=index,
                 coordination_backend_url=self.options.coordination_backend_url,
+                database_url=self.databases.neutron,
             )
             for index in range(1, self.options.neutron_hosts + 1)
         ]

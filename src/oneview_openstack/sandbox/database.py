@@ -1,0 +1,35 @@
+"""The sandbox's databases: sqlite files (the embedded default) or a MariaDB server of its own.
+
+``start`` gives the oslo.db URLs of Ironic's and Neutron's databases; None means the sqlite
+default each config writes itself (Neutron's with its take-turns wrapper, see ``configs``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .processes import SandboxError, Supervisor
+
+KINDS = ("sqlite", "mariadb")
+
+
+@dataclass(frozen=True)
+class Databases:
+    """oslo.db URLs by service; None: that service's sqlite file in the state folder."""
+
+    kind: str
+    ironic: str | None = None
+    neutron: str | None = None
+
+
+def start(supervisor: Supervisor, state_dir: Path, kind: str) -> Databases:
+    """The databases of ``kind`` (``KINDS``); a MariaDB server is started under ``supervisor``.
+
+    :raises SandboxError: ``kind`` is unknown, or MariaDB cannot start.
+    """
+    if kind not in KINDS:
+        raise SandboxError(f"database {kind!r} is not one of {', '.join(KINDS)}")
+    if kind == "sqlite":
+        return Databases(kind)
+    raise SandboxError("--db mariadb: not wired yet")  # the DB room fills this in
