@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import conductors
+
 Sections = Mapping[str, Mapping[str, Any]]
 
 PHYSNET = "physnet1"
@@ -67,15 +69,19 @@ def _begin(connection):  # before oslo.db's own "BEGIN" listener, which then sta
         connection.info["in_transaction"] = True
 """
 
-NEUTRON_WSGI = (
-    '''"""The Neutron API for gunicorn, on a sqlite file shared with other processes.
+
+def neutron_wsgi(sqlite: bool = True) -> str:
+    """The Neutron API's WSGI module; on sqlite its transactions take turns (SQLITE_TAKES_TURNS)."""
+    where = "a sqlite file shared with other processes" if sqlite else "a database server"
+    return (
+        f'''"""The Neutron API for gunicorn, on {where}.
 
 Neutron reads sys.argv, which holds gunicorn's own flags: it is hidden during the import.
 """
 import sys
 '''
-    + SQLITE_TAKES_TURNS
-    + """
+        + (SQLITE_TAKES_TURNS if sqlite else "")
+        + """
 
 _argv = sys.argv
 sys.argv = [_argv[0]]
@@ -83,20 +89,28 @@ from neutron.wsgi.api import application  # noqa: E402,F401
 
 sys.argv = _argv
 """
-)
+    )
 
-NEUTRON_PERIODIC = (
-    '''"""``neutron-periodic-workers`` on the sqlite file the API workers share."""
+
+def neutron_periodic(sqlite: bool = True) -> str:
+    """``neutron-periodic-workers``; on sqlite taking turns with the API workers."""
+    where = "the sqlite file the API workers share" if sqlite else "the API workers' database"
+    return (
+        f'''"""``neutron-periodic-workers`` on {where}."""
 import sys
 '''
-    + SQLITE_TAKES_TURNS
-    + """
+        + (SQLITE_TAKES_TURNS if sqlite else "")
+        + """
 
 from neutron.cmd.server import main_periodic  # noqa: E402
 
 sys.exit(main_periodic())
 """
-)
+    )
+
+
+NEUTRON_WSGI = neutron_wsgi(sqlite=True)
+NEUTRON_PERIODIC = neutron_periodic(sqlite=True)
 
 NEUTRON_SCHEMA = '''"""Neutron's sqlite schema from its models (its migrations need MySQL), then stamped."""
 import sys
@@ -137,12 +151,15 @@ class Layout:
 
     ``neutron_port`` is the first Neutron API "host"; ``other_neutron_ports`` are further hosts
     (each its own gunicorn, config and ``lock_path``, all on the one database).
+    ``ironic_rpc_ports`` are the json-rpc ports of the Ironic conductors when they run apart
+    from ``ironic-api`` (see ``conductors``); empty: one combined ``ironic`` process.
     """
 
     state_dir: Path
     ironic_port: int
     neutron_port: int
     other_neutron_ports: tuple[int, ...] = ()
+    ironic_rpc_ports: tuple[int, ...] = ()
 
     @property
     def ironic_url(self) -> str:
@@ -207,7 +224,25 @@ def ironic_conf(
     sync_power_state_interval: int = 30,
     database_url: str | None = None,
 ) -> Sections:
-    """ironic.conf; ``database_url`` (MariaDB's, from ``database``) replaces the sqlite file."""
+    """ironic.conf; ``database_url`` (MariaDB's, from ``database``) replaces the sqlite file.
+
+    With ``layout.ironic_rpc_ports`` it is the file every Ironic process shares in the split
+    shape (json-rpc; each process adds its own overlay, see ``conductors``).
+    """
+    sections = _ironic_sections(layout, oneview, choices, sync_power_state_interval, database_url)
+    if layout.ironic_rpc_ports:
+        for section, values in conductors.shared(layout).items():
+            sections.setdefault(section, {}).update(values)
+    return sections
+
+
+def _ironic_sections(
+    layout: Layout,
+    oneview: OneViewAccess,
+    choices: IronicChoices,
+    sync_power_state_interval: int,
+    database_url: str | None,
+) -> dict[str, dict[str, Any]]:
     state = layout.state_dir
     return {
         "DEFAULT": {
@@ -318,14 +353,7 @@ def neutron_conf(
             "notify_nova_on_port_status_changes": False,
             "notify_nova_on_port_data_changes": False,
         },
-        # The API's threads and the periodic worker share one sqlite file: wait for its lock
-        # (pysqlite's busy timeout) instead of failing with "database is locked".
-        # Reading transactions get an engine of their own on the same file (see
-        # SQLITE_TAKES_TURNS), so that they never take the write lock.
-        "database": {
-            "connection": f"sqlite:///{state / 'neutron.db'}?timeout=60",
-            "slave_connection": f"sqlite:///{state / 'neutron.db'}?timeout=60",
-        },
+        "database": _neutron_database(state, database_url),
         # Hosts share no folder: only the coordination backend (if any) joins their locks.
         "oslo_concurrency": {
             "lock_path": state / ("locks" if host_index == 1 else f"locks-{name}")
@@ -348,6 +376,26 @@ def neutron_conf(
     }
 
 
+def _neutron_database(state: Path, database_url: str | None) -> dict[str, Any]:
+    """[database]: the server's URL as it is, or the shared sqlite file and its reader engine.
+
+    On sqlite the API's threads and the periodic worker wait for the file's lock (pysqlite's
+    busy timeout) instead of failing with "database is locked", and reading transactions get an
+    engine of their own on the same file (see SQLITE_TAKES_TURNS) so that they never take the
+    write lock. A database server needs neither.
+    """
+    if database_url:
+        return {"connection": database_url}
+    sqlite = f"sqlite:///{state / 'neutron.db'}?timeout=60"
+    return {"connection": sqlite, "slave_connection": sqlite}
+
+
+def is_sqlite(sections: Sections) -> bool:
+    """Whether a generated config's [database] is a sqlite file (a config without one: yes)."""
+    connection = sections.get("database", {}).get("connection", "sqlite://")
+    return str(connection).startswith("sqlite")
+
+
 def write_all(
     layout: Layout, ironic: Sections, neutron: Sections, *other_neutron_hosts: Sections
 ) -> dict[str, Path]:
@@ -368,9 +416,10 @@ def write_all(
         paths[name] = layout.path(name)
         write_private(paths[name], text)
     paths["neutron_wsgi.py"] = layout.path("neutron_wsgi.py")
-    paths["neutron_wsgi.py"].write_text(NEUTRON_WSGI)
+    sqlite = is_sqlite(neutron)
+    paths["neutron_wsgi.py"].write_text(neutron_wsgi(sqlite))
     paths["neutron_periodic.py"] = layout.path("neutron_periodic.py")
-    paths["neutron_periodic.py"].write_text(NEUTRON_PERIODIC)
+    paths["neutron_periodic.py"].write_text(neutron_periodic(sqlite))
     paths["neutron_schema.py"] = layout.path("neutron_schema.py")
     paths["neutron_schema.py"].write_text(NEUTRON_SCHEMA)
     return paths

@@ -9,9 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .mariadb import start_mariadb
 from .processes import SandboxError, Supervisor
 
 KINDS = ("sqlite", "mariadb")
+# One database per service on the one server, as a controller's MariaDB holds them.
+SERVICES = ("ironic", "neutron")
 
 
 @dataclass(frozen=True)
@@ -32,4 +35,6 @@ def start(supervisor: Supervisor, state_dir: Path, kind: str) -> Databases:
         raise SandboxError(f"database {kind!r} is not one of {', '.join(KINDS)}")
     if kind == "sqlite":
         return Databases(kind)
-    raise SandboxError("--db mariadb: not wired yet")  # the DB room fills this in
+    server = start_mariadb(supervisor, state_dir / "mariadb")
+    urls = {name: server.create_database(name) for name in SERVICES}
+    return Databases(kind, ironic=urls["ironic"], neutron=urls["neutron"])
