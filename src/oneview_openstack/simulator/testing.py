@@ -164,6 +164,42 @@ def wait_until(
         time.sleep(interval)
 
 
+def interleaved_edits(edits: list[dict[str, Any]]) -> list[str]:
+    """Each place where two edits of one server profile interleaved, as a sentence.
+
+    Over the writes that changed a profile (``changed``; synchronous refusals and tasks that
+    failed at once change nothing), per profile, in arrival order, an edit interleaved when:
+
+    * it arrived before the previous edit's task had ended (two changes in flight at once);
+    * it is a PUT (a whole-body replacement) that carried no eTag, or ``*``: nothing tied it to
+      the body it was computed from;
+    * it is a PUT based on another eTag than the one the previous edit's task left: it was
+      computed from a body older than the last change, so that change may be lost.
+
+    Empty: every change of every profile was computed from the result of the one before it and
+    ran alone. Refused writes (412, 409) are in the record and in ``/_sim/stats`` refusals.
+    """
+    problems: list[str] = []
+    previous: dict[str, dict[str, Any]] = {}
+    for edit in sorted(edits, key=lambda e: e["seq"]):
+        if not edit["changed"]:
+            continue
+        what = f"{edit['method']} {edit['uri']} (write {edit['seq']}, session {edit['session']})"
+        last = previous.get(edit["uri"])
+        if last is not None and (last["ended"] is None or edit["arrived"] < last["ended"]):
+            problems.append(f"{what} arrived while write {last['seq']}'s task still ran")
+        if edit["method"] == "PUT":
+            if edit["sentETag"] in (None, "*"):
+                problems.append(f"{what} carried no eTag ({edit['sentETag']!r})")
+            elif last is not None and edit["sentETag"] != last["eTagAfter"]:
+                problems.append(
+                    f"{what} was based on eTag {edit['sentETag']}, not on {last['eTagAfter']} "
+                    f"that write {last['seq']} left"
+                )
+        previous[edit["uri"]] = edit
+    return problems
+
+
 class Witness:
     """The simulator seen directly, independent of the product's client: its ``/_sim`` API
     (state, stats, faults, out-of-band actions) with plain requests and the simulator's CA.
@@ -217,6 +253,13 @@ class Witness:
 
     def action(self, name: str, **body: Any) -> Any:
         return self.sim("POST", f"actions/{name}", body)
+
+    def edits(self, uri: str | None = None) -> list[dict[str, Any]]:
+        """The profile writes since the last stats reset (``GET /_sim/edits``), oldest first."""
+        found: list[dict[str, Any]] = self.sim("GET", "edits", **({"uri": uri} if uri else {}))[
+            "edits"
+        ]
+        return found
 
     def profiles_on(self, server_uri: str) -> list[dict[str, Any]]:
         return [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ..http import Call
@@ -21,16 +22,31 @@ def create(call: Call) -> Task:
     return call.state.profiles.create(call.body)
 
 
+def _audited(call: Call, write: Callable[[str], Task]) -> Task:
+    """A write to one profile, kept in the edit history (``GET /_sim/edits``)."""
+    uri = _profile_uri(call)
+    body_etag = call.body.get("eTag") if isinstance(call.body, dict) else None
+    return call.state.edits.record(
+        uri,
+        call.method,
+        call.session.number if call.session is not None else None,
+        call.header("if-match") or body_etag,
+        lambda: write(uri),
+    )
+
+
 def update(call: Call) -> Task:
-    return call.state.profiles.update(_profile_uri(call), call.body, call.header("if-match"))
+    profiles = call.state.profiles
+    return _audited(call, lambda uri: profiles.update(uri, call.body, call.header("if-match")))
 
 
 def patch(call: Call) -> Task:
-    return call.state.profiles.patch(_profile_uri(call), call.body)
+    return _audited(call, lambda uri: call.state.profiles.patch(uri, call.body))
 
 
 def delete(call: Call) -> Task:
-    return call.state.profiles.delete(_profile_uri(call), force=call.flag("force"))
+    force = call.flag("force")
+    return _audited(call, lambda uri: call.state.profiles.delete(uri, force=force))
 
 
 def compliance_preview(call: Call) -> dict[str, Any]:

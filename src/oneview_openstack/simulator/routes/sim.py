@@ -38,6 +38,12 @@ def stats(state: SimulatorState, _body: Any, request: Request) -> Any:
     return state.stats()
 
 
+def edits(state: SimulatorState, _body: Any, request: Request) -> Any:
+    if request.method == "DELETE":
+        state.edits.clear()
+    return {"edits": state.edits.render(request.query_params.get("uri"))}
+
+
 def faults(state: SimulatorState, body: Any, request: Request) -> Any:
     registry = state.core.faults
     if request.method == "POST":
@@ -126,6 +132,7 @@ def routes() -> list[Route]:
     return [
         Route("/_sim/state", _wrap(state_view), methods=["GET"]),
         Route("/_sim/stats", _wrap(stats), methods=["GET", "DELETE"]),
+        Route("/_sim/edits", _wrap(edits), methods=["GET", "DELETE"]),
         Route("/_sim/faults", _wrap(faults), methods=["GET", "POST", "DELETE"]),
         Route("/_sim/clock", _wrap(clock), methods=["GET", "POST"]),
         Route("/_sim/reset", _wrap(reset), methods=["POST"]),

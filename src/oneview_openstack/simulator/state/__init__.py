@@ -9,6 +9,7 @@ from ..inventory import build_inventory
 from .collections import Collections
 from .connection_templates import ConnectionTemplates
 from .core import CallContext, Core
+from .edit_history import EditHistory
 from .hardware import Hardware
 from .network_sets import NetworkSets
 from .networking import Networking
@@ -31,6 +32,7 @@ class SimulatorState:
         self.sessions = Sessions(self.core)
         self.hardware = Hardware(self.core)
         self.profiles = Profiles(self.core)
+        self.edits = EditHistory(self.core.store, self.core.clock.now)
         self.connection_templates = ConnectionTemplates(self.core)
         self.network_sets = NetworkSets(self.core)
         self.uplink_sets = UplinkSets(self.core)
@@ -95,6 +97,7 @@ class SimulatorState:
         }
 
     def reset_stats(self) -> None:
+        self.edits.clear()
         self.core.requests.clear()
         self.core.counters.clear()
         self.core.refusals.clear()

@@ -25,6 +25,7 @@ class Session:
     last_used: float
     idle_timeout: float
     expired: bool = False
+    number: int = 0  # the n-th login since start: names the session in audits without its token
 
 
 def unauthorized() -> Unauthorized:
@@ -41,6 +42,7 @@ class Sessions:
     def __init__(self, core: Core) -> None:
         self._core = core
         self._sessions: dict[str, Session] = {}
+        self._logins = 0
 
     def _alive(self, session: Session | None) -> bool:
         if session is None or session.expired:
@@ -102,6 +104,7 @@ class Sessions:
             raise session_limit_reached()
         now = self._core.clock.now()
         token = secrets.token_urlsafe(32)
+        self._logins += 1
         self._sessions[token] = Session(
             token=token,
             user=user,
@@ -110,6 +113,7 @@ class Sessions:
             created=now,
             last_used=now,
             idle_timeout=config.idle_timeout_seconds,
+            number=self._logins,
         )
         self._core.counters["logins"] += 1
         return {"sessionID": token}

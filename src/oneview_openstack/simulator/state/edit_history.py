@@ -1,0 +1,121 @@
+"""Every write to a server profile, in arrival order: who sent it, on which eTag, how it ended.
+
+OneView's own guards (412 for a stale eTag, 409 while the profile's task runs) refuse the races
+they see, but a writer that sends no eTag, or ``*``, passes them. This record lets a test judge
+what it cannot see from the answers alone (``GET /_sim/edits``; see
+``testing.interleaved_edits``): which session wrote, the eTag the write was based on, the eTag the
+profile had then, and the eTag its task left when it ended.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import ApplianceError
+from ..store import Store
+from ..tasks import Task
+
+KEPT = 20_000  # newest writes kept (a long soak writes more; older ones are forgotten)
+
+
+def bare_etag(tag: Any) -> str | None:
+    """``W/"3"`` and ``"3"`` are the eTag ``3``; None when nothing was sent."""
+    if tag in (None, ""):
+        return None
+    return str(tag).strip('"').removeprefix("W/").strip('"')
+
+
+@dataclass
+class Edit:
+    seq: int
+    uri: str
+    method: str
+    session: int | None  # the login's number (never its token)
+    sent_etag: str | None  # If-Match, else the body's eTag; None: the write was not eTag-checked
+    etag_before: str | None  # the profile's eTag when the write arrived
+    arrived: float  # simulated seconds
+    refused: str | None = None  # "<status> <errorCode>" of a synchronous refusal
+    changed: bool = False  # the write started a change of the profile (not a failed-at-once task)
+    task: Task | None = None
+    etag_after: str | None = None  # the eTag the write's task left when it ended
+    ended: float | None = None
+
+    def render(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "uri": self.uri,
+            "method": self.method,
+            "session": self.session,
+            "sentETag": self.sent_etag,
+            "eTagBefore": self.etag_before,
+            "arrived": self.arrived,
+            "refused": self.refused,
+            "changed": self.changed,
+            "taskUri": self.task.uri if self.task is not None else None,
+            "taskState": self.task.outcome if self.task is not None and self.ended else None,
+            "ended": self.ended,
+            "eTagAfter": self.etag_after,
+        }
+
+
+class EditHistory:
+    def __init__(self, store: Store, now: Callable[[], float]) -> None:
+        self._store = store
+        self._now = now
+        self._edits: deque[Edit] = deque(maxlen=KEPT)
+        self._seq = 0
+
+    def record(
+        self,
+        uri: str,
+        method: str,
+        session: int | None,
+        sent_etag: Any,
+        write: Callable[[], Task],
+    ) -> Task:
+        """Run ``write`` (the profile route's work) and keep what happened to it."""
+        profile = self._store.find(uri)
+        self._seq += 1
+        edit = Edit(
+            seq=self._seq,
+            uri=uri,
+            method=method,
+            session=session,
+            sent_etag=bare_etag(sent_etag),
+            etag_before=(profile or {}).get("eTag"),
+            arrived=self._now(),
+        )
+        self._edits.append(edit)
+        try:
+            task = write()
+        except ApplianceError as error:
+            edit.refused = f"{error.status} {error.error_code}"
+            raise
+        edit.task = task
+        edit.changed = bool((profile or {}).get("inProgress"))
+        if task.ended is not None:
+            self._ended(edit, task)
+        else:
+            inner = task.on_done
+
+            def done(finished: Task) -> None:
+                if inner is not None:
+                    inner(finished)
+                self._ended(edit, finished)
+
+            task.on_done = done
+        return task
+
+    def _ended(self, edit: Edit, task: Task) -> None:
+        edit.ended = task.ended
+        current = self._store.find(edit.uri)  # None: the write deleted it
+        edit.etag_after = current.get("eTag") if current is not None else None
+
+    def render(self, uri: str | None = None) -> list[dict[str, Any]]:
+        return [e.render() for e in self._edits if uri is None or e.uri == uri]
+
+    def clear(self) -> None:
+        self._edits.clear()
