@@ -22,6 +22,7 @@ from typing import Any
 from _report import FIGURES, RESULTS, Section
 from _report import sections as report_sections
 from configuration import SECTION as CONFIGURATION
+from fleet_deploy import SECTION as FLEET_DEPLOY
 from trunk_churn import SECTION as TRUNK_CHURN
 
 HERE = Path(__file__).resolve().parent
@@ -29,7 +30,7 @@ PERFORMANCE = HERE.parent / "docs" / "performance.md"
 
 
 def sections() -> list[Section]:
-    return [*report_sections(), CONFIGURATION, TRUNK_CHURN]
+    return [*report_sections(), CONFIGURATION, TRUNK_CHURN, FLEET_DEPLOY]
 
 
 def machine() -> str:
