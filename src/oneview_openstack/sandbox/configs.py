@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import conductors
+
 Sections = Mapping[str, Mapping[str, Any]]
 
 PHYSNET = "physnet1"
@@ -149,12 +151,15 @@ class Layout:
 
     ``neutron_port`` is the first Neutron API "host"; ``other_neutron_ports`` are further hosts
     (each its own gunicorn, config and ``lock_path``, all on the one database).
+    ``ironic_rpc_ports`` are the json-rpc ports of the Ironic conductors when they run apart
+    from ``ironic-api`` (see ``conductors``); empty: one combined ``ironic`` process.
     """
 
     state_dir: Path
     ironic_port: int
     neutron_port: int
     other_neutron_ports: tuple[int, ...] = ()
+    ironic_rpc_ports: tuple[int, ...] = ()
 
     @property
     def ironic_url(self) -> str:
@@ -219,7 +224,25 @@ def ironic_conf(
     sync_power_state_interval: int = 30,
     database_url: str | None = None,
 ) -> Sections:
-    """ironic.conf; ``database_url`` (MariaDB's, from ``database``) replaces the sqlite file."""
+    """ironic.conf; ``database_url`` (MariaDB's, from ``database``) replaces the sqlite file.
+
+    With ``layout.ironic_rpc_ports`` it is the file every Ironic process shares in the split
+    shape (json-rpc; each process adds its own overlay, see ``conductors``).
+    """
+    sections = _ironic_sections(layout, oneview, choices, sync_power_state_interval, database_url)
+    if layout.ironic_rpc_ports:
+        for section, values in conductors.shared(layout).items():
+            sections.setdefault(section, {}).update(values)
+    return sections
+
+
+def _ironic_sections(
+    layout: Layout,
+    oneview: OneViewAccess,
+    choices: IronicChoices,
+    sync_power_state_interval: int,
+    database_url: str | None,
+) -> dict[str, dict[str, Any]]:
     state = layout.state_dir
     return {
         "DEFAULT": {

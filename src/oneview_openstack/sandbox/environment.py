@@ -18,7 +18,7 @@ from openstack import connection as os_connection
 
 from ..client import OneViewClient
 from ..client.settings import ClientSettings
-from . import configs, database, networks, oneview_setup, services
+from . import conductors, configs, database, networks, oneview_setup, services
 from .drivers import Probe, probe_drivers
 from .processes import Supervisor, free_port
 
@@ -146,12 +146,15 @@ class Sandbox:
         if self.neutron_oneview:
             self.say("Creating a Tunnel uplink set for VLAN-transparent networks")
             tunnel = oneview_setup.ensure_tunnel_uplink_sets(self.oneview)
+        conductors.check(self.options.ironic_conductors, self.options.database)
         self.databases = database.start(self.supervisor, self.state_dir, self.options.database)
+        split = conductors.split(self.options.ironic_conductors)
         self.layout = configs.Layout(
             self.state_dir,
             free_port(),
             free_port(),
             tuple(free_port() for _ in range(self.options.neutron_hosts - 1)),
+            tuple(free_port() for _ in range(self.options.ironic_conductors if split else 0)),
         )
         ironic_conf = configs.ironic_conf(
             self.layout, access, self.ironic_choices(), database_url=self.databases.ironic
@@ -179,9 +182,15 @@ class Sandbox:
             (self.files[f"{configs.neutron_host(index)}.conf"], port)
             for index, port in enumerate(self.layout.other_neutron_ports, start=2)
         ]
+        ironic_shape = (
+            f"API on {self.layout.ironic_url}, {self.options.ironic_conductors} conductors "
+            "over json-rpc"
+            if split
+            else f"API and conductor on {self.layout.ironic_url}"
+        )
         self.say(
             f"Starting Neutron (API on {' and '.join(self.layout.neutron_urls)}, periodic "
-            f"worker) and Ironic (API and conductor on {self.layout.ironic_url})"
+            f"worker) and Ironic ({ironic_shape})"
         )
         # Side by side: each spends most of its start-up importing, and there are two cores.
         with ThreadPoolExecutor(2) as pool:

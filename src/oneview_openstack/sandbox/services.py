@@ -15,10 +15,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .configs import Layout
+import requests
+
+from . import conductors
+from .configs import Layout, render, write_private
 from .processes import SandboxError, Supervisor, tail
 
 BIN = Path(sys.executable).parent
+# The Bare Metal API microversion that lists conductors (GET /v1/conductors).
+CONDUCTORS_API_VERSION = "1.49"
 
 
 @dataclass
@@ -121,13 +126,20 @@ def _announcement(log_path: Path) -> dict[str, str] | None:
 def start_ironic(
     supervisor: Supervisor, layout: Layout, conf: Path, *, timeout: float = 180.0
 ) -> None:
-    """``ironic-dbsync create_schema`` then the combined ``ironic`` process."""
+    """``ironic-dbsync create_schema``, then the combined ``ironic`` process, or (with
+    ``layout.ironic_rpc_ports``) the conductors and ``ironic-api`` apart (``conductors``).
+
+    :raises SandboxError: a step failed or a process did not answer within ``timeout``.
+    """
     out = layout.path("ironic.out")
     run_step(
         [script("ironic-dbsync"), "--config-file", str(conf), "create_schema"],
         out,
         "creating Ironic's database",
     )
+    if layout.ironic_rpc_ports:
+        _start_split_ironic(supervisor, layout, conf, timeout)
+        return
     service = supervisor.start(
         "Ironic", [script("ironic"), "--config-file", str(conf)], log_path=out
     )
@@ -136,6 +148,66 @@ def start_ironic(
         layout.ironic_url + "/v1",
         timeout=timeout,
         ok=lambda reply: reply.status_code == 200,
+    )
+
+
+def _start_split_ironic(supervisor: Supervisor, layout: Layout, conf: Path, timeout: float) -> None:
+    """Every conductor and ``ironic-api``, each with ``conf`` and its own overlay file.
+
+    Returns once the API answers and lists every conductor alive, so that the hash ring spreads
+    the nodes enrolled next over all of them.
+    """
+    files: dict[str, Path] = {}
+    for stem, sections in conductors.overlays(layout).items():
+        for stale in (f"{stem}.log", f"{stem}.out"):
+            layout.path(stale).unlink(missing_ok=True)
+        files[stem] = layout.path(f"{stem}.conf")
+        write_private(files[stem], render(sections))
+    for index in range(1, len(layout.ironic_rpc_ports) + 1):
+        layout.path(f"locks-{conductors.name(index)}").mkdir(exist_ok=True)
+        supervisor.start(
+            conductors.service_name(index),
+            [script("ironic-conductor"), "--config-file", str(conf),
+             "--config-file", str(files[conductors.name(index)])],
+            log_path=layout.path(f"{conductors.name(index)}.out"),
+        )  # fmt: skip
+    api = supervisor.start(
+        "Ironic API",
+        [script("ironic-api"), "--config-file", str(conf),
+         "--config-file", str(files["ironic-api"])],
+        log_path=layout.path("ironic-api.out"),
+    )  # fmt: skip
+    supervisor.wait_http(
+        api, layout.ironic_url + "/v1", timeout=timeout, ok=lambda reply: reply.status_code == 200
+    )
+    _wait_conductors_alive(supervisor, layout, timeout)
+
+
+def _wait_conductors_alive(supervisor: Supervisor, layout: Layout, timeout: float) -> None:
+    """Until the API lists every conductor alive (each registered and heartbeating)."""
+    wanted = {conductors.host(port) for port in layout.ironic_rpc_ports}
+    alive: set[str] = set()
+    deadline = time.monotonic() + timeout
+    with requests.Session() as session:
+        session.trust_env = False
+        session.headers["X-OpenStack-Ironic-API-Version"] = CONDUCTORS_API_VERSION
+        while time.monotonic() < deadline:
+            for service in supervisor.services:
+                if service.name.startswith("Ironic conductor") and not service.running:
+                    raise SandboxError(
+                        f"{service.name} exited while starting; its log {service.log_path} "
+                        f"ends with:\n{tail(service.log_path)}"
+                    )
+            reply = session.get(layout.ironic_url + "/v1/conductors", timeout=5)
+            if reply.status_code == 200:
+                listed = reply.json().get("conductors", [])
+                alive = {c.get("hostname") for c in listed if c.get("alive")}
+                if wanted <= alive:
+                    return
+            time.sleep(0.5)
+    raise SandboxError(
+        f"Ironic's conductors {sorted(wanted - alive)} did not register within {timeout:.0f} s; "
+        f"see {layout.path(conductors.name(1) + '.log')} and the others"
     )
 
 

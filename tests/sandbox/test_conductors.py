@@ -1,0 +1,72 @@
+"""The split Ironic shape's configuration: refused on sqlite, one overlay per conductor."""
+
+from __future__ import annotations
+
+import configparser
+from pathlib import Path
+
+import pytest
+
+from oneview_openstack.sandbox import conductors, configs
+from oneview_openstack.sandbox.processes import SandboxError
+
+ACCESS = configs.OneViewAccess("https://127.0.0.1:1", "Administrator", "secret-pw")
+CHOICES = configs.IronicChoices(
+    hardware_types=["oneview"], power=["oneview"], management=["oneview"], inspect=["oneview"],
+    deploy=["oneview-ramdisk"], boot=["pxe"], network=["neutron"],
+)  # fmt: skip
+
+
+def layout(tmp_path: Path, rpc_ports: tuple[int, ...]) -> configs.Layout:
+    return configs.Layout(tmp_path, 6385, 9696, ironic_rpc_ports=rpc_ports)
+
+
+def test_several_conductors_on_sqlite_are_refused_naming_the_option_to_use() -> None:
+    with pytest.raises(SandboxError, match=r"--ironic-conductors 2 needs --db mariadb"):
+        conductors.check(2, "sqlite")
+    with pytest.raises(SandboxError, match="at least 1"):
+        conductors.check(0, "mariadb")
+    conductors.check(1, "sqlite")
+    conductors.check(3, "mariadb")
+
+
+def test_one_conductor_keeps_the_combined_process_without_rpc(tmp_path: Path) -> None:
+    conf = configs.ironic_conf(layout(tmp_path, ()), ACCESS, CHOICES)
+    assert conf["DEFAULT"]["rpc_transport"] == "none"
+    assert "json_rpc" not in conf
+    assert "heartbeat_timeout" not in conf["conductor"]
+
+
+def test_split_shape_shares_json_rpc_and_gives_each_conductor_its_own_port_log_and_locks(
+    tmp_path: Path,
+) -> None:
+    shape = layout(tmp_path, (8101, 8102))
+    shared = configs.ironic_conf(shape, ACCESS, CHOICES, database_url="mysql+pymysql://x/ironic")
+    assert shared["DEFAULT"]["rpc_transport"] == "json-rpc"
+    assert shared["json_rpc"]["host_ip"] == "127.0.0.1"
+    assert shared["conductor"]["heartbeat_timeout"] == conductors.HEARTBEAT_TIMEOUT
+    assert shared["conductor"]["sync_power_state_interval"] == 30  # the base config is kept
+    assert shared["database"]["connection"] == "mysql+pymysql://x/ironic"
+
+    files = conductors.overlays(shape)
+    assert sorted(files) == ["ironic-api", "ironic-conductor1", "ironic-conductor2"]
+    second = files["ironic-conductor2"]
+    assert second["json_rpc"]["port"] == 8102
+    # Ironic registers "<host>:<json-rpc port>", the address its json-rpc client calls.
+    assert second["DEFAULT"]["host"] == "127.0.0.1"
+    assert conductors.host(8102) == "127.0.0.1:8102"
+    assert second["DEFAULT"]["log_file"] == tmp_path / "ironic-conductor2.log"
+    assert second["oslo_concurrency"]["lock_path"] == tmp_path / "locks-ironic-conductor2"
+    assert files["ironic-api"]["DEFAULT"]["log_file"] == tmp_path / "ironic-api.log"
+    # An overlay holds only what differs: the OneView password stays in the shared file.
+    for sections in files.values():
+        assert "oneview" not in sections and "database" not in sections
+
+
+def test_overlays_render_to_files_oslo_config_reads_after_the_shared_one(tmp_path: Path) -> None:
+    shape = layout(tmp_path, (8101, 8102))
+    text = configs.render(conductors.overlays(shape)["ironic-conductor1"])
+    parser = configparser.ConfigParser()
+    parser.read_string(text)
+    assert parser.get("json_rpc", "port") == "8101"
+    assert parser.get("DEFAULT", "host") == "127.0.0.1"
