@@ -25,6 +25,7 @@ from typing import Any
 from openstack import connection as os_connection
 
 from _fleet_chain import chains
+from _fleet_logs import logins_by_process
 from oneview_openstack.enroll.command import main as enroll
 from oneview_openstack.sandbox import scenario
 from oneview_openstack.sandbox.configs import PHYSNET
@@ -197,6 +198,7 @@ def lifecycle(sandbox: Sandbox, count: int, timeout: float) -> dict[str, Any]:
     deployed, deploy_failed = fleet.wait(set(ids) - set(failures), "active")
     deploy_seconds = time.monotonic() - started
     failures.update(deploy_failed)
+    conductors = Counter(str(n.conductor) for n in fleet.states(set(deployed)).values())
     profiles = sim.state("server-profiles")["server-profiles"]
     profile_servers = {p["uri"]: p.get("serverHardwareUri") for p in profiles}
     vif_problems = _vif_problems(sandbox, vifs)
@@ -248,6 +250,7 @@ def lifecycle(sandbox: Sandbox, count: int, timeout: float) -> dict[str, Any]:
             for k, v in after["refusals"].items()
             if v - before["refusals"].get(k, 0)
         },
+        "nodes_by_conductor": dict(sorted(conductors.items())),
         "failures": [*failures.values(), *vif_problems, *(f"profile left: {n}" for n in leftover)],
     }
 
@@ -285,6 +288,7 @@ def run(state_dir: Path, shape: Shape, time_scale: float, timeout: float) -> dic
         print(f"   sandbox up in {up:.0f} s; {shape.nodes} nodes at once", flush=True)
         result = lifecycle(sandbox, shape.nodes, timeout)
         processes = _oneview_processes(sandbox, shape)
+        result["logins_by_process"] = logins_by_process(sandbox.state_dir)
     return {**result, "start_up_seconds": round(up, 1), "oneview_processes": processes,
             "seconds_with_start_up": round(time.monotonic() - started, 1)}  # fmt: skip
 

@@ -82,11 +82,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per fleet wait")
     parser.add_argument("--state-dir", type=Path, help="keep each run's state here")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--only",
+        choices=("instant", "timed"),
+        help="one run, printed, no result file (to try a shape out)",
+    )
     args = parser.parse_args(argv)
     from _fleet_run import Shape
 
     shape = Shape(args.nodes, args.db, args.conductors, args.neutron_hosts)
     started = time.monotonic()
+    if args.only:
+        scale = args.instant_scale if args.only == "instant" else args.time_scale
+        return 1 if measure(args, shape, scale, args.only)["failures"] else 0
     instant = measure(args, shape, args.instant_scale, "instant")
     timed = measure(args, shape, args.time_scale, "timed")
     judged = verdict(timed, instant)
