@@ -1,8 +1,8 @@
 """Neutron's API on two hosts, hit from many threads at once: does any update get lost?
 
 The production shape: two Neutron API "hosts" (each a gunicorn of 2 workers with its own config
-and ``[oslo_concurrency] lock_path``, one database between them, as controllers behind a load
-balancer) and one etcd as ``[oneview] coordination_backend_url``. The client threads are spread
+and ``[oslo_concurrency] lock_path``, one MariaDB between them, as controllers behind a load
+balancer), Neutron's periodic worker, and one etcd as ``[oneview] coordination_backend_url``. The client threads are spread
 over both hosts. Two kinds of contention, both through the real API (the driver runs inside the
 workers):
 
@@ -16,7 +16,13 @@ Edits of one profile or one uplink set must take turns across the hosts, which t
 sees as no write refused for a stale eTag (412) and no profile write refused because another
 change of it is still running (409 RESOURCE_LOCKED: a run without the shared backend gets about
 ten); uplink-set writes must be batched across the processes (fewer PUTs than membership
-changes).
+changes). No two edits of one profile interleaved, by the simulator's edit history
+(``/_sim/edits``, judged by ``interleaved_edits``): each edit arrived after the previous one's
+task had ended, and each PUT carried the eTag that task left.
+
+Nothing may be lost, checked twice against the simulator's witness state: when the churn ends
+(the periodic worker is held with SIGSTOP during the churn, so no repair hides a lost update),
+and again after two reconciliation passes, the last of which must find nothing to repair.
 
 Shared by ``tests/multiprocess`` (in CI) and ``benchmarks/neutron_workers.py`` (for the
 performance report). The result is judged from the simulator's witness view and Neutron's own
@@ -36,11 +42,13 @@ from typing import Any
 
 from openstack import connection as os_connection
 
+from crash.crashing import reconciliation_held, reports, wait_reports
 from etcd_server import running_etcd
 from oneview_openstack.enroll.command import main as enroll
 from oneview_openstack.sandbox import scenario
 from oneview_openstack.sandbox.configs import PHYSNET, TENANT_NETWORK
 from oneview_openstack.sandbox.environment import Options, Sandbox
+from oneview_openstack.simulator.testing import interleaved_edits
 from soak import check
 from soak.run import Sim
 
@@ -49,9 +57,10 @@ WORKERS = 2  # Neutron API processes under gunicorn, per host
 THREADS = 2  # threads per worker
 NODES = 3  # deployed; each server has 8 MACs, one used by Ironic's port
 CLIENT_THREADS = 12
-# One OneView session per client: the API workers, Neutron's periodic worker, Ironic's conductor,
-# and this process's two (the sandbox's own client and enrollment's).
-EXTRA_SESSIONS = 4
+# One OneView session per client: the API workers, Neutron's periodic worker (its parent and the
+# child that reconciles), Ironic's conductor, and this process's two (the sandbox's own client and
+# enrollment's).
+EXTRA_SESSIONS = 5
 CHURN_VLANS = range(110, 150)  # the scenario's networks use 101 and 150
 MEMBERSHIP_CHANGES = len(CHURN_VLANS) + len(CHURN_VLANS) // 2  # every create, every 2nd delete
 POWER_PUT = "PUT /rest/server-hardware/{id}/powerState"
@@ -64,9 +73,14 @@ PLUGGED = re.compile(
     r"^\S+ \S+ (?P<pid>\d+) INFO oneview_openstack\.neutron\.ports \[[^\]]*\] Port ", re.M
 )
 CYCLED = re.compile(
-    r"^\S+ \S+ \d+ WARNING oneview_openstack\.neutron\.ports .*cycling its power", re.M
+    r"^\S+ \S+ \d+ WARNING oneview_openstack\.neutron\.profile_writes .*cycling its power", re.M
 )
 OUR_ERRORS = re.compile(r"^\S+ \S+ \d+ ERROR oneview_openstack\S*.*$", re.M)
+RECONCILE_INTERVAL = 5  # seconds; the periodic worker is held during the churn
+# After the churn: the first pass may find the newest resources too young (one interval).
+PASSES_AFTER = 2
+REPORT = re.compile(r"OneView reconciliation: Report\((?P<fields>.*)\)$", re.M)
+REPORT_FIELD = re.compile(r"(?:^|, )(\w+)=")
 
 
 @dataclass(frozen=True)
@@ -185,7 +199,7 @@ def interleave(first: list[Any], second: list[Any]) -> list[Any]:
 
 
 def run(sandbox: Sandbox, nodes_to_deploy: int, timeout: float = 300.0) -> dict[str, Any]:
-    """Deploy nodes, then the concurrent churn; returns counts, drift and what OneView refused."""
+    """Deploy nodes, then the concurrent churn with reconciliation held, then two passes."""
     conn = sandbox.conn
     assert conn is not None
     sim = Sim(sandbox)
@@ -206,46 +220,39 @@ def run(sandbox: Sandbox, nodes_to_deploy: int, timeout: float = 300.0) -> dict[
     jobs = Jobs(sandbox)
     ports = port_jobs(sandbox, sim, nodes, wiring)
 
-    logins_before = sim("GET", "_sim/stats")["logins"]
-    sim("DELETE", "_sim/stats")
-    started = time.monotonic()
-    work = interleave(
-        [lambda v=vlan: jobs.network(v) for vlan in CHURN_VLANS],
-        [lambda j=job: jobs.port(j) for job in ports],
-    )
-    with ThreadPoolExecutor(CLIENT_THREADS) as pool:
-        for done in [pool.submit(step) for step in work]:
-            done.result()
-    seconds = time.monotonic() - started
-    stats = sim("GET", "_sim/stats")
-
-    state = sim.state()
+    with reconciliation_held(sandbox):
+        logins_before = sim("GET", "_sim/stats")["logins"]
+        sim("DELETE", "_sim/stats")  # also clears the profile edit history
+        started = time.monotonic()
+        work = interleave(
+            [lambda v=vlan: jobs.network(v) for vlan in CHURN_VLANS],
+            [lambda j=job: jobs.port(j) for job in ports],
+        )
+        with ThreadPoolExecutor(CLIENT_THREADS) as pool:
+            for done in [pool.submit(step) for step in work]:
+                done.result()
+        seconds = time.monotonic() - started
+        stats = sim("GET", "_sim/stats")
+        at_end = lost(sandbox, sim, jobs, baseline)
+        passes = reports(sandbox)
+    wait_reports(sandbox, passes + PASSES_AFTER)
+    after = lost(sandbox, sim, jobs, baseline)
+    edits = sim.edits()
+    changed = [e for e in edits if e["changed"]]
     logs = {path.stem: path.read_text(errors="replace") for path in api_logs(sandbox)}
     log = "\n".join(logs.values())
-    wired = {
-        owner.group("port").lower()
-        for profile in state["server-profiles"]
-        for connection in check.connections(profile)
-        if (owner := check.OWNER.match(connection.get("name") or ""))
-    }
-    active = {p.id for p in conn.network.ports() if p.status == "ACTIVE"}
-    oneview_names = {n["name"] for n in state["ethernet-networks"]}
     return {
         "seconds": round(seconds, 1),
         "api_errors": jobs.errors,
         "networks_created": len(CHURN_VLANS),
         "networks_kept": len(jobs.kept_networks),
-        "networks_kept_missing_in_oneview": [
-            n for n in jobs.kept_networks if f"Neutron [{n}]" not in oneview_names
-        ],
-        "networks_deleted_left_in_oneview": [
-            n for n in jobs.deleted_networks if f"Neutron [{n}]" in oneview_names
-        ],
+        **at_end,
         "ports": len(ports),
         "ports_kept": len(jobs.kept_ports),
-        "ports_kept_not_active": sorted(set(jobs.kept_ports) - active),
-        "ports_kept_not_wired": sorted(set(jobs.kept_ports) - wired),
-        "drift": check.drift(conn, state, baseline),
+        "after_reconciliation": {
+            **after,
+            "last_report_not_empty": unfinished(last_report(sandbox)),
+        },
         "membership_changes": MEMBERSHIP_CHANGES,
         "uplink_set_writes": stats["byRoute"].get("PUT /rest/uplink-sets/{id}", 0),
         "profile_writes": stats["byRoute"].get("PUT /rest/server-profiles/{id}", 0),
@@ -256,6 +263,14 @@ def run(sandbox: Sandbox, nodes_to_deploy: int, timeout: float = 300.0) -> dict[
             count for refusal, count in stats["refusals"].items() if refusal.startswith("412 ")
         ),
         "busy_refusals": stats["refusals"].get(BUSY, 0),
+        "profile_edits": len(changed),
+        "profile_edits_refused": len(edits) - len(changed),
+        "profiles_edited_by_several_sessions": sum(
+            1
+            for uri in {e["uri"] for e in changed}
+            if len({e["session"] for e in changed if e["uri"] == uri}) > 1
+        ),
+        "interleaved_profile_edits": interleaved_edits(edits),
         "worker_pids_that_wired_ports": sorted({m["pid"] for m in PLUGGED.finditer(log)}),
         "hosts_that_wired_ports": sorted(
             host for host, text in logs.items() if PLUGGED.search(text)
@@ -264,6 +279,50 @@ def run(sandbox: Sandbox, nodes_to_deploy: int, timeout: float = 300.0) -> dict[
         "logins_during_churn": stats["logins"],
         "logins_total": logins_before + stats["logins"],
     }
+
+
+def lost(sandbox: Sandbox, sim: Sim, jobs: Jobs, baseline: set[str]) -> dict[str, list[str]]:
+    """What OneView lacks (or still has) against Neutron and Ironic, from the witness state."""
+    conn = sandbox.conn
+    assert conn is not None
+    state = sim.state()
+    wired = {
+        owner.group("port").lower()
+        for profile in state["server-profiles"]
+        for connection in check.connections(profile)
+        if (owner := check.OWNER.match(connection.get("name") or ""))
+    }
+    active = {p.id for p in conn.network.ports() if p.status == "ACTIVE"}
+    oneview_names = {n["name"] for n in state["ethernet-networks"]}
+    return {
+        "networks_kept_missing_in_oneview": [
+            n for n in jobs.kept_networks if f"Neutron [{n}]" not in oneview_names
+        ],
+        "networks_deleted_left_in_oneview": [
+            n for n in jobs.deleted_networks if f"Neutron [{n}]" in oneview_names
+        ],
+        "ports_kept_not_active": sorted(set(jobs.kept_ports) - active),
+        "ports_kept_not_wired": sorted(set(jobs.kept_ports) - wired),
+        "drift": check.drift(conn, state, baseline),
+    }
+
+
+def last_report(sandbox: Sandbox) -> dict[str, str]:
+    """The fields of the last reconciliation report in ``neutron.log``, as logged (repr)."""
+    found = list(REPORT.finditer((sandbox.state_dir / "neutron.log").read_text(errors="replace")))
+    if not found:
+        return {"(report)": "none in neutron.log"}
+    text = found[-1].group("fields")
+    names = list(REPORT_FIELD.finditer(text))
+    return {
+        name.group(1): text[name.end() : following.start() if following else len(text)]
+        for name, following in zip(names, [*names[1:], None], strict=True)
+    }
+
+
+def unfinished(report: dict[str, str]) -> list[str]:
+    """``field=value`` for every part of a report that found or did something."""
+    return [f"{name}={value}" for name, value in report.items() if value not in ("[]", "{}")]
 
 
 def api_logs(sandbox: Sandbox) -> list[Path]:
@@ -282,11 +341,14 @@ class Shape:
     ``backend``: ``etcd`` (an etcd of its own: profile locks and the uplink-set batch queue),
     ``file`` (tooz's file driver in a folder both "hosts" see: locks, turns, no queue) or
     ``none`` (each host its own lock files: nothing joins the hosts but OneView's eTags).
+    ``database``: the sandbox's ``mariadb`` (production's) or ``sqlite`` (every transaction
+    taking the write lock up front).
     """
 
     hosts: int = HOSTS
     workers: int = WORKERS
     backend: str = "etcd"
+    database: str = "mariadb"
 
     @property
     def processes(self) -> int:
@@ -306,7 +368,8 @@ def start_and_run(state_dir: Path, say: Any = None, shape: Shape = Shape()) -> d
         options = Options(
             state_dir=state_dir,
             time_scale=0.005,
-            reconcile_interval=0,  # a repair pass would hide a lost update
+            reconcile_interval=RECONCILE_INTERVAL,  # held during the churn: see run()
+            database=shape.database,
             neutron_workers=shape.workers,
             neutron_threads=THREADS,
             neutron_hosts=shape.hosts,
@@ -332,25 +395,37 @@ def start_and_run(state_dir: Path, say: Any = None, shape: Shape = Shape()) -> d
         "threads": THREADS,
         "workers": shape.processes,
         "coordination": shape.backend,
+        "database": shape.database,
         "client_threads": CLIENT_THREADS,
         **result,
         "seconds_with_start_up": round(time.monotonic() - started, 1),
     }
 
 
+LOSSES = (
+    "networks_kept_missing_in_oneview",
+    "networks_deleted_left_in_oneview",
+    "ports_kept_not_active",
+    "ports_kept_not_wired",
+)
+
+
 def verdict(result: dict[str, Any]) -> list[str]:
     """Every broken claim as a sentence (empty: nothing was lost, nothing raced)."""
     problems = [f"API call failed: {error}" for error in result["api_errors"]]
-    problems += [f"drift: {line}" for line in result["drift"]]
-    for key in (
-        "networks_kept_missing_in_oneview",
-        "networks_deleted_left_in_oneview",
-        "ports_kept_not_active",
-        "ports_kept_not_wired",
-        "driver_errors_logged",
-        "secrets_in_logs",
-    ):
+    after = result["after_reconciliation"]
+    for when, found in (("at the end", result), ("after reconciliation", after)):
+        problems += [f"drift {when}: {line}" for line in found["drift"]]
+        for key in LOSSES:
+            problems += [f"{key.replace('_', ' ')} {when}: {item}" for item in found[key]]
+    problems += [
+        f"the last reconciliation pass still found: {item}"
+        for item in after["last_report_not_empty"]
+    ]
+    for key in ("interleaved_profile_edits", "driver_errors_logged", "secrets_in_logs"):
         problems += [f"{key.replace('_', ' ')}: {item}" for item in result[key]]
+    if not result["profiles_edited_by_several_sessions"]:
+        problems.append("no profile was edited by two sessions: no contention was tested")
     if result["networks_kept"] != len(CHURN_VLANS) // 2:
         problems.append(f"{result['networks_kept']} networks kept, not {len(CHURN_VLANS) // 2}")
     expected_ports = result["ports"] - result["ports"] // 3
