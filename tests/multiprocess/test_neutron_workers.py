@@ -1,4 +1,6 @@
-"""Two Neutron API hosts (2 workers each, own lock paths) on one etcd: churn loses nothing."""
+"""The Neutron HA churn: two API hosts (2 workers each, own lock paths and state) on one MariaDB
+and one etcd, with the periodic worker: nothing lost at the end or after reconciliation, and no
+two edits of one server profile interleaved (the simulator's edit history)."""
 
 from __future__ import annotations
 
