@@ -58,6 +58,9 @@ def verdict(timed: dict[str, Any], instant: dict[str, Any]) -> dict[str, Any]:
         problems.append(f"wall {timed['wall_seconds']} s is {ratio}x (limit + own time)")
     if timed["logins"] > processes:
         problems.append(f"{timed['logins']} logins for {processes} OneView clients")
+    for process, seen in timed.get("logins_by_process", {}).items():
+        if seen["logins"] != 1:
+            problems.append(f"{process} logged in {seen['logins']} times")
     return {
         "bound_seconds": round(bound, 2),
         "wall_over_bound": round(ratio, 3) if ratio else None,
@@ -74,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--conductors", type=int, default=2)
     parser.add_argument("--neutron-hosts", type=int, default=2)
     parser.add_argument(
-        "--time-scale", type=float, default=0.05, help="timed run: real s per simulated s"
+        "--time-scale", type=float, default=0.1, help="timed run: real s per simulated s"
     )
     parser.add_argument(
         "--instant-scale", type=float, default=0.0001, help="instant run (OneView at once)"
@@ -140,6 +143,21 @@ def _plot(data: dict[str, Any]) -> None:
     save(fig, "fleet_deploy")
 
 
+def _conductors(run: dict[str, Any]) -> str:
+    spread = run.get("nodes_by_conductor") or {}
+    return ", ".join(f"{host}: {n}" for host, n in spread.items()) or "not recorded"
+
+
+def _per_process(run: dict[str, Any]) -> str:
+    seen = run.get("logins_by_process") or {}
+    return (
+        "; ".join(
+            f"{name}: {s['logins']} login(s), {s['requests']} requests" for name, s in seen.items()
+        )
+        or "no process logs its client at DEBUG"
+    )
+
+
 def render(data: dict[str, Any]) -> Lines:
     timed, instant, shape = data["timed"], data["instant"], data["shape"]
     _plot(data)
@@ -157,6 +175,7 @@ def render(data: dict[str, Any]) -> Lines:
             f"tasks, {timed['chain_simulated_seconds']:.0f} simulated s "
             f"(mean node {timed['mean_chain_seconds']:.1f} s)",
         ],
+        ["nodes per conductor", _conductors(timed)],
         [
             "Ironic's own time",
             f"{instant['wall_seconds']:.1f} s: the same lifecycle with OneView instant "
@@ -173,8 +192,10 @@ def render(data: dict[str, Any]) -> Lines:
         [
             "OneView logins",
             f"{timed['logins']} for {sum(timed['oneview_processes'].values())} processes "
-            f"({processes}): **{data['logins_per_process']}** per process (target 1)",
+            f"({processes}): **{data['logins_per_process']}** per process (target 1); "
+            f"{timed['logins_during_lifecycle']} while the fleet deployed and undeployed",
         ],
+        ["logins and requests per conductor (its log)", _per_process(timed)],
         [
             "failures",
             f"**{len(timed['failures'])}** timed, **{len(instant['failures'])}** instant "
