@@ -52,9 +52,8 @@ def test_split_shape_shares_json_rpc_and_gives_each_conductor_its_own_port_log_a
     assert sorted(files) == ["ironic-api", "ironic-conductor1", "ironic-conductor2"]
     second = files["ironic-conductor2"]
     assert second["json_rpc"]["port"] == 8102
-    # Ironic registers "<host>:<json-rpc port>", the address its json-rpc client calls.
-    assert second["DEFAULT"]["host"] == "127.0.0.1"
-    assert conductors.host(8102) == "127.0.0.1:8102"
+    # The name it registers and reserves nodes with, and the address json-rpc calls it at.
+    assert second["DEFAULT"]["host"] == conductors.host(8102) == "127.0.0.1:8102"
     assert second["DEFAULT"]["log_file"] == tmp_path / "ironic-conductor2.log"
     assert second["oslo_concurrency"]["lock_path"] == tmp_path / "locks-ironic-conductor2"
     assert files["ironic-api"]["DEFAULT"]["log_file"] == tmp_path / "ironic-api.log"
@@ -69,4 +68,4 @@ def test_overlays_render_to_files_oslo_config_reads_after_the_shared_one(tmp_pat
     parser = configparser.ConfigParser()
     parser.read_string(text)
     assert parser.get("json_rpc", "port") == "8101"
-    assert parser.get("DEFAULT", "host") == "127.0.0.1"
+    assert parser.get("DEFAULT", "host") == "127.0.0.1:8101"

@@ -138,7 +138,12 @@ class PowerSnapshot:
                 self._failed_at = None
                 self._misses = []
                 self.refreshes += 1
-            LOG.debug("Power snapshot of %d servers taken from OneView", len(servers))
+            LOG.debug(
+                "Power snapshot of %d servers taken from OneView for the %d this process "
+                "asked about",
+                len(servers),
+                len(self._known),
+            )
             return True
 
     def _single(self, client: OneViewClient, uri: str) -> dict[str, Any]:

@@ -2,11 +2,18 @@
 
 Each conductor is what a controller runs: its own ``[DEFAULT]host``, json-rpc port, log and
 ``lock_path``, all on one MariaDB. The API finds a node's conductor through Ironic's hash ring and
-calls it over json-rpc at the address its host name carries: a conductor whose json-rpc port is
-not the default registers as ``<[DEFAULT]host>:<port>``, and the json-rpc client reads address
-and port back out of that name (RPC API 1.58), so ``host = 127.0.0.1`` needs no name
-resolution. A conductor that stops heartbeating drops out of every ring after
+calls it over json-rpc at the address its host name carries: the json-rpc client reads
+``<address>:<port>`` back out of the name (RPC API 1.58), so ``host = 127.0.0.1:<port>`` needs
+no name resolution. A conductor that stops heartbeating drops out of every ring after
 ``HEARTBEAT_TIMEOUT`` and the others take over its nodes.
+
+Ironic 39 has a snag with several conductors on one address: a conductor on a json-rpc port
+other than 8089 registers as ``<[DEFAULT]host>:<port>`` but reserves nodes as the plain
+``[DEFAULT]host``, so the reservations of a conductor that died never match its name and are
+never taken over (``_check_orphan_nodes``; its own restart does not clear them either). Each
+conductor therefore runs through ``LAUNCHER``, which leaves the name as configured: ``host``
+already carries the port, and registration and reservations agree. On controllers of their
+own (the production shape) the default port and plain host names need none of this.
 
 Every generated file layers on the shared ``ironic.conf``: ``ironic-api.conf`` and
 ``ironic-conductor<N>.conf`` hold only what differs (oslo.config reads the files in order).
@@ -32,10 +39,29 @@ HEARTBEAT_TIMEOUT = 10
 HASH_RING_RESET_INTERVAL = 5
 CHECK_PROVISION_STATE_INTERVAL = 5
 # Every OneView request a conductor makes is one DEBUG line of its log (method, path, status:
-# never a credential), so its log shows which servers it touched.
-CLIENT_LOG_LEVEL = "oneview_openstack.client=DEBUG"
+# never a credential), so its log shows which servers it touched; so is each power snapshot
+# (how many servers it listed for how many of its own).
+DEBUG_LOGGERS = ["oneview_openstack.client=DEBUG", "oneview_openstack.ironic.snapshot=DEBUG"]
 # Setting default_log_levels replaces Ironic's list: these keep its quiet loggers quiet.
 QUIET_LOGGERS = ["requests=WARNING", "openstack=WARNING", "oslo_concurrency.lockutils=WARNING"]
+
+
+# ``ironic-conductor`` with Ironic's port suffix off (see above). At module level, so that a
+# worker started by spawn (which imports this file again) has it too.
+LAUNCHER = '''"""ironic-conductor whose registered name is its [DEFAULT]host, as its reservations are.
+
+Written by the sandbox (oneview_openstack.sandbox.conductors explains why).
+"""
+import sys
+
+from ironic.command import conductor  # first: it chooses oslo.service's threading backend
+from ironic.conductor import base_manager
+
+base_manager.BaseConductorManager._use_jsonrpc_port = lambda self: False
+
+if __name__ == "__main__":
+    sys.exit(conductor.main())
+'''
 
 
 def split(conductors: int) -> bool:
@@ -84,7 +110,7 @@ def shared(layout: Layout) -> Sections:
             "default_log_levels": [
                 *oslo_log.get_default_log_levels(),
                 *QUIET_LOGGERS,
-                CLIENT_LOG_LEVEL,
+                *DEBUG_LOGGERS,
             ],
         },
         "json_rpc": {"host_ip": ADDRESS, "auth_strategy": "noauth"},
@@ -103,7 +129,7 @@ def api_overlay(layout: Layout) -> Sections:
 def conductor_overlay(layout: Layout, index: int) -> Sections:
     port = layout.ironic_rpc_ports[index - 1]
     return {
-        "DEFAULT": {"host": ADDRESS, "log_file": layout.path(f"{name(index)}.log")},
+        "DEFAULT": {"host": host(port), "log_file": layout.path(f"{name(index)}.log")},
         "json_rpc": {"port": port},
         "oslo_concurrency": {"lock_path": layout.path(f"locks-{name(index)}")},
     }

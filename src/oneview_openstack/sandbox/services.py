@@ -163,11 +163,13 @@ def _start_split_ironic(supervisor: Supervisor, layout: Layout, conf: Path, time
             layout.path(stale).unlink(missing_ok=True)
         files[stem] = layout.path(f"{stem}.conf")
         write_private(files[stem], render(sections))
+    launcher = layout.path("ironic_conductor.py")
+    launcher.write_text(conductors.LAUNCHER)
     for index in range(1, len(layout.ironic_rpc_ports) + 1):
         layout.path(f"locks-{conductors.name(index)}").mkdir(exist_ok=True)
         supervisor.start(
             conductors.service_name(index),
-            [script("ironic-conductor"), "--config-file", str(conf),
+            [sys.executable, str(launcher), "--config-file", str(conf),
              "--config-file", str(files[conductors.name(index)])],
             log_path=layout.path(f"{conductors.name(index)}.out"),
         )  # fmt: skip
