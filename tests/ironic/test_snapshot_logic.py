@@ -8,6 +8,7 @@ from types import SimpleNamespace
 from unittest import mock
 
 import pytest
+from ironic.conf import CONF
 
 from oneview_openstack.client import ServerError, forksafe
 from oneview_openstack.client.resources.base import Page
@@ -79,6 +80,32 @@ def test_a_small_ironic_on_a_big_fleet_uses_single_gets():
         snapshot.get(client, uri, ttl=30)
     assert _listings(client) == 1  # 10 GETs < 100 pages
     assert client.server_hardware.get.call_count == 10
+
+
+def test_nodes_the_hash_ring_moved_to_another_conductor_stop_counting_as_own():
+    clock, fleet = Clock(), _fleet(3200)  # 100 pages
+    client = _client(fleet)
+    snapshot = PowerSnapshot(clock)
+    servers = list(fleet)
+    interval = float(CONF.conductor.sync_power_state_interval)
+
+    def sync(count: int) -> None:
+        for uri in servers[:count]:
+            snapshot.get(client, uri, ttl=30)
+        clock.now += interval
+
+    sync(150)  # 150 nodes: one listing of 100 pages is cheaper than 150 GETs
+    assert _listings(client) == 1
+    # Another conductor joined and took 140 of them: this one syncs 10 from now on. Until two
+    # passes went by without them, the 140 count as its own (they may come back).
+    sync(10)
+    sync(10)
+    assert _listings(client) == 3
+    sync(10)  # the listing that forgets them
+    client.server_hardware.get.reset_mock()
+    sync(10)
+    assert _listings(client) == 4
+    assert client.server_hardware.get.call_count == 10  # 10 GETs < 100 pages
 
 
 def test_own_power_actions_correct_the_snapshot():

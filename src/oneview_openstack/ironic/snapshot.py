@@ -7,7 +7,9 @@ whole fleet (OneView serves 32 servers a page), shared by every node and thread 
 ``LISTING_WORKERS`` at a time). Our own power actions write their result into it, and a lone
 read (one miss, not a sweep) costs one GET of that server only. When the fleet has more pages
 than this conductor has nodes (a small Ironic on a big appliance), per-node GETs are cheaper and
-are used instead.
+are used instead. "Its nodes" are the servers it asked about within the last two power-sync
+passes: with several conductors, Ironic's hash ring moves nodes between them (a conductor dies,
+one joins), and a server another conductor now syncs stops counting here.
 
 A failed listing is remembered for ``FAILURE_BACKOFF`` seconds (at most the TTL): the threads that
 queued behind it, and every read until the back-off ends, fall back to one GET of their own
@@ -23,6 +25,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from ironic.conf import CONF
 from oslo_log import log as logging
 
 from ..client import OneViewClient, OneViewError
@@ -70,7 +73,7 @@ class PowerSnapshot:
         self._taken_at: float | None = None
         self._failed_at: float | None = None  # when the last listing failed
         self._misses: list[float] = []
-        self._known: set[str] = set()  # servers this process has asked about
+        self._known: dict[str, float] = {}  # servers this process asked about, and when
         self._pages: int | None = None  # pages the last fleet listing took
         self.refreshes = 0
         self.failures = 0
@@ -97,7 +100,7 @@ class PowerSnapshot:
         if ttl <= 0:
             return self._single(client, uri)
         with self._lock:
-            self._known.add(uri)
+            self._known[uri] = self._clock()
             if self._fresh(ttl) and uri in self._servers:
                 return self._servers[uri]
             now = self._clock()
@@ -132,6 +135,7 @@ class PowerSnapshot:
                 )
                 return False
             with self._lock:
+                self._forget_servers_not_asked_about(ttl)
                 self._servers = servers
                 self._pages = max(1, -(-len(servers) // PAGE_SIZE))
                 self._taken_at = self._clock()
@@ -145,6 +149,11 @@ class PowerSnapshot:
                 len(self._known),
             )
             return True
+
+    def _forget_servers_not_asked_about(self, ttl: float) -> None:
+        """Drop servers not read for two sync passes (now another conductor's, or gone)."""
+        horizon = self._clock() - 2 * max(ttl, CONF.conductor.sync_power_state_interval)
+        self._known = {uri: at for uri, at in self._known.items() if at >= horizon}
 
     def _single(self, client: OneViewClient, uri: str) -> dict[str, Any]:
         server = client.server_hardware.get(uri)
@@ -169,7 +178,7 @@ class PowerSnapshot:
             self._taken_at = None
             self._failed_at = None
             self._misses = []
-            self._known = set()
+            self._known = {}
             self._pages = None
             self.refreshes = 0
             self.failures = 0
