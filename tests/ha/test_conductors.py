@@ -36,7 +36,7 @@ from soak import check
 pytestmark = pytest.mark.slow
 
 TIME_SCALE = 0.005  # a 2-minute profile apply takes 0.6 s
-NODES = 8
+NODES = 12  # the hash ring leaves a conductor without nodes once in 2,000 runs
 PERIODIC_CHECK_INTERVAL = 3  # seconds between the OneView periodic checks in Ironic
 # Claims of the conductor to be killed stay Running this many times longer (then the
 # simulator's clock is moved on, so that OneView finishes them after the kill).
@@ -170,8 +170,8 @@ def test_conductor_killed_holding_claims_the_other_takes_over_and_no_profile_lea
     baseline = {p["uri"] for p in witness.state("server-profiles")["server-profiles"]}
     victim, survivor = conductors_of(sandbox)
     mapped = nodes_by_conductor(sandbox)
-    doomed = [n for n in mapped[victim.hostname] if n.provision_state == "available"][:2]
-    kept = [n for n in mapped[survivor.hostname] if n.provision_state == "available"][:1]
+    doomed = [n for n in mapped.get(victim.hostname, []) if n.provision_state == "available"][:2]
+    kept = [n for n in mapped.get(survivor.hostname, []) if n.provision_state == "available"][:1]
     assert doomed and kept, f"each conductor needs an available node: {mapped}"
     networks = scenario.create_networks(sandbox)
     vifs = {}
