@@ -285,12 +285,17 @@ def render_soak(data: dict[str, Any]) -> Lines:
 # -- multi-process safety --------------------------------------------------------------------
 def render_neutron_workers(data: dict[str, Any]) -> Lines:
     refusals = ", ".join(f"{code} {n}" for code, n in data["refusals"].items()) or "none"
-    lost = (
-        len(data["networks_kept_missing_in_oneview"])
-        + len(data["networks_deleted_left_in_oneview"])
-        + len(data["ports_kept_not_wired"])
-        + len(data["drift"])
-    )
+
+    def losses(found: dict[str, Any]) -> int:
+        return (
+            len(found["networks_kept_missing_in_oneview"])
+            + len(found["networks_deleted_left_in_oneview"])
+            + len(found["ports_kept_not_wired"])
+            + len(found["drift"])
+        )
+
+    lost = losses(data)
+    after = data.get("after_reconciliation")
     hosts = int(data.get("hosts", 1))
     per_host = data.get("workers_per_host", data["workers"])
     rows = [
@@ -298,7 +303,7 @@ def render_neutron_workers(data: dict[str, Any]) -> Lines:
             "API",
             f"{hosts} host(s) x {per_host} gunicorn workers x {data['threads']} threads "
             f"(separate lock paths), coordination: {data.get('coordination') or 'none'}, "
-            f"{data['client_threads']} client threads",
+            f"database: {data.get('database', 'sqlite')}, {data['client_threads']} client threads",
         ],
         [
             "networks",
@@ -316,6 +321,21 @@ def render_neutron_workers(data: dict[str, Any]) -> Lines:
         ],
         ["failed API calls", len(data["api_errors"])],
         ["lost or leaked updates (networks, memberships, connections)", f"**{lost}**"],
+        *(
+            [
+                [
+                    "the same after two reconciliation passes; what the last one still found",
+                    f"**{losses(after)}**; {len(after['last_report_not_empty'])} items",
+                ],
+                [
+                    "profile edits; interleaved (`/_sim/edits`); profiles edited by 2+ sessions",
+                    f"{data['profile_edits']}; **{len(data['interleaved_profile_edits'])}**; "
+                    f"{data['profiles_edited_by_several_sessions']}",
+                ],
+            ]
+            if after is not None
+            else []
+        ),
         [
             "OneView writes",
             f"{data['uplink_set_writes']} uplink-set PUTs for "
@@ -330,16 +350,20 @@ def render_neutron_workers(data: dict[str, Any]) -> Lines:
         [
             "OneView logins",
             f"{data['logins_total']} (one per client: {data['workers']} API workers, Neutron's "
-            "periodic worker, Ironic, the run's own two)",
+            "periodic worker and its reconciling child, Ironic, the run's own two)",
         ],
         ["churn time", f"{data['seconds']:.0f} s"],
     ]
     lines = [
-        "Neutron's API under gunicorn on several hosts (each its own lock path, all on one etcd",
-        "through `[oneview] coordination_backend_url`), network creates and deletes and",
-        "bare-metal port bindings at once through the real API, then Neutron's and Ironic's view",
-        "compared with the simulator's own state (no reconciliation pass in between, so nothing",
-        "can be repaired before the check). The same run is `tests/multiprocess` in CI.",
+        "Neutron's API under gunicorn on several hosts (each its own lock path, all on one",
+        "MariaDB and one etcd through `[oneview] coordination_backend_url`), network creates and",
+        "deletes and bare-metal port bindings at once through the real API, then Neutron's and",
+        "Ironic's view compared with the simulator's own state: first with the periodic worker",
+        "held (SIGSTOP) during the churn, so nothing can be repaired before the check, then again",
+        "after two reconciliation passes. Edits of one server profile interleaved when one",
+        "arrived while the previous one's task ran, or a PUT was not based on the eTag the",
+        "previous edit left (the simulator's edit history). The same run is `tests/multiprocess`",
+        "in CI.",
         "",
         *table(["measure", "value"], rows),
     ]
@@ -352,6 +376,8 @@ def render_neutron_workers(data: dict[str, Any]) -> Lines:
                 run["profile_writes"],
                 run["stale_etag_refusals"],
                 run["busy_refusals"],
+                run.get("interleaved_profile_edits", "?"),
+                f"{run['seconds']:.0f} s",
                 "; ".join(run.get("problems") or []) or "none",
             ]
             for shape, run in comparison.items()
@@ -367,6 +393,8 @@ def render_neutron_workers(data: dict[str, Any]) -> Lines:
                     "profile PUTs",
                     "412 stale eTag",
                     "409 busy profile",
+                    "interleaved edits",
+                    "churn",
                     "problems",
                 ],
                 compared,
