@@ -6,6 +6,11 @@ driver writes them (host = the Ironic node's UUID, the ``binding:host_id`` Ironi
 OneView says: node → server hardware → the interconnects its Ethernet ports are wired to → their
 logical interconnects → the mapped uplink sets on those → the segments planned on those uplink
 sets. networking-baremetal's agent writes the same rows from hand-set ``physical_network`` fields.
+
+Several processes write them (two Neutron API hosts, the periodic worker) while users delete
+segments: on MariaDB a write can lose a race, to a segment deleted after it was listed (a
+foreign-key error) or to another process mapping the same host (a duplicate row). A write that
+loses re-reads and tries again, a bounded number of times.
 """
 
 from __future__ import annotations
@@ -15,18 +20,50 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import tenacity
 from neutron.objects import agent as agent_obj
+from neutron.objects import network as network_obj
 from neutron.services.segments import db as segments_plugin_db
+from neutron_lib import exceptions as n_exc
 from neutron_lib.db import api as db_api
+from oslo_db import exception as db_exc
 from oslo_log import log as logging
 from oslo_utils import uuidutils
 
 from ..client import NotFound, OneViewClient, views
+from .errors import PortWiringError
 from .ironic import IronicLookup, Node
 from .mappings import Mappings
 from .segment_records import SegmentRecord, SegmentRecords
 
 LOG = logging.getLogger(__name__)
+
+# Tries of one host's write; each retry re-reads the host's mappings and the segments.
+WRITE_ATTEMPTS = 5
+
+
+def lost_a_race(error: BaseException) -> bool:
+    """A write that another writer overtook: retried after a re-read.
+
+    Neutron's retriable errors (deadlock, duplicate row, stale row...), a segment deleted since
+    it was listed (foreign key), or a stale mapping someone else already deleted.
+    """
+    return db_api.is_retriable(error) or isinstance(
+        error, db_exc.DBReferenceError | n_exc.ObjectNotFound
+    )
+
+
+class HostMappingConflict(PortWiringError):
+    """A host's segment mappings kept changing under every attempt to write them."""
+
+    def __init__(self, host: str, segments: set[str], attempts: int, last: BaseException) -> None:
+        super().__init__(
+            f"segment host mappings of Ironic node {host}: writing segments {sorted(segments)} "
+            f"lost to concurrent changes {attempts} times (last: {type(last).__name__}: "
+            f"{last}); the next reconciliation pass writes them"
+        )
+        self.host = host
+        self.segments = frozenset(segments)
 
 
 @dataclass(frozen=True)
@@ -174,23 +211,57 @@ class HostMappings:
 
         Mappings of other segments (physnets OneView does not mirror, written by an agent such
         as networking-baremetal's for the same node) are kept: Neutron's call replaces them all.
+        ``current`` is what the caller read; when the write loses a race (see ``lost_a_race``)
+        the host's mappings and the segments still existing are read again and it is retried.
+
+        :raises HostMappingConflict: it lost ``WRITE_ATTEMPTS`` times in a row.
         """
         final = (wanted & managed) | (current - managed)
-        if final == current:
-            return None
-        segments_plugin_db.update_segment_host_mapping(self.records.context, host, final)
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_exception(lost_a_race),
+            stop=tenacity.stop_after_attempt(WRITE_ATTEMPTS),
+            wait=tenacity.wait_random_exponential(multiplier=0.05, max=1.0),
+        )
+        try:
+            for attempt in retrying:
+                with attempt:
+                    if attempt.retry_state.attempt_number > 1:
+                        current = self.records.mapped_to(host)
+                        still = self._existing(wanted & managed)
+                        final = still | (current - managed)
+                    if final == current:
+                        return None
+                    segments_plugin_db.update_segment_host_mapping(
+                        self.records.context, host, final
+                    )
+        except tenacity.RetryError as error:
+            last = error.last_attempt.exception()
+            assert last is not None
+            raise HostMappingConflict(host, final, WRITE_ATTEMPTS, last) from last
         change = HostChange(host, frozenset(final - current), frozenset(current - final))
         LOG.info("Segment host mappings of Ironic node %s: %s", host, change)
         return change
+
+    def _existing(self, segment_ids: set[str]) -> set[str]:
+        """Those of ``segment_ids`` whose segments still exist."""
+        if not segment_ids:
+            return set()
+        context = self.records.context
+        with db_api.CONTEXT_READER.using(context):
+            found = network_obj.NetworkSegment.get_objects(context, id=sorted(segment_ids))
+            return {segment.id for segment in found}
 
     def refresh(self) -> tuple[list[HostChange], list[HostChange]]:
         """Every OneView node's mappings; mappings of vanished nodes removed.
 
         Returns (written, removed). A host is taken for a vanished node only when it is a UUID,
-        no Ironic node has it and no agent reports from it (an agent's host is its own).
+        no Ironic node has it and no agent reports from it (an agent's host is its own). A host
+        whose write keeps losing races does not stop the others.
 
         :raises IronicUnavailable: Ironic cannot list its nodes (nothing was changed).
         :raises OneViewError: OneView cannot be read.
+        :raises HostMappingConflict: a host's write lost every attempt (the others were
+            written; each such host is logged).
         """
         self.topology.clear()
         nodes = self.ironic.nodes()
@@ -198,22 +269,30 @@ class HostMappings:
         segments = self.records.all()
         managed = self.managed(segments)
         current = self.records.hosts_mapped()
+        conflicts: list[HostMappingConflict] = []
+
+        def write(host: str, wanted: set[str], changes: list[HostChange]) -> None:
+            try:
+                change = self.write(host, wanted, current.get(host, set()), managed)
+            except HostMappingConflict as conflict:
+                LOG.warning("%s", conflict)
+                conflicts.append(conflict)
+                return
+            if change is not None:
+                changes.append(change)
+
         written: list[HostChange] = []
         for node in nodes:
             wanted = self.segments_of(node, segments)
-            if wanted is None:
-                continue
-            change = self.write(node.uuid, wanted, current.get(node.uuid, set()), managed)
-            if change is not None:
-                written.append(change)
+            if wanted is not None:
+                write(node.uuid, wanted, written)
         known = {node.uuid for node in nodes}
         removed: list[HostChange] = []
         for host in sorted(set(current) - known):
-            if not uuidutils.is_uuid_like(host) or self._has_agent(host):
-                continue
-            change = self.write(host, set(), current[host], managed)
-            if change is not None:
-                removed.append(change)
+            if uuidutils.is_uuid_like(host) and not self._has_agent(host):
+                write(host, set(), removed)
+        if conflicts:
+            raise conflicts[0]
         return written, removed
 
     def add_segment(self, record: SegmentRecord) -> list[HostChange]:
