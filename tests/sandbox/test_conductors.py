@@ -69,3 +69,16 @@ def test_overlays_render_to_files_oslo_config_reads_after_the_shared_one(tmp_pat
     parser.read_string(text)
     assert parser.get("json_rpc", "port") == "8101"
     assert parser.get("DEFAULT", "host") == "127.0.0.1:8101"
+
+
+def test_each_conductor_binds_ports_through_its_own_neutron_host_in_turn(tmp_path: Path) -> None:
+    shape = configs.Layout(
+        tmp_path, 6385, 9696, other_neutron_ports=(9697,), ironic_rpc_ports=(8101, 8102, 8103)
+    )
+    files = conductors.overlays(shape)
+    bound = [files[conductors.name(i)]["neutron"]["endpoint_override"] for i in (1, 2, 3)]
+    assert bound == ["http://127.0.0.1:9696", "http://127.0.0.1:9697", "http://127.0.0.1:9696"]
+    one_host = conductors.overlays(layout(tmp_path, (8101, 8102)))
+    assert {
+        f["neutron"]["endpoint_override"] for n, f in one_host.items() if n != "ironic-api"
+    } == {"http://127.0.0.1:9696"}

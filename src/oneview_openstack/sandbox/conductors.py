@@ -127,11 +127,15 @@ def api_overlay(layout: Layout) -> Sections:
 
 
 def conductor_overlay(layout: Layout, index: int) -> Sections:
+    """Conductor ``index``'s own settings; it binds ports through Neutron host ``index`` (in
+    turn), as each controller's conductor reaches its own Neutron behind the load balancer."""
     port = layout.ironic_rpc_ports[index - 1]
+    neutron_urls = layout.neutron_urls
     return {
         "DEFAULT": {"host": host(port), "log_file": layout.path(f"{name(index)}.log")},
         "json_rpc": {"port": port},
         "oslo_concurrency": {"lock_path": layout.path(f"locks-{name(index)}")},
+        "neutron": {"endpoint_override": neutron_urls[(index - 1) % len(neutron_urls)]},
     }
 
 
