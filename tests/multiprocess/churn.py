@@ -72,6 +72,11 @@ LINK = {"switch_id": "00:00:00:00:00:00", "port_id": "d1", "switch_info": "multi
 PLUGGED = re.compile(
     r"^\S+ \S+ (?P<pid>\d+) INFO oneview_openstack\.neutron\.ports \[[^\]]*\] Port ", re.M
 )
+# ports.py's line for a wired port: "Port <id> (MAC <mac>) of node <node> is on <net> in profile <uri>"
+WIRED_IN = re.compile(
+    r"INFO oneview_openstack\.neutron\.ports \[[^\]]*\] Port .* in profile "
+    r"(?P<profile>/rest/server-profiles/[\w-]+)"
+)
 CYCLED = re.compile(
     r"^\S+ \S+ \d+ WARNING oneview_openstack\.neutron\.profile_writes .*cycling its power", re.M
 )
@@ -223,6 +228,7 @@ def run(sandbox: Sandbox, nodes_to_deploy: int, timeout: float = 300.0) -> dict[
     with reconciliation_held(sandbox):
         logins_before = sim("GET", "_sim/stats")["logins"]
         sim("DELETE", "_sim/stats")  # also clears the profile edit history
+        offsets = {path: path.stat().st_size for path in api_logs(sandbox)}
         started = time.monotonic()
         work = interleave(
             [lambda v=vlan: jobs.network(v) for vlan in CHURN_VLANS],
@@ -241,6 +247,9 @@ def run(sandbox: Sandbox, nodes_to_deploy: int, timeout: float = 300.0) -> dict[
     changed = [e for e in edits if e["changed"]]
     logs = {path.stem: path.read_text(errors="replace") for path in api_logs(sandbox)}
     log = "\n".join(logs.values())
+    during = [
+        path.read_bytes()[offset:].decode(errors="replace") for path, offset in offsets.items()
+    ]
     return {
         "seconds": round(seconds, 1),
         "api_errors": jobs.errors,
@@ -274,6 +283,12 @@ def run(sandbox: Sandbox, nodes_to_deploy: int, timeout: float = 300.0) -> dict[
         "worker_pids_that_wired_ports": sorted({m["pid"] for m in PLUGGED.finditer(log)}),
         "hosts_that_wired_ports": sorted(
             host for host, text in logs.items() if PLUGGED.search(text)
+        ),
+        # the same server's ports wired through different hosts
+        "profiles_wired_through_several_hosts": sum(
+            1
+            for uri in {m["profile"] for text in during for m in WIRED_IN.finditer(text)}
+            if sum(1 for text in during if uri in set(WIRED_IN.findall(text))) > 1
         ),
         "driver_errors_logged": OUR_ERRORS.findall(log),
         "logins_during_churn": stats["logins"],
@@ -426,6 +441,8 @@ def verdict(result: dict[str, Any]) -> list[str]:
         problems += [f"{key.replace('_', ' ')}: {item}" for item in result[key]]
     if not result["profiles_edited_by_several_sessions"]:
         problems.append("no profile was edited by two sessions: no contention was tested")
+    if result["hosts"] > 1 and not result["profiles_wired_through_several_hosts"]:
+        problems.append("no server had ports wired through two hosts: no contention was tested")
     if result["networks_kept"] != len(CHURN_VLANS) // 2:
         problems.append(f"{result['networks_kept']} networks kept, not {len(CHURN_VLANS) // 2}")
     expected_ports = result["ports"] - result["ports"] // 3
