@@ -12,7 +12,7 @@ from oneview_openstack.simulator.testing import ApplianceClient, running_simulat
 
 # Suites that start the whole product as real processes (minutes each): `-m "not slow"` is the
 # developers' inner loop, `./dev test` runs everything.
-SLOW_SUITES = ("e2e", "soak", "multiprocess", "crash")
+SLOW_SUITES = ("e2e", "soak", "multiprocess", "crash", "ha")
 # Modules that start a real `ironic` process (the in-process Ironic test base covers the same
 # driver code in the fast tier): these, and every tests/ironic/test_real_*.py.
 SLOW_MODULES = (
