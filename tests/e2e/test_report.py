@@ -118,6 +118,30 @@ def test_explore_lists_endpoints_and_commands_without_the_password():
     assert "oneview-sim" not in text
 
 
+def test_explore_in_the_production_shape_names_every_log_and_one_neutron_endpoint(tmp_path):
+    from oneview_openstack.sandbox.report import show_explore
+
+    for name in ("ironic-api.log", "ironic-conductor1.log", "ironic-conductor2.log",
+                 "neutron.log", "neutron-host2.log", "simulator.log"):  # fmt: skip
+        (tmp_path / name).write_text("")
+    endpoints = {
+        "OneView (simulator)": "https://127.0.0.1:8443",
+        "Ironic API": "http://127.0.0.1:6385",
+        "Neutron API": "http://127.0.0.1:9696, http://127.0.0.1:9697",
+        "state folder": str(tmp_path),
+    }
+    console = Console(record=True, width=400)
+    show_explore(console, endpoints, str(tmp_path / "ca.pem"), str(tmp_path))
+    text = console.export_text()
+    assert "--os-endpoint http://127.0.0.1:9696 --os-auth-type none network list" in text
+    tail = next(line for line in text.splitlines() if "tail -f" in line)
+    assert tail.split()[2:] == [
+        str(tmp_path / n)
+        for n in ("ironic-api.log", "ironic-conductor1.log", "ironic-conductor2.log",
+                  "neutron-host2.log", "neutron.log")
+    ]  # fmt: skip
+
+
 def test_the_cli_dispatches_both_subcommands():
     from oneview_openstack.cli import build_parser
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -119,9 +120,15 @@ def show_explore(console: Console, endpoints: dict[str, str], ca_file: str, stat
         console.print(f"  {name + ':':<22} {value}", highlight=False)
     ironic, neutron, oneview = (
         endpoints["Ironic API"],
-        endpoints["Neutron API"],
+        endpoints["Neutron API"].split(",")[0].strip(),  # the first of several Neutron hosts
         endpoints["OneView (simulator)"],
     )
+    # ironic.log, or ironic-api.log and ironic-conductor<N>.log; neutron.log, neutron-host<N>.log
+    logs = sorted(
+        str(path)
+        for path in Path(state).glob("*.log")
+        if path.name.startswith(("ironic", "neutron"))
+    ) or [f"{state}/ironic.log", f"{state}/neutron.log"]
     commands = [
         f"baremetal --os-endpoint {ironic} --os-auth-type none node list",
         f"baremetal --os-endpoint {ironic} --os-auth-type none node show encl1-bay-3",
@@ -131,7 +138,7 @@ def show_explore(console: Console, endpoints: dict[str, str], ca_file: str, stat
         f"openstack --os-endpoint {neutron} --os-auth-type none network trunk list",
         f"curl -s --cacert {ca_file} "
         f"'{oneview}/_sim/state?categories=server-profiles,uplink-sets,network-sets'",
-        f"tail -f {state}/ironic.log {state}/neutron.log",
+        "tail -f " + " ".join(logs),
     ]
     console.print("  Try (the clients are in .venv/bin):")
     for command in commands:
