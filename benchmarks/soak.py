@@ -16,10 +16,12 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from oneview_openstack.sandbox.database import KINDS
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
-from soak.run import run, verdict  # noqa: E402
+from soak.run import DATABASE, run, verdict  # noqa: E402
 
 OUT = HERE.parent / "docs" / "benchmarks" / "soak.json"
 
@@ -33,12 +35,18 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         help="keep the sandbox's state and logs here (default: a temp dir)",
     )
+    parser.add_argument(
+        "--db",
+        choices=KINDS,
+        default=DATABASE,
+        help=f"the sandbox's database (default {DATABASE}, as production runs)",
+    )
     args = parser.parse_args(argv)
     if args.state_dir:
-        result = run(args.state_dir, args.minutes * 60.0)
+        result = run(args.state_dir, args.minutes * 60.0, database=args.db)
     else:
         with tempfile.TemporaryDirectory(prefix="oneview-soak-") as state:
-            result = run(Path(state), args.minutes * 60.0)
+            result = run(Path(state), args.minutes * 60.0, database=args.db)
     problems = verdict(result)
     result = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),

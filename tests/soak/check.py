@@ -123,15 +123,52 @@ def secrets_in_logs(files: list[Path], secrets: list[str]) -> list[str]:
 
 
 # Ironic's and Neutron's own frameworks log tracebacks (e.g. a failed tear-down); our modules
-# must say what OneView answered instead.
-OUR_TRACEBACK = re.compile(r" ERROR (oneview_openstack[\w.]*) Traceback")
+# must say what OneView answered instead. oslo.log writes every line of a traceback with the
+# record's prefix (time, pid, level, logger), the exception itself last.
+OUR_TRACEBACK = re.compile(r"^(?P<prefix>.* ERROR (?P<module>oneview_openstack[\w.]*) )Traceback")
+LONGEST_EXCEPTION = 300  # characters of the exception line kept in the report
 
 
 def driver_tracebacks(files: list[Path]) -> list[str]:
-    """Modules of ours that logged a traceback, with how many times."""
-    counts: dict[str, int] = {}
+    """Modules of ours that logged a traceback: how many times, and each one's exception line.
+
+    e.g. ``neutron.log: oneview_openstack.neutron.segments (2x): oslo_db.exception.
+    DBReferenceError: ...``, so that a failed soak already says what went wrong.
+    """
+    counts: dict[tuple[str, str, str], int] = {}
     for path in files:
-        text = path.read_text(errors="replace") if path.exists() else ""
-        for module in OUR_TRACEBACK.findall(text):
-            counts[f"{path.name}: {module}"] = counts.get(f"{path.name}: {module}", 0) + 1
-    return [f"{where} ({count}x)" for where, count in sorted(counts.items())]
+        lines = path.read_text(errors="replace").splitlines() if path.exists() else []
+        index = 0
+        while index < len(lines):
+            match = OUR_TRACEBACK.match(lines[index])
+            if not match:
+                index += 1
+                continue
+            exception, index = _exception_line(lines, index, match["prefix"])
+            where = (path.name, match["module"], exception)
+            counts[where] = counts.get(where, 0) + 1
+    return [
+        f"{name}: {module} ({count}x): {exception}"
+        for (name, module, exception), count in sorted(counts.items())
+    ]
+
+
+def _exception_line(lines: list[str], start: int, prefix: str) -> tuple[str, int]:
+    """The last unindented line of the traceback starting at ``start`` (its exception, after
+    any chained ones), and the index of the first line after that traceback.
+
+    It ends at the first line without the record's prefix, or at the next record of the same
+    logger in the same millisecond (its message starts with the request context, ``[``).
+    """
+    exception = "(no exception line)"
+    end = start + 1
+    while end < len(lines):
+        text = lines[end][len(prefix) :]
+        if not lines[end].startswith(prefix) or text.startswith("["):
+            break
+        if text.strip() and not text[0].isspace():
+            exception = text.strip()
+        end += 1
+    if len(exception) > LONGEST_EXCEPTION:
+        exception = exception[:LONGEST_EXCEPTION] + "…"
+    return exception, end

@@ -1,7 +1,8 @@
 """The short fault soak (about two minutes of load): zero drift, readable errors, few sessions.
 
-It starts its own sandbox (short reconciliation interval, ``delete_orphan_networks`` and
-``undo_stale_connections`` on, a short ``task_timeout`` for stuck tasks), so it shares nothing
+It starts its own sandbox on MariaDB (``run.DATABASE``, the production shape: real concurrency
+and foreign keys), with a short reconciliation interval, ``delete_orphan_networks`` and
+``undo_stale_connections`` on and a short ``task_timeout`` for stuck tasks, so it shares nothing
 with ``tests/e2e``. The long one:
 ``.venv/bin/python benchmarks/soak.py --minutes N``.
 """
@@ -14,7 +15,7 @@ import pytest
 
 from .run import run, verdict
 
-SECONDS = 90.0  # of load; with start-up, the tail and reconciliation about 3.5 minutes
+SECONDS = 90.0  # of load; with start-up, the tail and reconciliation about 3 minutes
 
 
 @pytest.mark.timeout(600)
