@@ -123,10 +123,20 @@ class SqliteRaceTests(SegmentDeletedRace, RaceHelpers):
         assert update.call_count == host_mappings.WRITE_ATTEMPTS
         text = str(raised.value)
         assert node in text and first.id in text and second.id in text, text
-        assert f"{host_mappings.WRITE_ATTEMPTS} times" in text, text
+        assert f"({host_mappings.WRITE_ATTEMPTS} attempts," in text, text
         assert "DBDuplicateEntry" in text, text
         assert raised.value.host == node
         assert raised.value.segments == {first.id, second.id}
+
+    def test_when_neutrons_own_retries_ran_out_the_write_gives_up_at_once(self):
+        _first, _second, node = self.two_segments_on_li1(84)
+        wanted, managed = self.listed(node)
+        exhausted = db_exc.DBDeadlock()
+        exhausted._RETRY_EXCEEDED = True  # as neutron_lib's retry marks what it gave up on
+        with neutrons_write(exhausted) as update, pytest.raises(HostMappingConflict) as raised:
+            self.hosts().write(node, wanted, set(), managed)
+        assert update.call_count == 1
+        assert "(1 attempt," in str(raised.value) and "DBDeadlock" in str(raised.value)
 
     def test_a_host_that_keeps_losing_does_not_stop_the_pass_for_the_others(self):
         network = self.multi_network(vlan("physnet1", 78), vlan("physnet4", 678))

@@ -48,9 +48,22 @@ def lost_a_race(error: BaseException) -> bool:
     Neutron's retriable errors (deadlock, duplicate row, stale row...), a segment deleted since
     it was listed (foreign key), or a stale mapping someone else already deleted.
     """
-    return db_api.is_retriable(error) or isinstance(
-        error, db_exc.DBReferenceError | n_exc.ObjectNotFound
+    return (
+        db_api.is_retriable(error)
+        or _neutron_gave_up(error)
+        or isinstance(error, db_exc.DBReferenceError | n_exc.ObjectNotFound)
     )
+
+
+def _neutron_gave_up(error: BaseException | None) -> bool:
+    """Neutron's own retry of ``update_segment_host_mapping`` already ran out on this error."""
+    return bool(getattr(error, "_RETRY_EXCEEDED", False))
+
+
+def _stop(state: tenacity.RetryCallState) -> bool:
+    """After ``WRITE_ATTEMPTS``, or at once when Neutron's own retries already ran out."""
+    error = state.outcome.exception() if state.outcome else None
+    return state.attempt_number >= WRITE_ATTEMPTS or _neutron_gave_up(error)
 
 
 class HostMappingConflict(PortWiringError):
@@ -59,8 +72,8 @@ class HostMappingConflict(PortWiringError):
     def __init__(self, host: str, segments: set[str], attempts: int, last: BaseException) -> None:
         super().__init__(
             f"segment host mappings of Ironic node {host}: writing segments {sorted(segments)} "
-            f"lost to concurrent changes {attempts} times (last: {type(last).__name__}: "
-            f"{last}); the next reconciliation pass writes them"
+            f"lost to concurrent changes ({attempts} attempt{'' if attempts == 1 else 's'}, "
+            f"the last: {type(last).__name__}: {last}); the next reconciliation pass writes them"
         )
         self.host = host
         self.segments = frozenset(segments)
@@ -214,12 +227,13 @@ class HostMappings:
         ``current`` is what the caller read; when the write loses a race (see ``lost_a_race``)
         the host's mappings and the segments still existing are read again and it is retried.
 
-        :raises HostMappingConflict: it lost ``WRITE_ATTEMPTS`` times in a row.
+        :raises HostMappingConflict: it lost ``WRITE_ATTEMPTS`` times in a row (or Neutron's
+            own retries inside one attempt ran out).
         """
         final = (wanted & managed) | (current - managed)
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception(lost_a_race),
-            stop=tenacity.stop_after_attempt(WRITE_ATTEMPTS),
+            stop=_stop,
             wait=tenacity.wait_random_exponential(multiplier=0.05, max=1.0),
         )
         try:
@@ -237,7 +251,8 @@ class HostMappings:
         except tenacity.RetryError as error:
             last = error.last_attempt.exception()
             assert last is not None
-            raise HostMappingConflict(host, final, WRITE_ATTEMPTS, last) from last
+            tries = error.last_attempt.attempt_number
+            raise HostMappingConflict(host, final, tries, last) from last
         change = HostChange(host, frozenset(final - current), frozenset(current - final))
         LOG.info("Segment host mappings of Ironic node %s: %s", host, change)
         return change
