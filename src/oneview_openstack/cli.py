@@ -43,7 +43,9 @@ def _doc(name: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    from .sandbox.arguments import expand_shape
+
+    args = build_parser().parse_args(expand_shape(sys.argv[1:] if argv is None else list(argv)))
     if args.command == "enroll":
         from .enroll.command import run as enroll
 

@@ -149,3 +149,16 @@ def test_the_cli_dispatches_both_subcommands():
     assert (sandbox.command, sandbox.exit_after_scenario, sandbox.servers) == ("sandbox", True, 4)
     enroll = build_parser().parse_args(["enroll", "--dry-run", "-t", "a", "-t", "b"])
     assert (enroll.command, enroll.dry_run, enroll.template) == ("enroll", True, ["a", "b"])
+
+
+def test_production_shape_stands_for_mariadb_two_conductors_two_hosts_and_etcd():
+    from oneview_openstack.cli import build_parser
+    from oneview_openstack.sandbox.arguments import expand_shape
+
+    args = build_parser().parse_args(expand_shape(["sandbox", "--production-shape"]))
+    shape = (args.db, args.ironic_conductors, args.neutron_hosts, args.neutron_workers, args.etcd)
+    assert shape == ("mariadb", 2, 2, 2, True)
+    later = build_parser().parse_args(
+        expand_shape(["sandbox", "--production-shape", "--ironic-conductors", "3"])
+    )
+    assert later.ironic_conductors == 3  # what comes after it wins

@@ -5,6 +5,20 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+# What --production-shape stands for (three controllers' processes, on one machine).
+PRODUCTION_SHAPE = (
+    "--db", "mariadb", "--ironic-conductors", "2", "--neutron-hosts", "2",
+    "--neutron-workers", "2", "--etcd",
+)  # fmt: skip
+
+
+def expand_shape(argv: list[str]) -> list[str]:
+    """``--production-shape`` replaced by what it stands for; options given after it win."""
+    out: list[str] = []
+    for arg in argv:
+        out.extend(PRODUCTION_SHAPE if arg == "--production-shape" else (arg,))
+    return out
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -55,6 +69,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=1,
         help="Ironic conductors (default 1: one combined `ironic` process); more run "
         "ironic-api apart, json-rpc between them and need --db mariadb",
+    )
+    parser.add_argument(
+        "--etcd",
+        action="store_true",
+        help="start an etcd of the sandbox's own (Debian's etcd-server) and give it to every "
+        "Neutron host as its coordination backend (instead of --coordination-url)",
+    )
+    parser.add_argument(
+        "--production-shape",
+        action="store_true",
+        help=f"the shape operators run: {' '.join(PRODUCTION_SHAPE)}",
     )
     parser.add_argument(
         "--exit-after-scenario",

@@ -43,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
         coordination_backend_url=args.coordination_url,
         database=args.db,
         ironic_conductors=args.ironic_conductors,
+        etcd=args.etcd,
     )
     started = time.monotonic()
     sandbox = Sandbox(options, say=lambda message: console.print(f"[dim]…[/] {message}"))

@@ -18,7 +18,7 @@ from openstack import connection as os_connection
 
 from ..client import OneViewClient
 from ..client.settings import ClientSettings
-from . import conductors, configs, database, networks, oneview_setup, services
+from . import conductors, configs, database, etcd, networks, oneview_setup, services
 from .drivers import Probe, probe_drivers
 from .processes import Supervisor, free_port
 
@@ -53,6 +53,9 @@ class Options:
     database: str = "sqlite"
     # Ironic conductors; more than one runs ironic-api apart and json-rpc between them.
     ironic_conductors: int = 1
+    # Start an etcd of the sandbox's own and make it every Neutron host's coordination backend
+    # (instead of ``coordination_backend_url``).
+    etcd: bool = False
 
 
 class Sandbox:
@@ -71,6 +74,7 @@ class Sandbox:
         # The networks Ironic is configured with (by name); they live as long as the sandbox.
         self.ironic_networks: dict[str, Any] = {}
         self.databases: database.Databases | None = None
+        self.coordination_url: str | None = options.coordination_backend_url
 
     # -- lifecycle -------------------------------------------------------------------------
     def __enter__(self) -> Sandbox:
@@ -148,6 +152,10 @@ class Sandbox:
             tunnel = oneview_setup.ensure_tunnel_uplink_sets(self.oneview)
         conductors.check(self.options.ironic_conductors, self.options.database)
         self.databases = database.start(self.supervisor, self.state_dir, self.options.database)
+        self.coordination_url = self.options.coordination_backend_url
+        if self.options.etcd:
+            self.say("Starting etcd for the Neutron hosts' coordination")
+            self.coordination_url = etcd.start_etcd(self.supervisor, self.state_dir / "etcd").url
         split = conductors.split(self.options.ironic_conductors)
         self.layout = configs.Layout(
             self.state_dir,
@@ -170,7 +178,7 @@ class Sandbox:
                 service_plugins=None if self.neutron_oneview else configs.FALLBACK_SERVICE_PLUGINS,
                 reconcile_interval=self.options.reconcile_interval,
                 host_index=index,
-                coordination_backend_url=self.options.coordination_backend_url,
+                coordination_backend_url=self.coordination_url,
                 database_url=self.databases.neutron,
             )
             for index in range(1, self.options.neutron_hosts + 1)
@@ -279,5 +287,7 @@ class Sandbox:
             "OneView (simulator)": self.simulator.url,
             "Ironic API": self.layout.ironic_url,
             "Neutron API": ", ".join(self.layout.neutron_urls),
+            "database": self.options.database,
+            "coordination": self.coordination_url or "none (locks reach one host only)",
             "state folder": str(self.state_dir),
         }
