@@ -6,10 +6,16 @@ precisely, beyond the 412/409 refusals a writer without an eTag would never meet
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from test_profiles import TEST_TIME_SCALE, applied, finish, put, slow_clock
 
+from oneview_openstack.simulator.clock import SimClock
+from oneview_openstack.simulator.errors import ApplianceError
+from oneview_openstack.simulator.state.edit_history import EditHistory
+from oneview_openstack.simulator.store import Store
+from oneview_openstack.simulator.tasks import Task
 from oneview_openstack.simulator.testing import ApplianceClient, error_of, interleaved_edits
 
 
@@ -46,6 +52,17 @@ def test_chained_edits_of_two_sessions_are_recorded_with_their_etags(api, simula
     assert first["changed"] and second["changed"]
     assert first["ended"] is not None and second["arrived"] >= first["ended"]
     assert (first["taskState"], second["taskState"]) == ("Completed", "Completed")
+    assert interleaved_edits([first, second]) == []
+
+
+def test_a_put_based_on_oneview_s_own_change_is_not_judged_interleaved(api):
+    """OneView changed the profile itself between two edits: the writer that re-read is right."""
+    profile = applied(api)
+    renamed(api, profile["uri"], "first")
+    bumped = api.sim("POST", "actions/bump_etag", json={"uri": profile["uri"]})
+    renamed(api, profile["uri"], "second")
+    first, second = edits(api, profile["uri"])
+    assert second["sentETag"] == second["eTagBefore"] == bumped["eTag"] != first["eTagAfter"]
     assert interleaved_edits([first, second]) == []
 
 
@@ -129,8 +146,26 @@ def test_overlapping_and_stale_based_edits_are_judged_interleaved():
     assert len(interleaved_edits(still_running)) == 1
     stale = [edit(1), edit(2, sentETag="1")]
     (problem,) = interleaved_edits(stale)
-    assert "based on eTag 1, not on 2" in problem
-    other_profile = [edit(1), edit(2, uri="/rest/server-profiles/q", sentETag="9")]
+    assert "based on eTag 1, not on 2 the profile had when it arrived" in problem
+    accepted_stale = [edit(1), edit(2, sentETag="1", eTagBefore="7")]
+    (problem,) = interleaved_edits(accepted_stale)
+    assert "based on eTag 1, not on 7" in problem and "write 1 left 2" in problem
+    changed_by_oneview = [edit(1), edit(2, sentETag="7", eTagBefore="7")]
+    assert interleaved_edits(changed_by_oneview) == []
+    other_profile = [edit(1), edit(2, uri="/rest/server-profiles/q", sentETag="9", eTagBefore="9")]
     assert interleaved_edits(other_profile) == []
     unchanged = [edit(1), edit(2, changed=False, arrived=11.0, sentETag=None)]
     assert interleaved_edits(unchanged) == []
+
+
+def test_the_record_keeps_only_its_newest_writes():
+    """A long soak must not grow it without bound: the oldest writes are forgotten."""
+    history = EditHistory(Store(SimClock()), lambda: 0.0, kept=3)
+
+    def refused() -> Task:
+        raise ApplianceError("no", error_code="NOPE")
+
+    for _ in range(5):
+        with contextlib.suppress(ApplianceError):
+            history.record("/rest/server-profiles/p", "PUT", 1, "1", refused)
+    assert [e["seq"] for e in history.render()] == [3, 4, 5]

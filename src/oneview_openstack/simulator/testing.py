@@ -173,11 +173,16 @@ def interleaved_edits(edits: list[dict[str, Any]]) -> list[str]:
     * it arrived before the previous edit's task had ended (two changes in flight at once);
     * it is a PUT (a whole-body replacement) that carried no eTag, or ``*``: nothing tied it to
       the body it was computed from;
-    * it is a PUT based on another eTag than the one the previous edit's task left: it was
-      computed from a body older than the last change, so that change may be lost.
+    * it is a PUT based on another eTag than the one the profile had when it arrived: it was
+      computed from an older body, so the change in between may be lost. That eTag is the one
+      the previous edit's task left, unless OneView changed the profile itself since (an
+      out-of-band change, a template's compliance): a writer that re-read after such a change
+      did nothing wrong.
 
-    Empty: every change of every profile was computed from the result of the one before it and
-    ran alone. Refused writes (412, 409) are in the record and in ``/_sim/stats`` refusals.
+    Empty: every change of every profile was computed from the profile as it then was and ran
+    alone. Refused writes (412, 409) are in the record and in ``/_sim/stats`` refusals. An
+    appliance that refuses stale and overlapping writes (the simulator does, as OneView) leaves
+    only the eTag-less PUTs to find; the other two rules judge the appliance itself.
     """
     problems: list[str] = []
     previous: dict[str, dict[str, Any]] = {}
@@ -191,10 +196,11 @@ def interleaved_edits(edits: list[dict[str, Any]]) -> list[str]:
         if edit["method"] == "PUT":
             if edit["sentETag"] in (None, "*"):
                 problems.append(f"{what} carried no eTag ({edit['sentETag']!r})")
-            elif last is not None and edit["sentETag"] != last["eTagAfter"]:
+            elif edit["sentETag"] != edit["eTagBefore"]:
+                left = f" (write {last['seq']} left {last['eTagAfter']})" if last else ""
                 problems.append(
-                    f"{what} was based on eTag {edit['sentETag']}, not on {last['eTagAfter']} "
-                    f"that write {last['seq']} left"
+                    f"{what} was based on eTag {edit['sentETag']}, not on {edit['eTagBefore']} "
+                    f"the profile had when it arrived{left}"
                 )
         previous[edit["uri"]] = edit
     return problems

@@ -1,10 +1,16 @@
 """Every write to a server profile, in arrival order: who sent it, on which eTag, how it ended.
 
-OneView's own guards (412 for a stale eTag, 409 while the profile's task runs) refuse the races
-they see, but a writer that sends no eTag, or ``*``, passes them. This record lets a test judge
-what it cannot see from the answers alone (``GET /_sim/edits``; see
-``testing.interleaved_edits``): which session wrote, the eTag the write was based on, the eTag the
-profile had then, and the eTag its task left when it ended.
+OneView's own guards refuse the races they see (409 for any write while the profile's task
+runs, 412 for a stale eTag), but a writer that sends no eTag, or ``*``, passes the second. This
+record lets a test judge what it cannot see from the answers alone (``GET /_sim/edits``; see
+``testing.interleaved_edits``): which session wrote, the eTag the write was based on, the eTag
+the profile had then, and the eTag its task left when it ended.
+
+Recording changes no answer: it reads the profile before and after, never writes it. Like all
+simulator state it is guarded by the state lock (every route and task callback runs under it).
+Its size is bounded (``KEPT``, about 240 bytes an edit: ~5 MB when full), so a long soak forgets
+its oldest writes instead of growing. Bulk deletes (``DELETE /rest/server-profiles?filter=``) are
+not in it; the product never sends them.
 """
 
 from __future__ import annotations
@@ -62,10 +68,10 @@ class Edit:
 
 
 class EditHistory:
-    def __init__(self, store: Store, now: Callable[[], float]) -> None:
+    def __init__(self, store: Store, now: Callable[[], float], kept: int = KEPT) -> None:
         self._store = store
         self._now = now
-        self._edits: deque[Edit] = deque(maxlen=KEPT)
+        self._edits: deque[Edit] = deque(maxlen=kept)
         self._seq = 0
 
     def record(
