@@ -49,6 +49,8 @@ def test_mariadb_serves_both_databases_and_a_restart_starts_them_empty(tmp_path:
                 leave_a_table(url)
                 assert tables(url) == ["leftover"]
             assert (tmp_path / "mariadb" / "data").is_dir()
+            password = found.ironic.split("@")[0].rsplit(":", 1)[1]
+            assert len(password) >= 16 and password not in repr(found)
             # Each service sees its own database only.
             assert found.ironic != found.neutron
         finally:

@@ -6,7 +6,7 @@ default each config writes itself (Neutron's with its take-turns wrapper, see ``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .mariadb import start_mariadb
@@ -19,11 +19,14 @@ SERVICES = ("ironic", "neutron")
 
 @dataclass(frozen=True)
 class Databases:
-    """oslo.db URLs by service; None: that service's sqlite file in the state folder."""
+    """oslo.db URLs by service; None: that service's sqlite file in the state folder.
+
+    The URLs carry the database password: they stay out of ``repr`` (and so out of logs).
+    """
 
     kind: str
-    ironic: str | None = None
-    neutron: str | None = None
+    ironic: str | None = field(default=None, repr=False)
+    neutron: str | None = field(default=None, repr=False)
 
 
 def start(supervisor: Supervisor, state_dir: Path, kind: str) -> Databases:
@@ -35,6 +38,16 @@ def start(supervisor: Supervisor, state_dir: Path, kind: str) -> Databases:
         raise SandboxError(f"database {kind!r} is not one of {', '.join(KINDS)}")
     if kind == "sqlite":
         return Databases(kind)
+    import pymysql  # the "mysql" extra, only needed here
+
     server = start_mariadb(supervisor, state_dir / "mariadb")
-    urls = {name: server.create_database(name) for name in SERVICES}
+    urls: dict[str, str] = {}
+    for name in SERVICES:
+        try:
+            urls[name] = server.create_database(name)
+        except pymysql.err.MySQLError as error:
+            raise SandboxError(
+                f"MariaDB on port {server.port} would not create database {name!r} "
+                f"({type(error).__name__}: {error}); see {state_dir / 'mariadb.log'}"
+            ) from error
     return Databases(kind, ironic=urls["ironic"], neutron=urls["neutron"])
