@@ -361,9 +361,9 @@ def render_neutron_workers(data: dict[str, Any]) -> Lines:
         "Ironic's view compared with the simulator's own state: first with the periodic worker",
         "held (SIGSTOP) during the churn, so nothing can be repaired before the check, then again",
         "after two reconciliation passes. Edits of one server profile interleaved when one",
-        "arrived while the previous one's task ran, or a PUT was not based on the eTag the",
-        "previous edit left (the simulator's edit history). The same run is `tests/multiprocess`",
-        "in CI.",
+        "arrived while the previous one's task ran, or a PUT carried no eTag or another than the",
+        "profile had when it arrived (the simulator's edit history). The same run is",
+        "`tests/multiprocess` in CI.",
         "",
         *table(["measure", "value"], rows),
     ]
