@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from test_profiles import TEST_TIME_SCALE, applied, finish, put, slow_clock
+from test_profiles import TEST_TIME_SCALE, applied, finish, put, reconfigure, set_power, slow_clock
 
 from oneview_openstack.simulator.clock import SimClock
 from oneview_openstack.simulator.errors import ApplianceError
@@ -107,6 +107,18 @@ def test_refused_writes_are_recorded_and_change_nothing(api):
     assert (busy["refused"], busy["changed"]) == ("409 RESOURCE_LOCKED", False)
     assert busy["arrived"] < slow["ended"]
     assert interleaved_edits([stale, slow, busy]) == []
+
+
+def test_a_write_whose_task_fails_at_once_changes_nothing(api, simulator):
+    """OneView's refusal in a failed task (powered on, "task" channel) is no change in flight."""
+    reconfigure(simulator, api, powered_on_error_channel="task")
+    profile = applied(api)
+    set_power(api, {"uri": profile["serverHardwareUri"]}, "On")
+    profile["boot"]["order"] = ["HardDisk", "PXE"]
+    assert finish(api, put(api, profile))["taskState"] == "Error"
+    (failed,) = edits(api, profile["uri"])
+    assert (failed["refused"], failed["changed"], failed["taskState"]) == (None, False, "Error")
+    assert failed["eTagAfter"] == failed["eTagBefore"] == profile["eTag"]
 
 
 def test_deletes_are_recorded_and_stats_reset_clears_the_record(api):
