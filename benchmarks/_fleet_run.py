@@ -13,6 +13,7 @@ the whole run, the task records that give each node's chain (``_fleet_chain``), 
 from __future__ import annotations
 
 import contextlib
+import json
 import sys
 import time
 from collections import Counter
@@ -35,6 +36,7 @@ TESTS = Path(__file__).resolve().parent.parent / "tests"  # tests/etcd_server.py
 TENANT_VLANS = (310, 311)  # one tenant network per Neutron host (more hosts reuse them in turn)
 POLL = 0.5  # seconds between looks at the fleet's provision states (one list request)
 API_THREADS = 8  # client threads asking Ironic to deploy / undeploy
+ENROLL_WORKERS = 10  # nodes enrolled in parallel (setup, not measured)
 
 
 @dataclass(frozen=True)
@@ -43,11 +45,16 @@ class Shape:
     database: str
     conductors: int
     neutron_hosts: int
+    # Per host: gunicorn processes x threads. A binding holds its API thread while OneView
+    # applies the profile edit, so one thread per host would queue the whole fleet there.
+    neutron_workers: int = 1
+    neutron_threads: int = 4
 
     def describe(self) -> str:
         return (
             f"{self.nodes} nodes, {self.database}, {self.conductors} Ironic conductor(s), "
-            f"{self.neutron_hosts} Neutron API host(s), etcd coordination"
+            f"{self.neutron_hosts} Neutron API host(s) of {self.neutron_workers} worker(s) x "
+            f"{self.neutron_threads} thread(s), etcd coordination"
         )
 
 
@@ -128,11 +135,36 @@ class Fleet:
         return refused
 
 
-def _prepare(sandbox: Sandbox, nodes: list[Any]) -> tuple[list[Any], list[str]]:
-    """One tenant network per Neutron host, a VIF per node (hosts in turn), attached."""
-    assert sandbox.layout is not None
-    urls = sandbox.layout.neutron_urls
-    conns = [_connect(sandbox, url) for url in urls]
+@dataclass
+class Prepared:
+    """The enrolled fleet and its VIFs (one per node, in the order of ``ids``)."""
+
+    ids: list[str]
+    servers: dict[str, str]  # server hardware URI -> node id
+    vifs: list[str]
+    baseline_profiles: set[str]
+    enroll_seconds: float
+
+
+def prepare(sandbox: Sandbox, count: int) -> Prepared:
+    """Enroll ``count`` servers; one tenant network per Neutron host, a VIF per node through
+    the hosts in turn."""
+    assert sandbox.simulator is not None and sandbox.conn is not None and sandbox.layout
+    started = time.monotonic()
+    log = sandbox.state_dir / "enroll.out"
+    argv = [*sandbox.enroll_argv(), "--limit", str(count), "--workers", str(ENROLL_WORKERS)]
+    with open(log, "w") as out, contextlib.redirect_stdout(out):
+        code = enroll([*argv, "--format", "json"])
+    if code != 0:
+        raise RuntimeError(f"enrollment of {count} servers failed (exit code {code}; see {log})")
+    available = [
+        n for n in sandbox.conn.baremetal.nodes(details=True) if n.provision_state == "available"
+    ]
+    if len(available) < count:
+        raise RuntimeError(f"{len(available)} of {count} nodes are available (see {log})")
+    nodes = available[:count]
+    enrolled = time.monotonic() - started
+    conns = [_connect(sandbox, url) for url in sandbox.layout.neutron_urls]
     networks = []
     for index, conn in enumerate(conns):
         vlan = TENANT_VLANS[index % len(TENANT_VLANS)] + 10 * (index // len(TENANT_VLANS))
@@ -147,18 +179,33 @@ def _prepare(sandbox: Sandbox, nodes: list[Any]) -> tuple[list[Any], list[str]]:
         )
         networks.append(network)
     vifs = []
-    info = scenario.instance_info(sandbox)
     for index, node in enumerate(nodes):
         conn = conns[index % len(conns)]
         vif = conn.network.create_port(
             network_id=networks[index % len(networks)].id, name=f"{node.name}-vif"
         )
-        conn.baremetal.attach_vif_to_node(node.id, vif.id)
-        conn.baremetal.update_node(node.id, instance_info=info)
         vifs.append(vif.id)
     for conn in conns:
         conn.close()
-    return networks, vifs
+    sim = Witness.of(sandbox.simulator)
+    return Prepared(
+        ids=[n.id for n in nodes],
+        servers={n.driver_info["server_hardware_uri"]: n.id for n in nodes},
+        vifs=vifs,
+        baseline_profiles={p["uri"] for p in sim.state("server-profiles")["server-profiles"]},
+        enroll_seconds=round(enrolled, 1),
+    )
+
+
+def _arm(sandbox: Sandbox, fleet: Prepared) -> None:
+    """Each node its VIF and instance_info (undeploy clears them): before each lifecycle."""
+    assert sandbox.conn is not None
+    bm = sandbox.conn.baremetal
+    info = scenario.instance_info(sandbox)
+    for node_id, vif_id in zip(fleet.ids, fleet.vifs, strict=True):
+        if vif_id not in bm.list_node_vifs(node_id):
+            bm.attach_vif_to_node(node_id, vif_id)
+        bm.update_node(node_id, instance_info=info)
 
 
 def _vif_problems(sandbox: Sandbox, vifs: list[str]) -> list[str]:
@@ -171,24 +218,13 @@ def _vif_problems(sandbox: Sandbox, vifs: list[str]) -> list[str]:
     return problems
 
 
-def lifecycle(sandbox: Sandbox, count: int, timeout: float) -> dict[str, Any]:
-    """Enroll ``count`` servers, then deploy and undeploy them all at once; the measures."""
+def lifecycle(sandbox: Sandbox, prepared: Prepared, timeout: float) -> dict[str, Any]:
+    """Deploy every node at once, then undeploy every node at once; the measures."""
     assert sandbox.simulator is not None and sandbox.conn is not None
     sim = Witness.of(sandbox.simulator)
-    log = sandbox.state_dir / "enroll.out"
-    with open(log, "w") as out, contextlib.redirect_stdout(out):
-        code = enroll([*sandbox.enroll_argv(), "--limit", str(count), "--format", "json"])
-    if code != 0:
-        raise RuntimeError(f"enrollment of {count} servers failed (exit code {code}; see {log})")
-    nodes = [n for n in sandbox.conn.baremetal.nodes(details=True)]
-    available = [n for n in nodes if n.provision_state == "available"]
-    if len(available) < count:
-        raise RuntimeError(f"{len(available)} of {count} nodes are available (see {log})")
-    nodes = available[:count]
-    ids = [n.id for n in nodes]
-    servers = {n.driver_info["server_hardware_uri"]: n.id for n in nodes}
-    _networks, vifs = _prepare(sandbox, nodes)
-    baseline_profiles = {p["uri"] for p in sim.state("server-profiles")["server-profiles"]}
+    _arm(sandbox, prepared)
+    ids, servers, vifs, count = prepared.ids, prepared.servers, prepared.vifs, len(prepared.ids)
+    baseline_profiles = prepared.baseline_profiles
     earlier_tasks = {t["uri"] for t in sim.state("tasks")["tasks"]}
     before = sim.sim("GET", "stats")
     fleet = Fleet(sandbox, timeout)
@@ -264,14 +300,21 @@ def options(state_dir: Path, shape: Shape, time_scale: float, coordination: str)
         time_scale=time_scale,
         timeout=600.0,
         neutron_hosts=shape.neutron_hosts,
+        neutron_workers=shape.neutron_workers,
+        neutron_threads=shape.neutron_threads,
         coordination_backend_url=coordination,
         database=shape.database,
         ironic_conductors=shape.conductors,
     )
 
 
-def run(state_dir: Path, shape: Shape, time_scale: float, timeout: float) -> dict[str, Any]:
-    """Start the sandbox of ``shape`` at ``time_scale`` and measure one fleet lifecycle."""
+def run(state_dir: Path, shape: Shape, scales: dict[str, float], timeout: float) -> dict[str, Any]:
+    """One sandbox of ``shape``, one fleet, a lifecycle per time scale of ``scales`` (in order).
+
+    The simulator's clock changes scale between lifecycles (``/_sim/clock``); the first one's
+    logins are the ones judged (a tiny scale also shortens OneView's session idle timeout, so
+    later runs log in again).
+    """
     if str(TESTS) not in sys.path:
         sys.path.insert(0, str(TESTS))
     from etcd_server import running_etcd
@@ -279,20 +322,33 @@ def run(state_dir: Path, shape: Shape, time_scale: float, timeout: float) -> dic
     state_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     say = lambda message: print(f"   {message}", flush=True)  # noqa: E731
+    first = next(iter(scales.values()))
+    results: dict[str, Any] = {}
     with contextlib.ExitStack() as stack:
         etcd = stack.enter_context(running_etcd(state_dir / "etcd"))
-        sandbox = stack.enter_context(
-            Sandbox(options(state_dir, shape, time_scale, etcd.url), say=say)
-        )
+        sandbox = stack.enter_context(Sandbox(options(state_dir, shape, first, etcd.url), say=say))
         if not (sandbox.ironic_oneview and sandbox.neutron_oneview):
             raise RuntimeError("the oneview drivers do not load")
+        assert sandbox.simulator is not None
         up = time.monotonic() - started
-        print(f"   sandbox up in {up:.0f} s; {shape.nodes} nodes at once", flush=True)
-        result = lifecycle(sandbox, shape.nodes, timeout)
-        processes = _oneview_processes(sandbox, shape)
-        result["logins_by_process"] = logins_by_process(sandbox.state_dir)
-    return {**result, "start_up_seconds": round(up, 1), "oneview_processes": processes,
-            "seconds_with_start_up": round(time.monotonic() - started, 1)}  # fmt: skip
+        print(f"   sandbox up in {up:.0f} s; enrolling {shape.nodes} nodes", flush=True)
+        prepared = prepare(sandbox, shape.nodes)
+        sim = Witness.of(sandbox.simulator)
+        for label, scale in scales.items():
+            sim.sim("POST", "clock", {"time_scale": scale})
+            print(f"   {label}: {shape.nodes} nodes at once, time scale {scale}", flush=True)
+            result = lifecycle(sandbox, prepared, timeout)
+            if not results:
+                result["logins_by_process"] = logins_by_process(sandbox.state_dir)
+            result["oneview_processes"] = _oneview_processes(sandbox, shape)
+            print(f"   {label}: {json.dumps({k: v for k, v in result.items() if 'by' not in k})}")
+            results[label] = result
+    return {
+        **results,
+        "start_up_seconds": round(up, 1),
+        "enroll_seconds": prepared.enroll_seconds,
+        "seconds_with_start_up": round(time.monotonic() - started, 1),
+    }
 
 
 def _oneview_processes(sandbox: Sandbox, shape: Shape) -> dict[str, int]:
