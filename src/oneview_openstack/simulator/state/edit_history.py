@@ -8,7 +8,7 @@ the profile had then, and the eTag its task left when it ended.
 
 Recording changes no answer: it reads the profile before and after, never writes it. Like all
 simulator state it is guarded by the state lock (every route and task callback runs under it).
-Its size is bounded (``KEPT``, about 240 bytes an edit: ~5 MB when full), so a long soak forgets
+Its size is bounded (``KEPT``, about 370 bytes an edit: ~7 MB when full), so a long soak forgets
 its oldest writes instead of growing. Bulk deletes (``DELETE /rest/server-profiles?filter=``) are
 not in it; the product never sends them.
 """
@@ -45,7 +45,8 @@ class Edit:
     arrived: float  # simulated seconds
     refused: str | None = None  # "<status> <errorCode>" of a synchronous refusal
     changed: bool = False  # the write started a change of the profile (not a failed-at-once task)
-    task: Task | None = None
+    task_uri: str | None = None  # not the Task: the record outlives the engine's retention
+    task_state: str | None = None  # its outcome, once it ended
     etag_after: str | None = None  # the eTag the write's task left when it ended
     ended: float | None = None
 
@@ -60,8 +61,8 @@ class Edit:
             "arrived": self.arrived,
             "refused": self.refused,
             "changed": self.changed,
-            "taskUri": self.task.uri if self.task is not None else None,
-            "taskState": self.task.outcome if self.task is not None and self.ended else None,
+            "taskUri": self.task_uri,
+            "taskState": self.task_state,
             "ended": self.ended,
             "eTagAfter": self.etag_after,
         }
@@ -100,7 +101,7 @@ class EditHistory:
         except ApplianceError as error:
             edit.refused = f"{error.status} {error.error_code}"
             raise
-        edit.task = task
+        edit.task_uri = task.uri
         edit.changed = bool((profile or {}).get("inProgress"))
         if task.ended is not None:
             self._ended(edit, task)
@@ -117,6 +118,7 @@ class EditHistory:
 
     def _ended(self, edit: Edit, task: Task) -> None:
         edit.ended = task.ended
+        edit.task_state = task.outcome
         current = self._store.find(edit.uri)  # None: the write deleted it
         edit.etag_after = current.get("eTag") if current is not None else None
 
