@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import configparser
+import sys
 from pathlib import Path
 
 import pytest
 
-from oneview_openstack.sandbox import conductors, configs
-from oneview_openstack.sandbox.processes import SandboxError
+from oneview_openstack.sandbox import conductors, configs, services
+from oneview_openstack.sandbox.processes import SandboxError, Supervisor
 
 ACCESS = configs.OneViewAccess("https://127.0.0.1:1", "Administrator", "secret-pw")
 CHOICES = configs.IronicChoices(
@@ -82,3 +83,25 @@ def test_each_conductor_binds_ports_through_its_own_neutron_host_in_turn(tmp_pat
     assert {
         f["neutron"]["endpoint_override"] for n, f in one_host.items() if n != "ironic-api"
     } == {"http://127.0.0.1:9696"}
+
+
+def test_a_conductor_that_exits_while_starting_is_named_with_the_end_of_its_output_and_log(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "ironic-conductor1.log").write_text("ERROR ironic.conductor NoDriversLoaded\n")
+    supervisor = Supervisor()
+    try:
+        dead = supervisor.start(
+            conductors.service_name(1),
+            [sys.executable, "-c", "print('oslo.config: bad value'); raise SystemExit(3)"],
+            log_path=tmp_path / "ironic-conductor1.out",
+        )
+        assert dead.process is not None
+        assert dead.process.wait(timeout=60) == 3
+        with pytest.raises(SandboxError) as refused:
+            services._wait_conductors_alive(supervisor, layout(tmp_path, (8101,)), timeout=60)
+    finally:
+        supervisor.stop_all()
+    message = str(refused.value)
+    assert message.startswith("Ironic conductor 1 exited while starting"), message
+    assert "oslo.config: bad value" in message and "NoDriversLoaded" in message, message

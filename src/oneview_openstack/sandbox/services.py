@@ -196,9 +196,11 @@ def _wait_conductors_alive(supervisor: Supervisor, layout: Layout, timeout: floa
         while time.monotonic() < deadline:
             for service in supervisor.services:
                 if service.name.startswith("Ironic conductor") and not service.running:
+                    # Its output has what failed before logging began; its log, the rest.
+                    log = service.log_path.with_suffix(".log")
                     raise SandboxError(
-                        f"{service.name} exited while starting; its log {service.log_path} "
-                        f"ends with:\n{tail(service.log_path)}"
+                        f"{service.name} exited while starting; {service.log_path} ends "
+                        f"with:\n{tail(service.log_path)}\nand {log} with:\n{tail(log)}"
                     )
             reply = session.get(layout.ironic_url + "/v1/conductors", timeout=5)
             if reply.status_code == 200:
