@@ -142,11 +142,12 @@ class PowerSnapshot:
                 self._failed_at = None
                 self._misses = []
                 self.refreshes += 1
+                asked = len(self._known)
             LOG.debug(
                 "Power snapshot of %d servers taken from OneView for the %d this process "
                 "asked about",
                 len(servers),
-                len(self._known),
+                asked,
             )
             return True
 
