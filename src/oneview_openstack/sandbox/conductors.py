@@ -123,6 +123,7 @@ def shared(layout: Layout) -> Sections:
 
 
 def api_overlay(layout: Layout) -> Sections:
+    """``ironic-api``'s own log; it serves on ``[api]port`` of the shared file."""
     return {"DEFAULT": {"host": "sandbox-ironic-api", "log_file": layout.path("ironic-api.log")}}
 
 
