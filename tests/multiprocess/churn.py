@@ -18,7 +18,7 @@ change of it is still running (409 RESOURCE_LOCKED: a run without the shared bac
 ten); uplink-set writes must be batched across the processes (fewer PUTs than membership
 changes). No two edits of one profile interleaved, by the simulator's edit history
 (``/_sim/edits``, judged by ``interleaved_edits``): each edit arrived after the previous one's
-task had ended, and each PUT carried the eTag that task left.
+task had ended, and each PUT carried an eTag, the one the profile had when it arrived.
 
 Nothing may be lost, checked twice against the simulator's witness state: when the churn ends
 (the periodic worker is held with SIGSTOP during the churn, so no repair hides a lost update),
@@ -238,6 +238,10 @@ def run(sandbox: Sandbox, nodes_to_deploy: int, timeout: float = 300.0) -> dict[
             for done in [pool.submit(step) for step in work]:
                 done.result()
         seconds = time.monotonic() - started
+        # the churn's own log lines: the reconciliation passes after it also log to neutron.log
+        during = [
+            path.read_bytes()[offset:].decode(errors="replace") for path, offset in offsets.items()
+        ]
         stats = sim("GET", "_sim/stats")
         at_end = lost(sandbox, sim, jobs, baseline)
         passes = reports(sandbox)
@@ -247,9 +251,6 @@ def run(sandbox: Sandbox, nodes_to_deploy: int, timeout: float = 300.0) -> dict[
     changed = [e for e in edits if e["changed"]]
     logs = {path.stem: path.read_text(errors="replace") for path in api_logs(sandbox)}
     log = "\n".join(logs.values())
-    during = [
-        path.read_bytes()[offset:].decode(errors="replace") for path, offset in offsets.items()
-    ]
     return {
         "seconds": round(seconds, 1),
         "api_errors": jobs.errors,
@@ -280,9 +281,12 @@ def run(sandbox: Sandbox, nodes_to_deploy: int, timeout: float = 300.0) -> dict[
             if len({e["session"] for e in changed if e["uri"] == uri}) > 1
         ),
         "interleaved_profile_edits": interleaved_edits(edits),
-        "worker_pids_that_wired_ports": sorted({m["pid"] for m in PLUGGED.finditer(log)}),
+        # during the churn, not the deploys before it
+        "worker_pids_that_wired_ports": sorted(
+            {m["pid"] for text in during for m in PLUGGED.finditer(text)}
+        ),
         "hosts_that_wired_ports": sorted(
-            host for host, text in logs.items() if PLUGGED.search(text)
+            path.stem for path, text in zip(offsets, during, strict=True) if PLUGGED.search(text)
         ),
         # the same server's ports wired through different hosts
         "profiles_wired_through_several_hosts": sum(
