@@ -31,6 +31,16 @@ def test_several_conductors_on_sqlite_are_refused_naming_the_option_to_use() -> 
     conductors.check(3, "mariadb")
 
 
+def test_the_sandbox_refuses_that_shape_before_starting_any_process(tmp_path: Path) -> None:
+    from oneview_openstack.sandbox.environment import Options, Sandbox
+
+    sandbox = Sandbox(Options(tmp_path / "state", ironic_conductors=2, use_oneview_drivers=False))
+    with pytest.raises(SandboxError, match="needs --db mariadb"):
+        sandbox.start()
+    assert sandbox.supervisor.services == []
+    assert not (tmp_path / "state").exists()
+
+
 def test_one_conductor_keeps_the_combined_process_without_rpc(tmp_path: Path) -> None:
     conf = configs.ironic_conf(layout(tmp_path, ()), ACCESS, CHOICES)
     assert conf["DEFAULT"]["rpc_transport"] == "none"

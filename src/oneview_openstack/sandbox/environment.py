@@ -105,6 +105,8 @@ class Sandbox:
         return self.neutron_probe.ok and self.options.use_oneview_drivers is not False
 
     def start(self) -> None:
+        # A shape that cannot run is refused before anything starts.
+        conductors.check(self.options.ironic_conductors, self.options.database)
         self.state_dir.mkdir(parents=True, exist_ok=True)
         # Never committed by accident (configs hold a password, the simulator its CA key).
         (self.state_dir / ".gitignore").write_text("# written by the sandbox\n*\n")
@@ -150,7 +152,6 @@ class Sandbox:
         if self.neutron_oneview:
             self.say("Creating a Tunnel uplink set for VLAN-transparent networks")
             tunnel = oneview_setup.ensure_tunnel_uplink_sets(self.oneview)
-        conductors.check(self.options.ironic_conductors, self.options.database)
         self.databases = database.start(self.supervisor, self.state_dir, self.options.database)
         self.coordination_url = self.options.coordination_backend_url
         if self.options.etcd:
