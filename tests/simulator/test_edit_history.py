@@ -1,7 +1,8 @@
 """The profile edit history (``GET /_sim/edits``) and the rule that judges it interleaved.
 
 The record is what lets the multi-process tests say "no two edits of one profile interleaved"
-precisely, beyond the 412/409 refusals a writer without an eTag would never meet.
+precisely, beyond the 412 refusal a writer without an eTag never meets (the 409 for a write
+during the profile's task it meets all the same).
 """
 
 from __future__ import annotations
