@@ -144,7 +144,7 @@ def _plot(data: dict[str, Any]) -> None:
         -0.4, data["target"] * data["bound_seconds"], f"target {data['target']}x", va="bottom"
     )
     left.set_ylabel("seconds for the fleet (lower is better)")
-    left.legend(fontsize=7, loc="upper center")
+    left.legend(fontsize=7, loc="upper right")
     left.set_ylim(top=1.3 * max(data["target"] * data["bound_seconds"], timed["wall_seconds"]))
     kinds = list(timed["requests_per_node_by_kind"].items())[:10]
     right.barh([k for k, _ in kinds][::-1], [v for _, v in kinds][::-1])
@@ -226,9 +226,11 @@ def render(data: dict[str, Any]) -> Lines:
         "production shape (`benchmarks/fleet_deploy.py`): each node a VIF on a tenant network,",
         "the networks and VIFs through the Neutron hosts in turn. The physical limit is the",
         "longest chain of OneView task time one node needed (its power, profile apply,",
-        "connection edits and profile delete, which cannot overlap); Ironic's own time is the",
-        "same run with OneView instant. Requests are everything the simulator served between",
-        "the first deploy request and the last node available (periodic tasks included).",
+        "connection edits and profile delete, which cannot overlap); the own time (Ironic,",
+        "Neutron, their databases) is the same fleet's lifecycle again with OneView instant.",
+        "Requests are everything the simulator served between the first deploy request and the",
+        "last node available (periodic tasks included). Each conductor binds its nodes' ports",
+        "through its own Neutron host.",
         "",
         *table(["measure", "value"], rows),
         "",
@@ -236,7 +238,7 @@ def render(data: dict[str, Any]) -> Lines:
         "",
         f"![Fleet wall time against its limit]({'performance/fleet_deploy.png'})",
         "",
-        "_Left: wall time against the physical limit plus Ironic's own time. Right: OneView"
+        "_Left: wall time against the physical limit plus the own time. Right: OneView"
         " requests per node lifecycle by kind (one run)._",
     ]
 
