@@ -1,14 +1,15 @@
-"""One fleet run: a sandbox of the asked shape, N nodes deployed at once, then undeployed at once.
+"""One fleet: a sandbox of the asked shape, N nodes deployed at once, then undeployed at once,
+once per time scale.
 
 Setup (not timed): the sandbox (simulator, MariaDB or sqlite, Ironic API and conductors, the
 Neutron API hosts and periodic worker, etcd), enrollment of N servers (``--provide``), one
 tenant VLAN network created through each Neutron host, and one VIF port per node, created
-through the hosts in turn and attached to its node. Timed: every node asked to deploy, in
-parallel; all ``active``; every node asked to undeploy; all ``available``. Counted: the
-simulator's requests during the lifecycle (``/_sim/stats`` before and after), its logins over
-the whole run, the task records that give each node's chain (``_fleet_chain``), and failures
-(a node that did not reach its state, a VIF not ACTIVE while deployed, a profile left over).
-"""
+through the hosts in turn; before each lifecycle every node gets its VIF and instance_info
+(undeploy clears them). Timed: every node asked to deploy, in parallel; all ``active``; every
+node asked to undeploy; all ``available``. Counted per lifecycle: the simulator's requests
+(``/_sim/stats`` before and after), its logins, the task records that give each node's chain
+(``_fleet_chain``), and failures (a node that did not reach its state, a VIF not ACTIVE while
+deployed, a profile left over)."""
 
 from __future__ import annotations
 
