@@ -254,6 +254,7 @@ def render_soak(data: dict[str, Any]) -> Lines:
     operations = ", ".join(f"{op} {n}" for op, n in sorted(data["operations"].items()))
     rows = [
         ["load", f"{data['seconds_of_load']:.0f} s on {data['nodes']} nodes"],
+        ["databases", data.get("database", "sqlite")],
         ["operations", f"{data['operations_total']} ({operations})"],
         [
             "faults injected",
