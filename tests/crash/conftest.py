@@ -7,17 +7,15 @@ is seen within the suite's budget; everything else is the sandbox's default.
 
 from __future__ import annotations
 
-import contextlib
-import io
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from oneview_openstack.enroll.command import main as enroll
 from oneview_openstack.sandbox import scenario
 from oneview_openstack.sandbox.environment import Options, Sandbox
 from oneview_openstack.simulator.testing import Witness
+from sandboxes import enrolled_sandbox, witness_of
 
 TIME_SCALE = 0.005  # a 2-minute profile apply takes 0.6 s
 NODES = 4
@@ -34,24 +32,14 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
         reconcile_interval=RECONCILE_INTERVAL,
         oneview_settings=dict(ONEVIEW_SETTINGS),
     )
-    with Sandbox(options) as running:
-        assert running.ironic_oneview and running.neutron_oneview, (
-            f"the oneview drivers do not load: ironic: {running.ironic_probe.detail or 'ok'}; "
-            f"neutron: {running.neutron_probe.detail or 'ok'}"
-        )
-        output = io.StringIO()
-        with contextlib.redirect_stdout(output):
-            code = enroll([*running.enroll_argv(), "--limit", str(NODES), "--format", "json"])
-        assert code == 0, f"enrollment failed:\n{output.getvalue()}"
+    with enrolled_sandbox(options, NODES) as running:
         yield running
 
 
 @pytest.fixture(scope="package")
 def witness(sandbox: Sandbox) -> Iterator[Witness]:
-    assert sandbox.simulator is not None
-    seen = Witness.of(sandbox.simulator)
-    yield seen
-    seen.http.close()
+    with witness_of(sandbox) as seen:
+        yield seen
 
 
 @pytest.fixture(scope="package")

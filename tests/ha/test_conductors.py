@@ -14,8 +14,6 @@ request at DEBUG, hold no password or session token.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 import re
@@ -29,11 +27,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from oneview_openstack.enroll.command import main as enroll
 from oneview_openstack.sandbox import conductors, scenario
 from oneview_openstack.sandbox.configs import TENANT_NETWORK
 from oneview_openstack.sandbox.environment import Options, Sandbox
 from oneview_openstack.simulator.testing import Witness, wait_until
+from sandboxes import enrolled_sandbox, witness_of
 from soak import check
 
 pytestmark = pytest.mark.slow
@@ -85,24 +83,14 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
         ironic_conductors=2,
         oneview_settings={"periodic_check_interval": PERIODIC_CHECK_INTERVAL},
     )
-    with Sandbox(options) as running:
-        assert running.ironic_oneview and running.neutron_oneview, (
-            f"the oneview drivers do not load: ironic: {running.ironic_probe.detail or 'ok'}; "
-            f"neutron: {running.neutron_probe.detail or 'ok'}"
-        )
-        output = io.StringIO()
-        with contextlib.redirect_stdout(output):
-            code = enroll([*running.enroll_argv(), "--limit", str(NODES), "--format", "json"])
-        assert code == 0, f"enrollment failed:\n{output.getvalue()}"
+    with enrolled_sandbox(options, NODES) as running:
         yield running
 
 
 @pytest.fixture(scope="module")
 def witness(sandbox: Sandbox) -> Iterator[Witness]:
-    assert sandbox.simulator is not None
-    seen = Witness.of(sandbox.simulator)
-    yield seen
-    seen.http.close()
+    with witness_of(sandbox) as seen:
+        yield seen
 
 
 def conductors_of(sandbox: Sandbox) -> list[Conductor]:

@@ -12,7 +12,6 @@ the MariaDB ones on a server of the test's own through Neutron's MySQL test mixi
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,6 @@ from unittest import mock
 
 import pytest
 import sqlalchemy as sa
-from neutron.objects import network as network_obj
 from neutron.services.segments import db as segments_plugin_db
 from neutron.tests.unit import testlib_api
 from neutron_lib.plugins import directory
@@ -44,19 +42,6 @@ def neutrons_write(side_effect: Any) -> Any:
 class RaceHelpers(SegmentCase):
     def hosts(self) -> HostMappings:
         return self.mech().segments.hosts
-
-    def mapped(self) -> dict[str, set[str]]:
-        rows = network_obj.SegmentHostMapping.get_objects(self.context)
-        found: dict[str, set[str]] = {}
-        for row in rows:
-            found.setdefault(row.host, set()).add(row.segment_id)
-        return found
-
-    def node_on(self, uplink_set: dict[str, Any]) -> str:
-        server = self.blade_on(uplink_set)
-        node = str(uuid.uuid4())
-        self.ironic.add_node(node, None, server_hardware_uri=server["uri"])
-        return node
 
     def two_segments_on_li1(self, first_vlan: int) -> tuple[Any, Any, str]:
         """A routed network with two segments a node on LI-1 reaches, and that node."""

@@ -120,6 +120,20 @@ class SegmentCase(OneViewMl2TestCase):
         self.mech().segments.reconcile(NeutronReads(self.context, self.driver), report)
         return report
 
+    # -- segment-host mappings (this module's and the race tests')
+    def mapped(self) -> dict[str, set[str]]:
+        rows = network_obj.SegmentHostMapping.get_objects(self.context)
+        found: dict[str, set[str]] = {}
+        for row in rows:
+            found.setdefault(row.host, set()).add(row.segment_id)
+        return found
+
+    def node_on(self, uplink_set: dict[str, Any]) -> str:
+        server = self.blade_on(uplink_set)
+        node = str(uuid.uuid4())
+        self.ironic.add_node(node, None, server_hardware_uri=server["uri"])
+        return node
+
 
 class MirroringTests(SegmentCase):
     def test_each_mapped_segment_gets_its_own_oneview_network_on_its_uplink_sets(self):
@@ -250,19 +264,6 @@ class BindingTests(SegmentCase):
 
 
 class HostMappingTests(SegmentCase):
-    def mapped(self) -> dict[str, set[str]]:
-        rows = network_obj.SegmentHostMapping.get_objects(self.context)
-        found: dict[str, set[str]] = {}
-        for row in rows:
-            found.setdefault(row.host, set()).add(row.segment_id)
-        return found
-
-    def node_on(self, uplink_set: dict[str, Any]) -> str:
-        server = self.blade_on(uplink_set)
-        node = str(uuid.uuid4())
-        self.ironic.add_node(node, None, server_hardware_uri=server["uri"])
-        return node
-
     def test_reconciliation_maps_each_node_to_the_segments_its_interconnects_carry(self):
         network = self.multi_network(vlan("physnet1", 56), vlan("physnet4", 606))
         on_li1, on_li2 = self.segments_of(network["id"])
