@@ -21,7 +21,7 @@ from pathlib import Path
 import requests
 
 from _simproc import RunningSimulator
-from oneview_openstack.sandbox.configs import NEUTRON_SCHEMA, NEUTRON_WSGI
+from oneview_openstack.sandbox.neutron_scripts import NEUTRON_SCHEMA, NEUTRON_WSGI
 
 
 def _free_port() -> int:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import conductors
+from .neutron_scripts import NEUTRON_SCHEMA, neutron_periodic, neutron_wsgi
 
 Sections = Mapping[str, Mapping[str, Any]]
 
@@ -32,97 +33,6 @@ TENANT_NETWORK = "tenant"
 # mechanism driver registers its trunk driver: with no trunk driver it refuses to start).
 SERVICE_PLUGINS = ["trunk", "qos", "segments"]
 FALLBACK_SERVICE_PLUGINS = ["qos", "segments"]  # when the oneview drivers do not load
-
-# Several processes share Neutron's sqlite file (in WAL mode: readers and the writer never wait
-# for each other). A writing transaction takes the write lock up front (BEGIN IMMEDIATE) and
-# waits for it, instead of failing with "database is locked" when a reader tries to become a
-# writer beside another writer. Reading transactions (oslo.db's READER, sent to their own engine
-# on the same file by ``slave_connection`` and ``synchronous_reader = False``) take no lock:
-# Neutron reads with a fresh admin context inside a read (the trunk plugin's port extension
-# does), which would wait for itself if every transaction held the write lock.
-SQLITE_TAKES_TURNS = """
-from neutron_lib.db import api as _db_api
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
-
-_db_api.get_context_manager().configure(synchronous_reader=False)
-_READER_ENGINE = []
-
-
-def _reads_only(engine):
-    if not _READER_ENGINE:
-        _READER_ENGINE.append(_db_api.get_context_manager().reader.get_engine())
-    return engine is _READER_ENGINE[0]
-
-
-@event.listens_for(Engine, "connect")
-def _connect(dbapi_connection, _record):
-    dbapi_connection.isolation_level = None
-    dbapi_connection.execute("PRAGMA busy_timeout = 120000")
-
-
-@event.listens_for(Engine, "begin")
-def _begin(connection):  # before oslo.db's own "BEGIN" listener, which then stands aside
-    if "in_transaction" not in connection.info:
-        reads = _reads_only(connection.engine)
-        connection.exec_driver_sql("BEGIN" if reads else "BEGIN IMMEDIATE")
-        connection.info["in_transaction"] = True
-"""
-
-
-def neutron_wsgi(sqlite: bool = True) -> str:
-    """The Neutron API's WSGI module; on sqlite its transactions take turns (SQLITE_TAKES_TURNS)."""
-    where = "a sqlite file shared with other processes" if sqlite else "a database server"
-    return (
-        f'''"""The Neutron API for gunicorn, on {where}.
-
-Neutron reads sys.argv, which holds gunicorn's own flags: it is hidden during the import.
-"""
-import sys
-'''
-        + (SQLITE_TAKES_TURNS if sqlite else "")
-        + """
-
-_argv = sys.argv
-sys.argv = [_argv[0]]
-from neutron.wsgi.api import application  # noqa: E402,F401
-
-sys.argv = _argv
-"""
-    )
-
-
-def neutron_periodic(sqlite: bool = True) -> str:
-    """``neutron-periodic-workers``; on sqlite taking turns with the API workers."""
-    where = "the sqlite file the API workers share" if sqlite else "the API workers' database"
-    return (
-        f'''"""``neutron-periodic-workers`` on {where}."""
-import sys
-'''
-        + (SQLITE_TAKES_TURNS if sqlite else "")
-        + """
-
-from neutron.cmd.server import main_periodic  # noqa: E402
-
-sys.exit(main_periodic())
-"""
-    )
-
-
-NEUTRON_WSGI = neutron_wsgi(sqlite=True)
-NEUTRON_PERIODIC = neutron_periodic(sqlite=True)
-
-NEUTRON_SCHEMA = '''"""Neutron's sqlite schema from its models (its migrations need MySQL), then stamped."""
-import sys
-
-import sqlalchemy as sa
-from neutron.db.migration.models import head
-
-engine = sa.create_engine(sys.argv[1])
-head.get_metadata().create_all(engine)
-with engine.connect() as connection:  # persistent: every later connection is in WAL mode
-    connection.exec_driver_sql("PRAGMA journal_mode = WAL")
-'''
 
 
 @dataclass
@@ -381,8 +291,8 @@ def _neutron_database(state: Path, database_url: str | None) -> dict[str, Any]:
 
     On sqlite the API's threads and the periodic worker wait for the file's lock (pysqlite's
     busy timeout) instead of failing with "database is locked", and reading transactions get an
-    engine of their own on the same file (see SQLITE_TAKES_TURNS) so that they never take the
-    write lock. A database server needs neither.
+    engine of their own on the same file (see ``neutron_scripts.SQLITE_TAKES_TURNS``) so that
+    they never take the write lock. A database server needs neither.
     """
     if database_url:
         return {"connection": database_url}
