@@ -248,3 +248,39 @@ def test_patches_go_as_json_patch_documents(client):
     patches = [kind for method, kind in sent if method == "PATCH"]
     assert patches == ["application/json-patch+json"] * 2
     assert ("POST", "application/json") in sent  # other writes stay plain JSON
+
+
+def test_every_profile_write_path_sends_the_etag_it_read(client, simulator, sim):
+    """Judged by the simulator's own record of profile writes (``/_sim/edits``), not the client.
+
+    Each edit helper, and the re-read after a stale-eTag refusal, must leave no interleaved
+    edit: every PUT carried the eTag the profile had when it arrived (or was refused with 412).
+    """
+    from oneview_openstack.simulator.testing import Witness, interleaved_edits
+
+    template = _template(client)
+    server = _free_off_server(client, template)
+    profile = client.server_profiles.create_from_template(
+        template["uri"], "etag-paths-1", server["uri"]
+    )
+    uri = profile["uri"]
+    witness = Witness.of(simulator)
+    witness("DELETE", "_sim/stats")
+    profiles = client.server_profiles
+    boot = profile.get("boot", {}).get("order") or []
+    profiles.set_boot_order(
+        uri, ["HardDisk", "PXE"] if boot[:1] == ["PXE"] else ["PXE", "HardDisk"]
+    )
+    mode = (profile.get("bootMode") or {}).get("mode")
+    profiles.set_boot_mode(uri, "BIOS" if mode != "BIOS" else "UEFIOptimized")
+    profiles.update_connections(uri, lambda connections: bool(connections.pop()) or True)
+    sim.arm("etag_conflict", method="PUT", path="/rest/server-profiles/*", times=1)
+    result = profiles.update(uri, lambda body: body.update(description="after a 412") is None)
+    assert result.attempts == 2
+    edits = witness.edits(uri)
+    witness.http.close()
+    puts = [e for e in edits if e["method"] == "PUT"]
+    assert [e["changed"] for e in puts] == [True, True, True, False, True], puts
+    assert all(e["sentETag"] not in (None, "*") for e in puts), puts
+    assert all(e["sentETag"] == e["eTagBefore"] for e in puts if e["changed"]), puts
+    assert interleaved_edits(edits) == []
