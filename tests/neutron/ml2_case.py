@@ -187,6 +187,20 @@ class OneViewMl2TestCase(test_plugin.Ml2PluginV2TestCase):
         """The ``oneview`` mechanism driver object the ML2 plugin loaded."""
         return self.driver.mechanism_manager.mech_drivers["oneview"].obj
 
+    def reconcile_once(self, **policy: Any) -> Any:
+        """One reconciliation pass of the driver's own parts with ``Policy(**policy)``."""
+        from oneview_openstack.neutron.reconcile import NeutronReads, Policy, Reconciler
+
+        driver = self.mech()
+        reconciler = Reconciler(
+            client=driver.client,
+            mappings=driver.mappings,
+            networks=driver.networks,
+            ports=driver.ports,
+            policy=Policy(**policy),
+        )
+        return reconciler.run(NeutronReads(self.context, self.driver))
+
     def writes(self) -> int:
         """OneView writes so far (PUT/POST/DELETE/PATCH under /rest, logins excluded)."""
         return sum(

@@ -32,7 +32,6 @@ from oneview_openstack.neutron.ironic import (
     register_ironic_opts,
 )
 from oneview_openstack.neutron.ports import PortInfo
-from oneview_openstack.neutron.reconcile import NeutronReads, Policy, Reconciler
 
 
 @pytest.fixture
@@ -441,16 +440,7 @@ class LacpBondTests(BondCase):
             connection.update(lagName=None)
         body["connectionSettings"]["connections"][1].update(networkUri=deploy)
         self.ov.wait(self.ov.put(profile["uri"], json=body))
-        driver = self.mech()
-        reconciler = Reconciler(
-            client=driver.client,
-            mappings=driver.mappings,
-            networks=driver.networks,
-            ports=driver.ports,
-            policy=Policy(),
-        )
-
-        report = reconciler.run(NeutronReads(self.context, self.driver))
+        report = self.reconcile_once()
 
         assert report.connections_restored == [port["id"]], report
         wired = self.connections(profile)
@@ -458,7 +448,7 @@ class LacpBondTests(BondCase):
             (self.ov_uri, "LAG1"),
             (self.ov_uri, "LAG1"),
         ]
-        again = reconciler.run(NeutronReads(self.context, self.driver))
+        again = self.reconcile_once()
         assert again.connections_restored == [], again
 
     def test_reconciliation_undoes_a_stale_lag_pair_on_a_powered_on_server(self):
@@ -474,16 +464,7 @@ class LacpBondTests(BondCase):
             c["name"].startswith(f"Neutron [{port['id']}]") for c in self.connections(profile)
         )
         power = self.power_puts()
-        driver = self.mech()
-        reconciler = Reconciler(
-            client=driver.client,
-            mappings=driver.mappings,
-            networks=driver.networks,
-            ports=driver.ports,
-            policy=Policy(undo_stale_connections=True),
-        )
-
-        report = reconciler.run(NeutronReads(self.context, self.driver))
+        report = self.reconcile_once(undo_stale_connections=True)
 
         assert report.errors == [], report
         assert report.stale_connections_undone == [f"{profile['uri']} {port['id']}"], report

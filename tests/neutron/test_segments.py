@@ -17,7 +17,7 @@ from neutron_lib.api.definitions import portbindings
 from neutron_lib.plugins import directory
 from oslo_config import cfg
 
-from oneview_openstack.neutron.reconcile import NeutronReads, Policy, Reconciler, Report
+from oneview_openstack.neutron.reconcile import NeutronReads, Report
 
 LLI = [{"switch_id": "aa:bb:cc:dd:ee:ff", "port_id": "Mezz 3:1"}]
 
@@ -119,6 +119,17 @@ class SegmentCase(OneViewMl2TestCase):
         report = Report()
         self.mech().segments.reconcile(NeutronReads(self.context, self.driver), report)
         return report
+
+    def segment_subnets(self, network: dict[str, Any], cidrs: dict[Any, str]) -> dict[str, str]:
+        """A subnet per segment (routed network): segment id -> subnet id."""
+        subnets = {}
+        for segment, cidr in cidrs.items():
+            res = self._create_subnet(
+                self.fmt, network["id"], cidr, segment_id=segment.id, as_admin=True
+            )
+            assert res.status_int == 201, res.body
+            subnets[segment.id] = self.deserialize(self.fmt, res)["subnet"]["id"]
+        return subnets
 
     # -- segment-host mappings (this module's and the race tests')
     def mapped(self) -> dict[str, set[str]]:
@@ -313,13 +324,7 @@ class HostMappingTests(SegmentCase):
     def test_ironics_binding_of_a_deferred_port_allocates_on_the_nodes_segment(self):
         network = self.multi_network(vlan("physnet1", 63), vlan("physnet4", 613))
         on_li1, on_li2 = self.segments_of(network["id"])
-        subnets = {}
-        for segment, cidr in ((on_li1, "10.8.1.0/24"), (on_li2, "10.8.2.0/24")):
-            res = self._create_subnet(
-                self.fmt, network["id"], cidr, segment_id=segment.id, as_admin=True
-            )
-            assert res.status_int == 201, res.body
-            subnets[segment.id] = self.deserialize(self.fmt, res)["subnet"]["id"]
+        subnets = self.segment_subnets(network, {on_li1: "10.8.1.0/24", on_li2: "10.8.2.0/24"})
         # Nova creates the port without a host: a routed network defers its IP.
         port = self.create_port(network, mac="52:54:00:00:08:01", host=None, profile={})
         assert port["ip_allocation"] == "deferred" and port["fixed_ips"] == []
@@ -353,13 +358,7 @@ class HostMappingTests(SegmentCase):
     def test_a_port_of_an_unmapped_node_gets_its_ip_on_the_nodes_segment(self):
         network = self.multi_network(vlan("physnet1", 57), vlan("physnet4", 607))
         on_li1, on_li2 = self.segments_of(network["id"])
-        subnets = {}
-        for segment, cidr in ((on_li1, "10.7.1.0/24"), (on_li2, "10.7.2.0/24")):
-            res = self._create_subnet(
-                self.fmt, network["id"], cidr, segment_id=segment.id, as_admin=True
-            )
-            assert res.status_int == 201, res.body
-            subnets[segment.id] = self.deserialize(self.fmt, res)["subnet"]["id"]
+        subnets = self.segment_subnets(network, {on_li1: "10.7.1.0/24", on_li2: "10.7.2.0/24"})
         node = self.node_on(self.li2_us)
         port = self.create_port(network, mac="52:54:00:00:07:01", host=node)
         assert port["fixed_ips"][0]["subnet_id"] == subnets[on_li2.id]
@@ -370,13 +369,7 @@ class HostMappingTests(SegmentCase):
             vlan("physnet1", 62), vlan("physnet4", 612), vlan("physnet2", 262)
         )
         on_li1, on_li2, unmirrored = self.segments_of(network["id"])
-        subnets = {}
-        for segment, cidr in ((on_li1, "10.9.1.0/24"), (on_li2, "10.9.2.0/24")):
-            res = self._create_subnet(
-                self.fmt, network["id"], cidr, segment_id=segment.id, as_admin=True
-            )
-            assert res.status_int == 201, res.body
-            subnets[segment.id] = self.deserialize(self.fmt, res)["subnet"]["id"]
+        subnets = self.segment_subnets(network, {on_li1: "10.9.1.0/24", on_li2: "10.9.2.0/24"})
         node = self.node_on(self.li2_us)
         self.map_host(node, {unmirrored.id})  # networking-baremetal's agent, physnet2
         port = self.create_port(network, mac="52:54:00:00:09:01", host=node)
@@ -447,15 +440,7 @@ class ReconcileTests(SegmentCase):
         body["connectionSettings"]["connections"][0].update(networkUri=deploy, name="mine")
         self.ov.wait(self.ov.put(profile["uri"], json=body))
 
-        driver = self.mech()
-        reconciler = Reconciler(
-            client=driver.client,
-            mappings=driver.mappings,
-            networks=driver.networks,
-            ports=driver.ports,
-            policy=Policy(),
-        )
-        report = reconciler.run(NeutronReads(self.context, self.driver))
+        report = self.reconcile_once()
         assert report.connections_restored == [port["id"]], report
         wired = self.connections(profile)[0]["networkUri"]
         assert wired == self.ov_segment(second.id)["uri"]
