@@ -56,6 +56,11 @@ class Options:
     # Start an etcd of the sandbox's own and make it every Neutron host's coordination backend
     # (instead of ``coordination_backend_url``).
     etcd: bool = False
+    # Start ironic-python-agent for a server when Ironic boots it into its deploy ramdisk
+    # (``agents``); off, a direct deploy or cleaning waits for a heartbeat that never comes.
+    agents: bool = True
+    # Nova's front door: RabbitMQ, Placement, Glance and Nova with its ironic driver (``nova``).
+    nova: bool = False
 
 
 class Sandbox:
