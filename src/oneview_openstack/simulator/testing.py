@@ -267,6 +267,23 @@ class Witness:
         ]
         return found
 
+    def boots(self, server_uri: str | None = None, since: int = 0) -> list[dict[str, Any]]:
+        """Every power-on (``GET /_sim/boots``): serverUri, serverName, device ("Network",
+        "HardDisk", "CD", ... or "Unmanaged"), source, at, sequence; oldest first."""
+        params: dict[str, Any] = {"since": since} if since else {}
+        if server_uri:
+            params["uri"] = server_uri
+        found: list[dict[str, Any]] = self.sim("GET", "boots", **params)["boots"]
+        return found
+
+    def os_power_off(self, server_uri: str, *, restart: bool = False) -> dict[str, Any]:
+        """The server's OS runs ``poweroff`` (``restart``: ``reboot``); no OneView task."""
+        server_id = server_uri.rstrip("/").rsplit("/", 1)[-1]
+        result: dict[str, Any] = self.sim(
+            "POST", f"server-hardware/{server_id}/os-power-off", {"restart": restart}
+        )
+        return result
+
     def profiles_on(self, server_uri: str) -> list[dict[str, Any]]:
         return [
             p

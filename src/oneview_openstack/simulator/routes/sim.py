@@ -112,6 +112,32 @@ def action(state: SimulatorState, body: Any, request: Request) -> Any:
     return result if result is not None else {"done": name}
 
 
+def boots(state: SimulatorState, _body: Any, request: Request) -> Any:
+    """Every power-on and what it booted from, oldest first (``?uri=``, ``?since=<sequence>``)."""
+    since = request.query_params.get("since") or "0"
+    if not since.isdigit():
+        raise invalid_field("since", since, "a non-negative integer (a boot's sequence)")
+    return {"boots": state.boots.render(request.query_params.get("uri"), int(since))}
+
+
+def _server_uri(request: Request) -> str:
+    return f"/rest/server-hardware/{request.path_params['id']}"
+
+
+def os_power_off(state: SimulatorState, body: Any, request: Request) -> Any:
+    """The server's OS shut it down (``{"restart": true}``: it rebooted); no OneView task."""
+    body = body or {}
+    restart = body.get("restart", False) if isinstance(body, dict) else body
+    if not isinstance(restart, bool):
+        raise invalid_field("restart", restart, "true or false")
+    return state.oob.os_power_off(_server_uri(request), restart=restart)
+
+
+def local_storage(state: SimulatorState, _body: Any, request: Request) -> Any:
+    """``localStorageV2`` without a session: what the sandbox sizes a server's disk file by."""
+    return state.hardware.local_storage(_server_uri(request))
+
+
 def _wrap(handler: SimHandler) -> Callable[[Request], Any]:
     async def run(request: Request) -> Response:
         state: SimulatorState = request.app.state.sim
@@ -137,4 +163,7 @@ def routes() -> list[Route]:
         Route("/_sim/clock", _wrap(clock), methods=["GET", "POST"]),
         Route("/_sim/reset", _wrap(reset), methods=["POST"]),
         Route("/_sim/actions/{name}", _wrap(action), methods=["POST"]),
+        Route("/_sim/boots", _wrap(boots), methods=["GET"]),
+        Route("/_sim/server-hardware/{id}/os-power-off", _wrap(os_power_off), methods=["POST"]),
+        Route("/_sim/server-hardware/{id}/local-storage", _wrap(local_storage), methods=["GET"]),
     ]

@@ -6,6 +6,7 @@ from typing import Any
 
 from ..config import SimulatorConfig
 from ..inventory import build_inventory
+from .boots import Boots
 from .collections import Collections
 from .connection_templates import ConnectionTemplates
 from .core import CallContext, Core
@@ -30,7 +31,8 @@ class SimulatorState:
     def _build(self) -> None:
         self.core = Core(self.config)
         self.sessions = Sessions(self.core)
-        self.hardware = Hardware(self.core)
+        self.boots = Boots(self.core)
+        self.hardware = Hardware(self.core, self.boots)
         self.profiles = Profiles(self.core)
         self.edits = EditHistory(self.core.store, self.core.clock.now)
         self.connection_templates = ConnectionTemplates(self.core)
@@ -38,7 +40,7 @@ class SimulatorState:
         self.uplink_sets = UplinkSets(self.core)
         self.networking = Networking(self.core, self.network_sets, self.uplink_sets)
         self.collections = Collections(self.core)
-        self.oob = OutOfBand(self.core, self.sessions, self.networking)
+        self.oob = OutOfBand(self.core, self.sessions, self.networking, self.boots)
         for items in build_inventory(self.config.seed, self.config.servers).values():
             for resource in items:
                 self.core.store.add(resource)

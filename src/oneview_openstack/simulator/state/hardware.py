@@ -8,6 +8,7 @@ from ..errors import BadRequest, Conflict, invalid_field
 from ..store import Resource
 from ..tasks import Task
 from . import server_config
+from .boots import Boots
 from .core import Core, task_error
 
 POWER_STATES = ("On", "Off")
@@ -32,8 +33,9 @@ def power_not_allowed(server: Resource) -> Conflict:
 
 
 class Hardware:
-    def __init__(self, core: Core) -> None:
+    def __init__(self, core: Core, boots: Boots) -> None:
         self._core = core
+        self._boots = boots
 
     def server(self, uri: str) -> Resource:
         return self._core.store.get(uri)
@@ -106,6 +108,8 @@ class Hardware:
         def done(_task: Task) -> None:
             final = anomaly.params.get("final_state", "Unknown") if anomaly else target
             server["powerState"] = final
+            if final == "On":
+                self._boots.powered_on(server)  # what it boots from, before the override goes
             if final == "On" and server.get("oneTimeBoot") not in (None, "Normal"):
                 server["oneTimeBoot"] = "Normal"  # a one-time boot is used up by the boot
             core.store.touch(server)

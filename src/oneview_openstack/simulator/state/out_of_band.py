@@ -10,6 +10,7 @@ from typing import Any
 
 from ..errors import BadRequest, invalid_field
 from ..store import Resource
+from .boots import Boots
 from .core import Core
 from .hardware import BUSY_STATES, LOCK_UNTIL
 from .networking import Networking
@@ -22,8 +23,11 @@ PROFILE_BUSY_STATES = ("Creating", "Updating", "Deleting")
 
 
 class OutOfBand:
-    def __init__(self, core: Core, sessions: Sessions, networking: Networking) -> None:
+    def __init__(
+        self, core: Core, sessions: Sessions, networking: Networking, boots: Boots
+    ) -> None:
         self._core = core
+        self._boots = boots
         self._sessions = sessions
         self._networking = networking
         self._foreign = 0
@@ -186,8 +190,17 @@ class OutOfBand:
         if power_state not in ("On", "Off", "Unknown"):
             raise invalid_field("powerState", power_state, "On, Off or Unknown")
         server = self.server_for(uri)
+        was = server.get("powerState")
         server["powerState"] = power_state
+        if power_state == "On" and was != "On":  # someone pressed the button: it boots
+            self._boots.powered_on(server)
+            if server.get("oneTimeBoot") not in (None, "Normal"):
+                server["oneTimeBoot"] = "Normal"
         self._core.store.touch(server)
+
+    def os_power_off(self, uri: str, *, restart: bool = False) -> dict[str, Any]:
+        """The server's operating system ran ``poweroff`` (or ``reboot``: ``restart``)."""
+        return self._boots.os_power_off(self.server_for(uri), restart=restart)
 
     def set_api_version(self, version: Any) -> None:
         minimum = self._core.config.minimum_api_version

@@ -1,0 +1,488 @@
+"""ironic-python-agent processes standing in for the servers' deploy ramdisk.
+
+A real server that Ironic powers on booting from the network loads IPA, which looks its node up
+by MAC, heartbeats, writes the image and powers the server off when asked. Here a watcher
+thread polls the simulator's own API (``/_sim/boots`` and ``/_sim/state``; no product code) and
+starts one real ``ironic-python-agent`` (the venv's console script, unchanged) per server that
+powered on booting from the network, and stops it when the server powers off or boots from
+anything else. Each agent gets: the server's MACs, its own 127.0.0.1 port, a sparse disk file
+sized like the server's root disk, and a JSON description of the server that our hardware
+manager (``agent_hardware.SimulatedServerHardwareManager``) reports as the inventory.
+
+Safety: IPA runs as root on THIS machine. Every agent runs with a PATH whose first folder holds
+our shims: ``poweroff``/``reboot``/``shutdown``/``halt`` ask the simulator to switch the server
+off as its OS would, and exit 0 (IPA never reaches its sysrq fallback); commands that would act
+on the host (``modprobe``, ``mdadm``, ``efibootmgr``, ``ip``, ``mount``, ``hwclock``, ...)
+refuse; disk tools (``dd``, ``wipefs``, ``sgdisk``, ``parted``, ...) run only when no argument
+names a device or ``/proc``/``/sys``. Everything an agent writes stays under
+``<state>/agents/``.
+"""
+
+from __future__ import annotations
+
+import configparser
+import json
+import logging
+import os
+import re
+import shutil
+import sys
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from .processes import Service, Supervisor, free_port
+
+LOG = logging.getLogger(__name__)
+
+# The path of the server's JSON description; the hardware manager reports nothing without it.
+DESCRIPTION_ENV = "ONEVIEW_SANDBOX_SERVER_DESCRIPTION"
+AGENT_SCRIPT = "ironic-python-agent"
+GIB = 1024**3
+DEFAULT_DISK_GIB = 16  # a server whose local storage OneView does not know
+STOP_GRACE_SECONDS = 5.0
+# The folders after our shims: the venv's scripts first, then the system's.
+SYSTEM_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
+
+# Shims: what the server's OS does on power commands (restart: a reboot).
+POWER_SHIMS = {"poweroff": False, "shutdown": False, "halt": False, "reboot": True}
+# Commands that act on this machine itself: never run for an agent.
+REFUSED_SHIMS = (
+    "modprobe", "insmod", "rmmod", "mdadm", "efibootmgr", "mount", "umount", "ip", "ipmitool",
+    "iscsistart", "multipath", "multipathd", "hwclock", "ntpdate", "chronyc", "chronyd",
+    "systemctl", "kexec", "losetup", "dmsetup", "mkswap", "swapon", "swapoff", "cryptsetup",
+    "pvremove", "vgremove", "lvremove", "vgchange", "lvchange", "grub-install", "grub2-install",
+    "chroot", "ethtool", "sysctl", "podman", "docker", "bootc", "lldpad", "lldptool", "biosdevname",
+)  # fmt: skip
+# Disk tools: run (the real binary) only when no argument names a device, /proc or /sys.
+GUARDED_SHIMS = (
+    "dd", "wipefs", "sgdisk", "sfdisk", "parted", "partprobe", "blkid", "blockdev", "hdparm",
+    "nvme", "shred", "blkdiscard", "qemu-img", "mkfs", "mkfs.ext4", "mkfs.vfat", "mkfs.fat",
+    "mkdosfs", "mke2fs", "e2fsck", "tune2fs", "fuser", "smartctl", "sg_sanitize", "udevadm",
+)  # fmt: skip
+HARMLESS_DEVICES = ("/dev/zero", "/dev/null", "/dev/urandom", "/dev/random", "/dev/stdin",
+                    "/dev/stdout", "/dev/stderr", "/dev/fd/")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class AgentEvent:
+    """Something the launcher did: ``started``, ``stopped``, ``refused`` or ``exited``."""
+
+    kind: str
+    server: str  # the server hardware's name
+    at: float  # time.time()
+    port: int | None
+    reason: str
+
+
+@dataclass
+class RunningAgent:
+    server_name: str
+    server_uri: str
+    port: int
+    boot_sequence: int
+    service: Service
+    macs: tuple[str, ...]
+    started: float = field(default_factory=time.monotonic)
+
+
+def slug(server_name: str) -> str:
+    """A file name for a server name such as ``Encl1, bay 3`` (``Encl1-bay-3``)."""
+    return re.sub(r"[^A-Za-z0-9_.]+", "-", server_name).strip("-") or "server"
+
+
+def server_interfaces(
+    server: Mapping[str, Any], profile: Mapping[str, Any] | None
+) -> list[dict[str, Any]]:
+    """The NICs the server's OS sees: every FlexNIC of each Ethernet port (or the port itself
+    without FlexNICs), with a profile connection's MAC where the profile assigns one."""
+    assigned = {
+        c.get("portId"): c.get("mac")
+        for c in ((profile or {}).get("connectionSettings") or {}).get("connections") or []
+        if c.get("portId") and c.get("mac")
+    }
+    found: list[dict[str, Any]] = []
+    for slot in (server.get("portMap") or {}).get("deviceSlots") or []:
+        for port in slot.get("physicalPorts") or []:
+            if port.get("type") != "Ethernet":
+                continue
+            where = f"{slot.get('location')} {slot.get('slotNumber')}:{port.get('portNumber')}"
+            functions = [
+                (f"{where}-{v.get('portFunction')}", v.get("mac"))
+                for v in port.get("virtualPorts") or []
+            ] or [(f"{where}-a", port.get("mac"))]
+            for label, mac in functions:
+                mac = assigned.get(label) or mac
+                if mac:
+                    found.append({"label": label, "mac": str(mac).lower()})
+    for index, interface in enumerate(found):
+        interface["name"] = f"eth{index}"
+    return found
+
+
+def root_disk_bytes(storage: Mapping[str, Any]) -> int:
+    """The root disk's size: the bootable logical drive, else the largest logical drive, else
+    the largest physical drive (how the OS and Ironic's inspection see it); GiB as OneView's
+    ``CapacityGB``."""
+    controllers = storage.get("data") or []
+    logical = [d for c in controllers for d in c.get("LogicalDrives") or [] if d.get("CapacityGB")]
+    physical = [d for c in controllers for d in c.get("PhysicalDrives") or []]
+    sizes = (
+        [d["CapacityGB"] for d in logical if d.get("Bootable")]
+        or [d["CapacityGB"] for d in logical]
+        or [d["CapacityGB"] for d in physical if d.get("CapacityGB")]
+    )
+    return int(max(sizes) * GIB) if sizes else DEFAULT_DISK_GIB * GIB
+
+
+def boot_mode(profile: Mapping[str, Any] | None) -> str:
+    mode = (((profile or {}).get("bootMode") or {}).get("mode")) or "UEFI"
+    return "bios" if mode == "BIOS" else "uefi"
+
+
+class Agents:
+    """The watcher/launcher: one IPA per server that booted from the network.
+
+    ``events`` is the record tests read (started/stopped/refused/exited). A server given to
+    ``refuse`` never gets an agent (a silent ramdisk, for Ironic's timeouts); ``allow`` undoes it.
+    """
+
+    def __init__(
+        self,
+        supervisor: Supervisor,
+        state_dir: Path,
+        *,
+        simulator_url: str,
+        ca_file: str,
+        ironic_url: str,
+        poll_interval: float = 0.5,
+        lookup_timeout: int = 300,
+        debug: bool = False,
+    ) -> None:
+        self.supervisor = supervisor
+        self.root = Path(state_dir).resolve() / "agents"
+        self.bin_dir = self.root / "bin"
+        self.simulator_url = simulator_url.rstrip("/")
+        self.ca_file = ca_file
+        self.ironic_url = ironic_url.rstrip("/")
+        self.poll_interval = poll_interval
+        self.lookup_timeout = lookup_timeout
+        self.debug = debug
+        self.events: list[AgentEvent] = []
+        self._running: dict[str, RunningAgent] = {}  # by server URI
+        self._refused: set[str] = set()
+        self._cursor = 0  # the last boot sequence handled
+        self._lock = threading.RLock()
+        self._halt = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._http = requests.Session()
+        self._http.trust_env = False
+        self._http.verify = ca_file or True
+
+    # -- the contract ----------------------------------------------------------------------
+    def start(self) -> None:
+        """Write the shims and start the watcher thread (the first poll happens at once)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        write_shims(self.bin_dir)
+        self._halt.clear()
+        self._thread = threading.Thread(target=self._watch, name="ipa-watcher", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the watcher and every agent it started."""
+        self._halt.set()
+        if self._thread is not None:
+            self._thread.join(timeout=60)
+            self._thread = None
+        with self._lock:
+            for uri in list(self._running):
+                self._stop_agent(uri, "the sandbox stops")
+        self._http.close()
+
+    def disk(self, server_name: str) -> Path:
+        """The server's disk file (created, sparse, at its first network boot)."""
+        return self.root / slug(server_name) / "disk.img"
+
+    def log(self, server_name: str) -> Path:
+        return self.root / f"{slug(server_name)}.log"
+
+    def refuse(self, server_name: str) -> None:
+        """Never start an agent for this server (its running agent, if any, is stopped)."""
+        with self._lock:
+            self._refused.add(server_name)
+            for uri, agent in list(self._running.items()):
+                if agent.server_name == server_name:
+                    self._stop_agent(uri, "refused by the test bed")
+
+    def allow(self, server_name: str) -> None:
+        with self._lock:
+            self._refused.discard(server_name)
+
+    def running(self) -> dict[str, RunningAgent]:
+        """The agents running now, by server name."""
+        with self._lock:
+            return {a.server_name: a for a in self._running.values()}
+
+    # -- the watcher -----------------------------------------------------------------------
+    def _watch(self) -> None:
+        while True:
+            try:
+                self.poll()
+            except Exception as error:  # the simulator restarting, a slow answer: poll again
+                LOG.warning("Agent watcher: polling the simulator failed: %s", error)
+            if self._halt.wait(self.poll_interval):
+                return
+
+    def _get(self, path: str, **params: Any) -> Any:
+        reply = self._http.get(f"{self.simulator_url}/_sim/{path}", params=params, timeout=30)
+        reply.raise_for_status()
+        return reply.json()
+
+    def poll(self) -> None:
+        """One pass: start agents for new network boots, stop those whose server went off."""
+        boots = self._get("boots", since=self._cursor)["boots"]
+        state = self._get("state", categories="server-hardware,server-profiles")
+        servers = {s["uri"]: s for s in state.get("server-hardware", [])}
+        profiles = {p["uri"]: p for p in state.get("server-profiles", [])}
+        latest: dict[str, dict[str, Any]] = {}
+        for boot in boots:
+            latest[boot["serverUri"]] = boot  # oldest first: the last one wins
+        with self._lock:
+            if self._halt.is_set():
+                return
+            for uri, boot in latest.items():
+                server = servers.get(uri)
+                on = server is not None and server.get("powerState") == "On"
+                if boot["device"] == "Network" and on:
+                    assert server is not None
+                    self._stop_agent(uri, "the server rebooted")
+                    profile = profiles.get(server.get("serverProfileUri") or "")
+                    self._start_agent(server, profile, boot)
+                else:
+                    self._stop_agent(uri, f"the server booted from {boot['device']}")
+            for uri, agent in list(self._running.items()):
+                server = servers.get(uri)
+                power = server.get("powerState") if server else "gone"
+                if power != "On":
+                    self._stop_agent(uri, f"the server is {power}")
+                elif not agent.service.running:
+                    code = agent.service.process.returncode if agent.service.process else None
+                    self._running.pop(uri)
+                    self.supervisor.stop(agent.service, STOP_GRACE_SECONDS)
+                    self._event("exited", agent.server_name, agent.port, f"exit code {code}")
+            if boots:
+                self._cursor = max(self._cursor, max(b["sequence"] for b in boots))
+
+    def _event(self, kind: str, server: str, port: int | None, reason: str) -> None:
+        self.events.append(AgentEvent(kind, server, time.time(), port, reason))
+        LOG.info("Agent %s for %s (port %s): %s", kind, server, port, reason)
+
+    def _stop_agent(self, uri: str, reason: str) -> None:
+        agent = self._running.pop(uri, None)
+        if agent is None:
+            return
+        self.supervisor.stop(agent.service, STOP_GRACE_SECONDS)
+        self._event("stopped", agent.server_name, agent.port, reason)
+
+    def _start_agent(
+        self, server: Mapping[str, Any], profile: Mapping[str, Any] | None, boot: Mapping[str, Any]
+    ) -> None:
+        name = str(server["name"])
+        if name in self._refused:
+            self._event("refused", name, None, "refused by the test bed")
+            return
+        folder = self.root / slug(name)
+        (folder / "tmp").mkdir(parents=True, exist_ok=True)
+        interfaces = server_interfaces(server, profile)
+        disk = self.disk(name)
+        if not disk.exists():
+            server_id = str(server["uri"]).rsplit("/", 1)[-1]
+            size = root_disk_bytes(self._get(f"server-hardware/{server_id}/local-storage"))
+            with open(disk, "wb") as sparse:
+                sparse.truncate(size)
+        port = free_port()
+        description = describe(server, profile, interfaces, disk, boot)
+        description.update(simulatorUrl=self.simulator_url, caFile=self.ca_file)
+        description_path = folder / "server.json"
+        description_path.write_text(json.dumps(description, indent=2))
+        config_path = folder / "ipa.conf"
+        write_config(config_path, self.agent_options(port))
+        env = {
+            "PATH": os.pathsep.join(
+                (str(self.bin_dir), str(Path(sys.executable).parent), *SYSTEM_PATH)
+            ),
+            "TMPDIR": str(folder / "tmp"),
+            "HOME": str(folder),
+            DESCRIPTION_ENV: str(description_path),
+        }
+        script = Path(sys.executable).parent / AGENT_SCRIPT
+        service = self.supervisor.start(
+            f"ipa {name}",
+            [str(script), "--config-file", str(config_path)],
+            log_path=self.log(name),
+            env=env,
+            cwd=folder,
+        )
+        self._running[str(server["uri"])] = RunningAgent(
+            server_name=name,
+            server_uri=str(server["uri"]),
+            port=port,
+            boot_sequence=int(boot["sequence"]),
+            service=service,
+            macs=tuple(i["mac"] for i in interfaces),
+        )
+        self._event("started", name, port, f"booted from the network (boot {boot['sequence']})")
+
+    def agent_options(self, port: int) -> dict[str, str]:
+        """IPA's ``[DEFAULT]`` options for one agent (also in the operator docs)."""
+        return {
+            "api_url": self.ironic_url,
+            "listen_host": "127.0.0.1",
+            "listen_port": str(port),
+            "advertise_host": "127.0.0.1",
+            "advertise_port": str(port),
+            "advertise_protocol": "http",
+            "enable_auto_tls": "false",
+            "hardware_initialization_delay": "0",
+            "disk_wait_attempts": "1",
+            "disk_wait_delay": "0",
+            "lookup_timeout": str(self.lookup_timeout),
+            "lookup_interval": "1",
+            "inspection_callback_url": "",
+            "collect_lldp": "false",
+            "enable_vlan_interfaces": "",
+            "ignore_bootloader_failure": "true",
+            "debug": "true" if self.debug else "false",
+            "use_stderr": "true",
+        }
+
+
+def describe(
+    server: Mapping[str, Any],
+    profile: Mapping[str, Any] | None,
+    interfaces: list[dict[str, Any]],
+    disk: Path,
+    boot: Mapping[str, Any],
+) -> dict[str, Any]:
+    """What the hardware manager reports: the simulated server, not this machine."""
+    keys = ("uri", "name", "uuid", "serialNumber", "model", "romVersion", "mpFirmwareVersion",
+            "mpIpAddress", "processorType", "processorCount", "processorCoreCount",
+            "processorSpeedMhz", "memoryMb")  # fmt: skip
+    return {
+        "server": {key: server.get(key) for key in keys},
+        "bootMode": boot_mode(profile),
+        "interfaces": interfaces,
+        "disk": {
+            "path": str(disk),
+            "sizeBytes": disk.stat().st_size,
+            "model": "LOGICAL VOLUME",
+            "serial": f"{server.get('serialNumber') or 'disk'}-0",
+        },
+        "boot": dict(boot),
+    }
+
+
+def write_config(path: Path, options: Mapping[str, str]) -> None:
+    config = configparser.ConfigParser(interpolation=None)
+    config["DEFAULT"] = dict(options)
+    with open(path, "w") as handle:
+        config.write(handle)
+
+
+# -- the shims ---------------------------------------------------------------------------------
+SHIM = """#!{python}
+# Written by the oneview sandbox: IPA must not act on this machine (see sandbox/agents.py).
+from oneview_openstack.sandbox.agents import run_shim
+raise SystemExit(run_shim())
+"""
+
+
+def write_shims(bin_dir: Path) -> None:
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    text = SHIM.format(python=sys.executable)
+    for name in (*POWER_SHIMS, *REFUSED_SHIMS, *GUARDED_SHIMS):
+        path = bin_dir / name
+        path.write_text(text)
+        path.chmod(0o755)
+
+
+def _names_a_device(argument: str) -> bool:
+    for value in (argument, argument.split("=", 1)[-1]):
+        if value.startswith(("/proc/", "/sys/")) or value in ("/proc", "/sys"):
+            return True
+        if value.startswith("/dev") and not value.startswith(HARMLESS_DEVICES):
+            return True
+    return False
+
+
+def _say(message: str) -> None:
+    sys.stderr.write(f"oneview sandbox: {message}\n")
+
+
+def run_shim(argv: list[str] | None = None) -> int:
+    """A shim's body: the command name is the script's name."""
+    argv = list(sys.argv if argv is None else argv)
+    name, arguments = Path(argv[0]).name, argv[1:]
+    if name in POWER_SHIMS:
+        return _os_power(name, restart=POWER_SHIMS[name])
+    if name in GUARDED_SHIMS:
+        named = [a for a in arguments if _names_a_device(a)]
+        if named:
+            _say(
+                f"refused `{name} {' '.join(arguments)}`: {named[0]} is this machine's, "
+                "not the simulated server's"
+            )
+            return 1
+        if name == "udevadm" and arguments[:1] != ["settle"]:
+            _say(f"refused `udevadm {' '.join(arguments)}`: only `settle` is harmless")
+            return 1
+        here = str(Path(argv[0]).resolve().parent)
+        search = os.pathsep.join(
+            p
+            for p in os.environ.get("PATH", "").split(os.pathsep)
+            if p and str(Path(p).resolve()) != here
+        )
+        real = shutil.which(name, path=search)
+        if real is None:
+            if name in ("udevadm", "partprobe"):
+                return 0  # no kernel to tell about a disk file: nothing to do
+            _say(f"`{name}` is not installed on this machine")
+            return 127
+        os.execv(real, [real, *arguments])  # noqa: S606 - the real tool, same arguments
+    _say(
+        f"refused `{name} {' '.join(arguments)}`: it would act on this machine, not on the "
+        "simulated server"
+    )
+    return 1
+
+
+def _os_power(name: str, *, restart: bool) -> int:
+    """``poweroff``/``reboot`` inside the server: the simulator switches it off (or restarts
+    it). Always exit 0, so IPA never falls back to ``/proc/sysrq-trigger``."""
+    path = os.environ.get(DESCRIPTION_ENV)
+    if not path:
+        _say(f"`{name}`: no {DESCRIPTION_ENV}; this machine is left alone")
+        return 0
+    try:
+        description = json.loads(Path(path).read_text())
+        server_id = description["server"]["uri"].rsplit("/", 1)[-1]
+        with requests.Session() as http:
+            http.trust_env = False
+            reply = http.post(
+                f"{description['simulatorUrl']}/_sim/server-hardware/{server_id}/os-power-off",
+                json={"restart": restart},
+                verify=description.get("caFile") or True,
+                timeout=30,
+            )
+        if reply.status_code >= 400:
+            _say(f"`{name}`: the simulator answered {reply.status_code}: {reply.text[:300]}")
+        else:
+            _say(f"`{name}`: {description['server']['name']} is now {reply.json()['powerState']}")
+    except (OSError, ValueError, KeyError, requests.RequestException) as error:
+        _say(f"`{name}` could not reach the simulator: {error}")
+    return 0
