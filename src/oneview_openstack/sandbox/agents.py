@@ -354,7 +354,6 @@ class Agents:
             "lookup_timeout": str(self.lookup_timeout),
             "lookup_interval": "1",
             "inspection_callback_url": "",
-            "collect_lldp": "false",
             "enable_vlan_interfaces": "",
             "ignore_bootloader_failure": "true",
             "debug": "true" if self.debug else "false",
