@@ -70,6 +70,8 @@ class Layout:
     neutron_port: int
     other_neutron_ports: tuple[int, ...] = ()
     ironic_rpc_ports: tuple[int, ...] = ()
+    # The image HTTP server's port (``images.start_http_server``): Ironic's [deploy] http_url.
+    http_port: int | None = None
 
     @property
     def ironic_url(self) -> str:
@@ -78,6 +80,11 @@ class Layout:
     @property
     def neutron_url(self) -> str:
         return f"http://127.0.0.1:{self.neutron_port}"
+
+    @property
+    def http_url(self) -> str:
+        """Where agents download images from (nothing listens there without ``http_port``)."""
+        return f"http://127.0.0.1:{self.http_port or 8080}"
 
     @property
     def neutron_urls(self) -> list[str]:
@@ -113,6 +120,23 @@ def write_private(path: Path, text: str) -> None:
         handle.write(text)
 
 
+@dataclass(frozen=True)
+class AgentSettings:
+    """How Ironic works with ironic-python-agent: cleaning, and how long a silent agent may be.
+
+    ``automated_clean`` is ``[conductor] automated_clean``; cleaning is a metadata erase only
+    (``erase_devices`` off: a whole-disk shred of a server's disk file costs minutes and
+    proves nothing more). ``callback_timeout`` bounds every wait for an agent (deploy, clean,
+    service) and ``check_interval`` is how often the conductor looks for waits that ran out, so
+    an agent that never heartbeats fails the node after at most their sum.
+    """
+
+    automated_clean: bool = True
+    callback_timeout: int = 120
+    check_interval: int = 10
+    erase_devices_metadata_priority: int = 99
+
+
 @dataclass
 class IronicChoices:
     """Which hardware type and interfaces Ironic enables (``oneview``, or fake-hardware)."""
@@ -133,6 +157,7 @@ def ironic_conf(
     *,
     sync_power_state_interval: int = 30,
     database_url: str | None = None,
+    agent: AgentSettings | None = None,
 ) -> Sections:
     """ironic.conf; ``database_url`` (MariaDB's, from ``database``) replaces the sqlite file.
 
@@ -140,6 +165,8 @@ def ironic_conf(
     shape (json-rpc; each process adds its own overlay, see ``conductors``).
     """
     sections = _ironic_sections(layout, oneview, choices, sync_power_state_interval, database_url)
+    for name, agent_values in _agent_sections(agent or AgentSettings(), layout.state_dir).items():
+        sections.setdefault(name, {}).update(agent_values)
     if layout.ironic_rpc_ports:
         for section, values in conductors.shared(layout).items():
             sections.setdefault(section, {}).update(values)
@@ -182,11 +209,10 @@ def _ironic_sections(
         "database": {"connection": database_url or f"sqlite:///{state / 'ironic.db'}"},
         "conductor": {
             "sync_power_state_interval": sync_power_state_interval,
-            "automated_clean": False,
-            "deploy_callback_timeout": 600,
             "file_url_allowed_paths": state,
         },
-        # PXE boot writes its files here; nothing serves them (no server boots for real).
+        # PXE boot writes its files here; nothing serves them (the agents stand in for what a
+        # server would boot, see ``agents``).
         "pxe": {
             "tftp_root": state / "tftp",
             "tftp_master_path": state / "tftp" / "master_images",
@@ -194,7 +220,8 @@ def _ironic_sections(
             "instance_master_path": state / "pxe-master",
             "tftp_server": "127.0.0.1",
         },
-        "deploy": {"http_root": state / "http", "http_url": "http://127.0.0.1:8080"},
+        # Ironic links the images it hands agents here; ``images`` serves the folder.
+        "deploy": {"http_root": state / "http", "http_url": layout.http_url},
         "dhcp": {"dhcp_provider": "none"},
         "oslo_concurrency": {"lock_path": state / "locks"},
         "neutron": {
@@ -204,7 +231,45 @@ def _ironic_sections(
             "cleaning_network": PROVISIONING_NETWORK,
             "inspection_network": PROVISIONING_NETWORK,
         },
+        # The Ironic API URL agents are told to call back (no Keystone catalog here).
+        "service_catalog": {"auth_type": "none", "endpoint_override": layout.ironic_url},
         "oneview": oneview.section(),
+    }
+
+
+def _agent_sections(agent: AgentSettings, state: Path) -> dict[str, dict[str, Any]]:
+    timeout = agent.callback_timeout
+    return {
+        "conductor": {
+            "automated_clean": agent.automated_clean,
+            "deploy_callback_timeout": timeout,
+            "clean_callback_timeout": timeout,
+            "service_callback_timeout": timeout,
+            "check_provision_state_interval": agent.check_interval,
+        },
+        "deploy": {
+            "erase_devices_priority": 0,
+            "erase_devices_metadata_priority": agent.erase_devices_metadata_priority,
+            "fast_track": False,
+        },
+        "agent": {
+            # Ironic caches the image and the agent downloads it from [deploy] http_url.
+            "image_download_source": "http",
+            # The agent writes a raw image straight to the disk (no qemu-img needed).
+            "stream_raw_images": True,
+            "deploy_logs_collect": "never",
+            # The agent's own power-off (its OS shutting down) is seen within ~10 s; after
+            # that Ironic powers the server off itself.
+            "post_deploy_get_power_state_retries": 10,
+            "post_deploy_get_power_state_retry_interval": 1,
+            # A refused or dead agent's commands fail fast instead of retrying for minutes.
+            "command_timeout": 30,
+            "max_command_attempts": 2,
+            # Agents listen on 127.0.0.1 without TLS (the launcher turns auto-TLS off); any
+            # certificate Ironic would keep stays in the state folder.
+            "require_tls": False,
+            "certificates_path": state / "agent-certificates",
+        },
     }
 
 

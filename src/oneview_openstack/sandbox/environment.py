@@ -18,12 +18,14 @@ from openstack import connection as os_connection
 
 from ..client import OneViewClient
 from ..client.settings import ClientSettings
-from . import conductors, configs, database, etcd, networks, oneview_setup, services
+from . import conductors, configs, database, etcd, images, networks, oneview_setup, services
+from . import nova as nova_front_door
+from .agents import Agents
 from .drivers import Probe, probe_drivers
 from .processes import Supervisor, free_port
 
 STALE = ("ironic.db", "neutron.db", "ironic.log", "neutron.log", "ironic.out", "neutron.out",
-         "neutron-periodic.out", "simulator.log")  # fmt: skip
+         "neutron-periodic.out", "simulator.log", "http.log")  # fmt: skip
 
 
 IMAGES = ("ipa.kernel", "ipa.initramfs", "vmlinuz", "initrd.img")
@@ -59,6 +61,16 @@ class Options:
     # Start ironic-python-agent for a server when Ironic boots it into its deploy ramdisk
     # (``agents``); off, a direct deploy or cleaning waits for a heartbeat that never comes.
     agents: bool = True
+    # Ironic's [conductor] automated_clean: a metadata erase through an agent at every undeploy
+    # and at enrollment's --provide (an agent per enrolled node). Off by default so the suites
+    # that deploy with oneview-ramdisk stay fast; the sandbox command turns it on, and the
+    # scenario turns it on for its own two nodes (a node's automated_clean wins).
+    automated_clean: bool = False
+    # Seconds Ironic waits for an agent's callback (deploy, clean, service) before failing.
+    callback_timeout: int = 120
+    # The deploy interface enrollment gives new nodes (the scenario switches one node to
+    # oneview-direct for its deployment).
+    deploy_interface: str = "oneview-ramdisk"
     # Nova's front door: RabbitMQ, Placement, Glance and Nova with its ironic driver (``nova``).
     nova: bool = False
 
@@ -80,6 +92,11 @@ class Sandbox:
         self.ironic_networks: dict[str, Any] = {}
         self.databases: database.Databases | None = None
         self.coordination_url: str | None = options.coordination_backend_url
+        self.image: images.DiskImage | None = None
+        self.http_server: Any = None  # the image HTTP server's Service
+        self.agents: Agents | None = None
+        self.nova_plan: nova_front_door.NovaPlan | None = None  # with options.nova
+        self.nova: nova_front_door.Nova | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
     def __enter__(self) -> Sandbox:
@@ -95,6 +112,9 @@ class Sandbox:
         self.close()
 
     def close(self) -> None:
+        if self.agents is not None:
+            with contextlib.suppress(Exception):
+                self.agents.stop()
         for closing in (self.oneview, self.conn):
             if closing is not None:
                 with contextlib.suppress(Exception):
@@ -123,10 +143,11 @@ class Sandbox:
             leftover.unlink()
         for lock_dir in self.state_dir.glob("locks-neutron-host*"):
             shutil.rmtree(lock_dir, ignore_errors=True)
-        images = self.state_dir / "images"
-        images.mkdir(exist_ok=True)
+        image_dir = self.state_dir / "images"
+        image_dir.mkdir(exist_ok=True)
         for name in IMAGES:
-            (images / name).write_bytes(b"sandbox placeholder: nothing boots it\n")
+            (image_dir / name).write_bytes(b"sandbox placeholder: nothing boots it\n")
+        self.image = images.sandbox_image(self.state_dir)
         if self.options.use_oneview_drivers is not False:
             self.say("Checking that the oneview hardware type and ML2 driver load")
             self.ironic_probe, self.neutron_probe = probe_drivers()
@@ -157,21 +178,36 @@ class Sandbox:
         if self.neutron_oneview:
             self.say("Creating a Tunnel uplink set for VLAN-transparent networks")
             tunnel = oneview_setup.ensure_tunnel_uplink_sets(self.oneview)
-        self.databases = database.start(self.supervisor, self.state_dir, self.options.database)
+        self.databases = database.start(
+            self.supervisor, self.state_dir, self.options.database,
+            more=database.NOVA_SERVICES if self.options.nova else (),
+        )  # fmt: skip
         self.coordination_url = self.options.coordination_backend_url
         if self.options.etcd:
             self.say("Starting etcd for the Neutron hosts' coordination")
             self.coordination_url = etcd.start_etcd(self.supervisor, self.state_dir / "etcd").url
         split = conductors.split(self.options.ironic_conductors)
+        self.say("Starting the HTTP server agents download images from")
+        self.http_server = images.start_http_server(
+            self.supervisor, self.state_dir / "http", log_path=self.state_dir / "http.log"
+        )
         self.layout = configs.Layout(
             self.state_dir,
             free_port(),
             free_port(),
             tuple(free_port() for _ in range(self.options.neutron_hosts - 1)),
             tuple(free_port() for _ in range(self.options.ironic_conductors if split else 0)),
+            http_port=int(self.http_server.url.rsplit(":", 1)[1].rstrip("/")),
         )
         ironic_conf = configs.ironic_conf(
-            self.layout, access, self.ironic_choices(), database_url=self.databases.ironic
+            self.layout,
+            access,
+            self.ironic_choices(),
+            database_url=self.databases.ironic,
+            agent=configs.AgentSettings(
+                automated_clean=self.options.automated_clean,
+                callback_timeout=self.options.callback_timeout,
+            ),
         )
         neutron_confs = [
             configs.neutron_conf(
@@ -191,6 +227,9 @@ class Sandbox:
         ]
         for sections in (ironic_conf, *neutron_confs):
             sections["oneview"].update(self.options.oneview_settings)  # type: ignore[attr-defined]
+        if self.options.nova:  # Nova's peers' ports are chosen now: Ironic must know Glance's
+            self.nova_plan = nova_front_door.plan(self.state_dir)
+            nova_front_door.merge_sections(self.nova_plan, ironic_conf, neutron_confs)
         self.files = configs.write_all(self.layout, ironic_conf, *neutron_confs)
         other_hosts = [
             (self.files[f"{configs.neutron_host(index)}.conf"], port)
@@ -228,6 +267,28 @@ class Sandbox:
         names = networks.configured(ironic_conf)
         self.say(f"Creating the Neutron networks Ironic is configured with: {', '.join(names)}")
         self.ironic_networks = networks.ensure(self.conn.network, names)
+        if self.options.agents and self.ironic_oneview:
+            self.say("Starting the agent watcher (an ironic-python-agent per server it boots)")
+            self.start_agents()
+        if self.nova_plan is not None:
+            self.say("Starting RabbitMQ, Placement, Glance and Nova (API, conductor, scheduler, compute)")
+            self.nova = nova_front_door.start_with_peers(
+                self.supervisor, self.nova_plan, ironic_url=self.layout.ironic_url,
+                neutron_url=self.layout.neutron_url, databases=self.databases,
+                timeout=self.options.timeout,
+            )  # fmt: skip
+
+    def start_agents(self) -> None:
+        """The watcher that plays each server's deploy ramdisk with a real ironic-python-agent."""
+        assert self.simulator is not None and self.layout is not None
+        self.agents = Agents(
+            self.supervisor,
+            self.state_dir,
+            simulator_url=self.simulator.url,
+            ca_file=self.simulator.ca_file,
+            ironic_url=self.layout.ironic_url,
+        )
+        self.agents.start()
 
     def ironic_choices(self) -> configs.IronicChoices:
         if not self.ironic_oneview:
@@ -269,7 +330,11 @@ class Sandbox:
         ]  # fmt: skip
         if self.ironic_oneview:
             choices = self.ironic_choices()
-            argv += ["--interface", f"deploy={choices.deploy[0]}"]
+            deploy = self.options.deploy_interface
+            argv += [
+                "--interface",
+                f"deploy={deploy if deploy in choices.deploy else choices.deploy[0]}",
+            ]
             argv += ["--interface", f"boot={choices.boot[0]}"]
             argv += ["--interface", f"network={choices.network[0]}"]
             argv += ["--deploy-kernel", self.image_url("ipa.kernel")]
@@ -292,8 +357,10 @@ class Sandbox:
         return {
             "OneView (simulator)": self.simulator.url,
             "Ironic API": self.layout.ironic_url,
+            "images (HTTP)": self.layout.http_url,
             "Neutron API": ", ".join(self.layout.neutron_urls),
             "database": self.options.database,
             "coordination": self.coordination_url or "none (locks reach one host only)",
             "state folder": str(self.state_dir),
+            **(nova_front_door.endpoints(self.nova) if self.nova is not None else {}),
         }

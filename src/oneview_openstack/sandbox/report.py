@@ -83,12 +83,15 @@ def show_scenario(console: Console, result: ScenarioResult, label: Label = str) 
                     f"   [{colour}]{text}[/]" if colour else f"   {text}", highlight=False
                 )
             previous = step.oneview
+        for note in step.notes:
+            console.print(f"   [cyan]{escape(note)}[/]", highlight=False)
     if result.nodes:
-        columns = ("stage", "name", "provision_state", "power_state", "profile", "last_error")
-        console.print(_table("Ironic nodes", result.nodes, columns))
+        node_columns = ("stage", "name", "deploy_interface", "provision_state", "power_state",
+                        "profile", "last_error")  # fmt: skip
+        console.print(_table("Ironic nodes", result.nodes, node_columns))
     if result.ports:
-        columns = ("stage", "name", "mac", "status", "vif_type", "host")
-        console.print(_table("Neutron ports", result.ports, columns))
+        port_columns = ("stage", "name", "mac", "status", "vif_type", "host")
+        console.print(_table("Neutron ports", result.ports, port_columns))
     if result.error:
         console.print(f"[bold red]The scenario failed:[/] {escape(result.error)}", highlight=False)
     elif result.clean:
