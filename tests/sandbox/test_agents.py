@@ -9,13 +9,17 @@ not know); the IMAGES room's e2e suite runs the agent against the real one.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import os
+import shutil
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -265,3 +269,95 @@ def test_a_server_description_names_its_disk_and_macs(api, launcher, simulator):
     assert [i["mac"] for i in described["interfaces"]] == list(agent.macs)
     assert described["boot"]["device"] == "Network"
     assert Path(described["caFile"]) == Path(simulator.ca_file)
+
+
+# IPA's own image writer (the standby extension's prepare_image, as a direct deploy's
+# write_image step runs it), in a fresh interpreter with the agents' PATH and description.
+PREPARE_IMAGE = """
+import json, sys
+from oslo_config import cfg
+from ironic_python_agent import config
+from ironic_python_agent.extensions import standby
+cfg.CONF(args=[], project="ironic-python-agent", default_config_files=[], default_config_dirs=[])
+command = standby.StandbyExtension().prepare_image(image_info=json.loads(sys.argv[1]))
+command.join()
+print(json.dumps({"status": command.command_status, "error": str(command.command_error)}))
+"""
+
+
+def raw_gpt_image(path: Path) -> str:
+    """A small raw whole-disk image with a real GPT (parted), and its sha256."""
+    parted = shutil.which("parted")
+    assert parted, "the agents' disk tools need Debian's parted and gdisk (./dev installs them)"
+    with open(path, "wb") as image:
+        image.truncate(8 * 2**20)
+    subprocess.run(  # noqa: S603 - fixed argv on our own file
+        [parted, "-s", str(path), "mklabel", "gpt", "mkpart", "root", "ext4", "1MiB", "6MiB"],
+        check=True,
+    )
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_ipas_image_writer_puts_a_whole_disk_image_on_the_disk_file(tmp_path, launcher):
+    served = tmp_path / "http"
+    served.mkdir()
+    digest = raw_gpt_image(served / "disk.raw")
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(served))
+    files = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=files.serve_forever, daemon=True)
+    thread.start()
+    disk = tmp_path / "agent" / "disk.img"
+    disk.parent.mkdir()
+    with open(disk, "wb") as sparse:
+        sparse.truncate(GIB)
+    described = {
+        "server": {"uri": "/rest/server-hardware/x", "name": BLADE},
+        "interfaces": [{"name": "eth0", "mac": "02:00:00:00:00:01"}],
+        "disk": {"path": str(disk), "sizeBytes": GIB},
+    }
+    (disk.parent / "server.json").write_text(json.dumps(described))
+    write_shims(launcher.bin_dir)
+    image_info = {
+        "id": "sandbox-image",
+        "urls": [f"http://127.0.0.1:{files.server_port}/disk.raw"],
+        "os_hash_algo": "sha256",
+        "os_hash_value": digest,
+        "disk_format": "raw",
+        "stream_raw_images": True,
+        "image_type": "whole-disk",
+        "node_uuid": "n1",
+    }
+    env = {
+        **os.environ,
+        DESCRIPTION_ENV: str(disk.parent / "server.json"),
+        "PATH": f"{launcher.bin_dir}:{Path(sys.executable).parent}:/usr/sbin:/usr/bin:/bin",
+        "TMPDIR": str(disk.parent),
+    }
+    try:
+        done = subprocess.run(  # noqa: S603 - fixed argv
+            [sys.executable, "-c", PREPARE_IMAGE, json.dumps(image_info)],
+            capture_output=True, text=True, env=env, timeout=180,
+        )  # fmt: skip
+    finally:
+        files.shutdown()
+        files.server_close()
+        thread.join(timeout=10)
+    assert not thread.is_alive()
+    assert done.returncode == 0, done.stderr[-3000:]
+    outcome = json.loads(done.stdout.strip().splitlines()[-1])
+    assert outcome == {"status": "SUCCEEDED", "error": "None"}, done.stderr[-3000:]
+    image = (served / "disk.raw").read_bytes()
+    written = disk.read_bytes()[: len(image)]
+    # The image's partition entries and its partition are on the disk; the disk kept its size
+    # and its backup GPT moved to its end (`sgdisk -e`, as on a real disk larger than the
+    # image), so the headers differ from the image's.
+    entries = slice(2 * 512, 34 * 512)
+    assert written[entries] == image[entries]
+    assert written[2**20 : 6 * 2**20] == image[2**20 : 6 * 2**20]
+    assert disk.stat().st_size == GIB
+    assert disk.read_bytes()[-512:][:8] == b"EFI PART"
+    listing = subprocess.run(  # noqa: S603 - fixed argv on our own file
+        [str(shutil.which("parted")), "-s", "-m", str(disk), "unit", "MiB", "print"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert "1:1.00MiB:6.00MiB:5.00MiB::root:" in listing, listing

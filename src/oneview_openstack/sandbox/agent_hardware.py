@@ -205,7 +205,14 @@ class SimulatedServerHardwareManager(hardware.HardwareManager):
 
     @property
     def disk_path(self) -> Path:
-        return Path(self._described()["disk"]["path"])
+        """The server's disk file, at its described size (IPA's raw image writer truncates a
+        file it opens; a disk keeps its size, so the file grows back, sparse)."""
+        disk = self._described()["disk"]
+        path, size = Path(disk["path"]), int(disk.get("sizeBytes") or 0)
+        if path.is_file() and path.stat().st_size < size:
+            with open(path, "r+b") as handle:
+                handle.truncate(size)
+        return path
 
     def refuse(self, what: str, why: str) -> SimulatedServerRefusal:
         return SimulatedServerRefusal(

@@ -26,17 +26,19 @@ import logging
 import os
 import re
 import shutil
+import subprocess
 import sys
 import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import requests
+if TYPE_CHECKING:  # the shims import this module: they must start fast (no requests)
+    import requests
 
-from .processes import Service, Supervisor, free_port
+    from .processes import Service, Supervisor
 
 LOG = logging.getLogger(__name__)
 
@@ -44,6 +46,7 @@ LOG = logging.getLogger(__name__)
 DESCRIPTION_ENV = "ONEVIEW_SANDBOX_SERVER_DESCRIPTION"
 AGENT_SCRIPT = "ironic-python-agent"
 GIB = 1024**3
+SECTOR = 512
 DEFAULT_DISK_GIB = 16  # a server whose local storage OneView does not know
 STOP_GRACE_SECONDS = 5.0
 # The folders after our shims: the venv's scripts first, then the system's.
@@ -64,6 +67,7 @@ GUARDED_SHIMS = (
     "dd", "wipefs", "sgdisk", "sfdisk", "parted", "partprobe", "blkid", "blockdev", "hdparm",
     "nvme", "shred", "blkdiscard", "qemu-img", "mkfs", "mkfs.ext4", "mkfs.vfat", "mkfs.fat",
     "mkdosfs", "mke2fs", "e2fsck", "tune2fs", "fuser", "smartctl", "sg_sanitize", "udevadm",
+    "lsblk",
 )  # fmt: skip
 HARMLESS_DEVICES = ("/dev/zero", "/dev/null", "/dev/urandom", "/dev/random", "/dev/stdin",
                     "/dev/stdout", "/dev/stderr", "/dev/fd/")  # fmt: skip
@@ -180,7 +184,9 @@ class Agents:
         self._lock = threading.RLock()
         self._halt = threading.Event()
         self._thread: threading.Thread | None = None
-        self._http = requests.Session()
+        import requests
+
+        self._http: requests.Session = requests.Session()
         self._http.trust_env = False
         self._http.verify = ca_file or True
 
@@ -305,6 +311,8 @@ class Agents:
             size = root_disk_bytes(self._get(f"server-hardware/{server_id}/local-storage"))
             with open(disk, "wb") as sparse:
                 sparse.truncate(size)
+        from .processes import free_port
+
         port = free_port()
         description = describe(server, profile, interfaces, disk, boot)
         description.update(simulatorUrl=self.simulator_url, caFile=self.ca_file)
@@ -430,6 +438,7 @@ def run_shim(argv: list[str] | None = None) -> int:
     if name in POWER_SHIMS:
         return _os_power(name, restart=POWER_SHIMS[name])
     if name in GUARDED_SHIMS:
+        restore_disk_size()
         named = [a for a in arguments if _names_a_device(a)]
         if named:
             _say(
@@ -437,6 +446,9 @@ def run_shim(argv: list[str] | None = None) -> int:
                 "not the simulated server's"
             )
             return 1
+        disk_file = next((a for a in arguments if Path(a).is_file()), None)
+        if name in DISK_FILE_QUERIES and disk_file is not None:
+            return DISK_FILE_QUERIES[name](Path(disk_file), arguments)
         if name == "udevadm" and arguments[:1] != ["settle"]:
             _say(f"refused `udevadm {' '.join(arguments)}`: only `settle` is harmless")
             return 1
@@ -460,6 +472,75 @@ def run_shim(argv: list[str] | None = None) -> int:
     return 1
 
 
+def restore_disk_size(description_path: str | None = None) -> None:
+    """A disk does not shrink, but IPA writes a raw image with ``open(device, "wb+")``, which
+    truncates a file: grow the disk file back (sparse zeros) to the size it was described with,
+    before any tool looks at it, as if it were the block device it stands for."""
+    path = description_path or os.environ.get(DESCRIPTION_ENV)
+    if not path:
+        return
+    try:
+        disk = json.loads(Path(path).read_text())["disk"]
+        target, size = Path(disk["path"]), int(disk["sizeBytes"])
+        if target.is_file() and target.stat().st_size < size:
+            with open(target, "r+b") as handle:
+                handle.truncate(size)
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+
+
+def _blockdev(disk: Path, arguments: list[str]) -> int:
+    """``blockdev`` on the disk file: what the kernel would say of a 512-byte-sector disk."""
+    size = disk.stat().st_size
+    answers = {"--getss": SECTOR, "--getpbsz": SECTOR, "--getbsz": 4096, "--getsize64": size,
+               "--getsz": size // SECTOR, "--getro": 0}  # fmt: skip
+    for option in arguments:
+        if option in answers:
+            print(answers[option])
+        elif option in ("--flushbufs", "--rereadpt"):
+            with open(disk, "rb") as handle:
+                os.fsync(handle.fileno())
+    return 0
+
+
+def _lsblk_fields(arguments: list[str]) -> list[str]:
+    for index, argument in enumerate(arguments):
+        if argument in ("-o", "--output") and index + 1 < len(arguments):
+            return arguments[index + 1].split(",")
+        if argument.startswith("--output="):
+            return argument.split("=", 1)[1].split(",")
+        if argument.startswith("-") and not argument.startswith("--") and "o" in argument:
+            rest = argument[argument.index("o") + 1 :]
+            if rest:
+                return rest.split(",")
+            if index + 1 < len(arguments):
+                return arguments[index + 1].split(",")
+    return ["NAME", "SIZE", "TYPE"]
+
+
+def _lsblk(disk: Path, arguments: list[str]) -> int:
+    """``lsblk`` on the disk file, ``--pairs`` style: a whole disk (its partitions are not
+    devices of their own: no kernel reads this file's table)."""
+    table = {}
+    probe = shutil.which("blkid", path="/usr/sbin:/usr/bin:/sbin:/bin")
+    if probe is not None:
+        found = subprocess.run(  # noqa: S603 - blkid on our own file
+            [probe, "-p", "-o", "export", str(disk)], capture_output=True, text=True, check=False
+        )
+        table = dict(line.split("=", 1) for line in found.stdout.splitlines() if "=" in line)
+    values = {"NAME": str(disk), "KNAME": str(disk), "PATH": str(disk), "TYPE": "disk",
+              "SIZE": str(disk.stat().st_size), "ROTA": "0", "RO": "0", "RM": "0",
+              "MODEL": "LOGICAL VOLUME", "VENDOR": "HPE", "PTUUID": table.get("PTUUID", ""),
+              "PTTYPE": table.get("PTTYPE", ""), "LOG-SEC": str(SECTOR),
+              "PHY-SEC": str(SECTOR)}  # fmt: skip
+    fields = [f.upper() for f in _lsblk_fields(arguments)]
+    print(" ".join(f'{field}="{values.get(field, "")}"' for field in fields))
+    return 0
+
+
+DISK_FILE_QUERIES = {"blockdev": _blockdev, "lsblk": _lsblk}
+
+
 def _os_power(name: str, *, restart: bool) -> int:
     """``poweroff``/``reboot`` inside the server: the simulator switches it off (or restarts
     it). Always exit 0, so IPA never falls back to ``/proc/sysrq-trigger``."""
@@ -467,6 +548,8 @@ def _os_power(name: str, *, restart: bool) -> int:
     if not path:
         _say(f"`{name}`: no {DESCRIPTION_ENV}; this machine is left alone")
         return 0
+    import requests
+
     try:
         description = json.loads(Path(path).read_text())
         server_id = description["server"]["uri"].rsplit("/", 1)[-1]
