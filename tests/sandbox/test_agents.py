@@ -42,10 +42,13 @@ VERSIONS = {
 
 
 class IronicStub:
-    """Records each ``GET /v1/lookup`` (its MACs, when) and answers 404 like Ironic."""
+    """Records each ``GET /v1/lookup`` (its MACs, when) and answers 404 like Ironic; lists the
+    ports and nodes a test enrolled (what the watcher asks before it starts an agent)."""
 
     def __init__(self) -> None:
         self.lookups: list[tuple[float, list[str]]] = []
+        self.ports: list[dict[str, str]] = []
+        self.nodes: dict[str, dict[str, str]] = {}
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -56,6 +59,11 @@ class IronicStub:
                     stub.lookups.append((time.monotonic(), macs))
                     fault = {"faultstring": "Node could not be found."}
                     self._answer(404, {"error_message": json.dumps(fault)})
+                elif url.path == "/v1/ports":
+                    self._answer(200, {"ports": stub.ports})
+                elif url.path.startswith("/v1/nodes/"):
+                    node = stub.nodes.get(url.path.rsplit("/", 1)[-1])
+                    self._answer(200 if node else 404, node or {"error_message": "{}"})
                 else:
                     self._answer(200, VERSIONS)
 
@@ -74,6 +82,13 @@ class IronicStub:
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
+
+    def enroll(self, server: dict[str, Any], state: str, deploy: str = "oneview-direct") -> str:
+        """An Ironic node for the server (its boot port: the first Ethernet port's MAC)."""
+        uuid = f"node-{len(self.nodes)}"
+        self.nodes[uuid] = {"uuid": uuid, "provision_state": state, "deploy_interface": deploy}
+        self.ports.append({"address": views.ethernet_ports(server)[0].mac, "node_uuid": uuid})
+        return uuid
 
     def close(self) -> None:
         self.server.shutdown()
@@ -126,6 +141,7 @@ def agent_env(agents: Agents, name: str) -> dict[str, str]:
 
 def test_a_network_boot_starts_a_real_agent_and_a_power_off_stops_it(api, launcher, ironic):
     blade = named(api, "server-hardware", BLADE)
+    ironic.enroll(blade, "clean wait")
     network_boot_next(api, blade)
     launcher.start()
     powered = time.monotonic()
@@ -160,9 +176,10 @@ def test_a_network_boot_starts_a_real_agent_and_a_power_off_stops_it(api, launch
     assert launcher.events[0].port == agent.port
 
 
-def test_the_agents_poweroff_and_reboot_are_the_servers_os(api, launcher, simulator):
+def test_the_agents_poweroff_and_reboot_are_the_servers_os(api, launcher, simulator, ironic):
     witness = Witness.of(simulator)
     blade = named(api, "server-hardware", BLADE)
+    ironic.enroll(blade, "deploying")
     network_boot_next(api, blade)
     launcher.start()
     power(api, blade, "On")
@@ -201,8 +218,9 @@ def test_the_agents_poweroff_and_reboot_are_the_servers_os(api, launcher, simula
     assert reasons == ["the server booted from Unmanaged", "the server is Off"]
 
 
-def test_a_disk_boot_and_a_refused_server_get_no_agent(api, launcher):
+def test_a_disk_boot_and_a_refused_server_get_no_agent(api, launcher, ironic):
     blade = named(api, "server-hardware", BLADE)
+    ironic.enroll(blade, "clean wait")
     power(api, blade, "On")  # no profile, no override: its own default, not the network
     launcher.poll()
     assert launcher.running() == {}
@@ -216,6 +234,44 @@ def test_a_disk_boot_and_a_refused_server_get_no_agent(api, launcher):
     assert launcher.running() == {}
     assert [(e.kind, e.server) for e in launcher.events] == [("refused", BLADE)]
     assert not launcher.disk(BLADE).exists()
+
+
+def test_ironic_decides_which_network_boots_load_ipa(api, launcher, ironic):
+    """As Ironic's PXE configuration would: IPA only while Ironic waits for an agent, and not
+    for the instance boot of a ramdisk deploy."""
+    blade = named(api, "server-hardware", BLADE)
+    macs = [p.mac for p in views.ethernet_ports(blade)]
+    assert launcher.ironic_expects_no_agent(macs) == "no Ironic port carries its MACs"
+    node = ironic.enroll(blade, "active", "oneview-ramdisk")
+    for state, deploy, expected in (
+        ("active", "oneview-direct", f"Ironic node {node} is active: it boots no deploy ramdisk"),
+        ("deploying", "oneview-ramdisk",
+         f"Ironic node {node} (oneview-ramdisk) boots its instance's ramdisk, not IPA"),
+        ("clean wait", "oneview-ramdisk", None),
+        ("deploying", "oneview-direct", None),
+        ("rescuing", "oneview-direct", None),
+    ):  # fmt: skip
+        ironic.nodes[node].update(provision_state=state, deploy_interface=deploy)
+        assert launcher.ironic_expects_no_agent(macs) == expected, (state, deploy)
+
+    ironic.nodes[node].update(provision_state="active")
+    network_boot_next(api, blade)
+    power(api, blade, "On")
+    launcher.poll()
+    assert launcher.running() == {}
+    assert [(e.kind, e.reason) for e in launcher.events] == [
+        ("skipped", f"Ironic node {node} is active: it boots no deploy ramdisk")
+    ]
+
+
+def test_an_unreachable_ironic_lets_the_agent_decide(api, simulator, tmp_path):
+    agents = Agents(Supervisor(), tmp_path, simulator_url=simulator.url,
+                    ca_file=str(simulator.ca_file), ironic_url="http://127.0.0.1:9")  # fmt: skip
+    blade = named(api, "server-hardware", BLADE)
+    try:
+        assert agents.ironic_expects_no_agent([p.mac for p in views.ethernet_ports(blade)]) is None
+    finally:
+        agents.stop()
 
 
 def shim(agents: Agents, *argv: str, env: dict[str, str] | None = None):
@@ -257,8 +313,9 @@ def test_the_agent_options_keep_it_on_loopback(launcher, ironic):
     assert options["inspection_callback_url"] == ""
 
 
-def test_a_server_description_names_its_disk_and_macs(api, launcher, simulator):
+def test_a_server_description_names_its_disk_and_macs(api, launcher, simulator, ironic):
     blade = named(api, "server-hardware", BLADE)
+    ironic.enroll(blade, "deploying")
     network_boot_next(api, blade)
     power(api, blade, "On")
     launcher.start()

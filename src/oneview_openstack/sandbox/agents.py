@@ -52,6 +52,14 @@ STOP_GRACE_SECONDS = 5.0
 # The folders after our shims: the venv's scripts first, then the system's.
 SYSTEM_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
 
+# Ironic's provision states in which it boots a node into IPA from the network; a ramdisk
+# deploy boots its instance's own ramdisk in the deploy states instead.
+AGENT_STATES = frozenset({"deploying", "wait call-back", "cleaning", "clean wait", "inspecting",
+                          "inspect wait", "rescuing", "rescue wait", "servicing",
+                          "service wait"})  # fmt: skip
+RAMDISK_DEPLOY_STATES = frozenset({"deploying", "wait call-back"})
+IRONIC_HEADERS = {"X-OpenStack-Ironic-API-Version": "1.90", "Accept": "application/json"}
+
 # Shims: what the server's OS does on power commands (restart: a reboot).
 POWER_SHIMS = {"poweroff": False, "shutdown": False, "halt": False, "reboot": True}
 # Commands that act on this machine itself: never run for an agent.
@@ -75,7 +83,8 @@ HARMLESS_DEVICES = ("/dev/zero", "/dev/null", "/dev/urandom", "/dev/random", "/d
 
 @dataclass(frozen=True)
 class AgentEvent:
-    """Something the launcher did: ``started``, ``stopped``, ``refused`` or ``exited``."""
+    """Something the launcher did: ``started``, ``stopped``, ``refused`` (``Agents.refuse``),
+    ``skipped`` (Ironic expects no agent: ``Agents.ironic_expects_no_agent``) or ``exited``."""
 
     kind: str
     server: str  # the server hardware's name
@@ -167,6 +176,7 @@ class Agents:
         poll_interval: float = 0.5,
         lookup_timeout: int = 300,
         debug: bool = False,
+        ask_ironic: bool = True,
     ) -> None:
         self.supervisor = supervisor
         self.root = Path(state_dir).resolve() / "agents"
@@ -177,6 +187,7 @@ class Agents:
         self.poll_interval = poll_interval
         self.lookup_timeout = lookup_timeout
         self.debug = debug
+        self.ask_ironic = ask_ironic
         self.events: list[AgentEvent] = []
         self._running: dict[str, RunningAgent] = {}  # by server URI
         self._refused: set[str] = set()
@@ -302,9 +313,13 @@ class Agents:
         if name in self._refused:
             self._event("refused", name, None, "refused by the test bed")
             return
+        interfaces = server_interfaces(server, profile)
+        why_not = self.ironic_expects_no_agent([i["mac"] for i in interfaces])
+        if why_not:
+            self._event("skipped", name, None, why_not)
+            return
         folder = self.root / slug(name)
         (folder / "tmp").mkdir(parents=True, exist_ok=True)
-        interfaces = server_interfaces(server, profile)
         disk = self.disk(name)
         if not disk.exists():
             server_id = str(server["uri"]).rsplit("/", 1)[-1]
@@ -345,6 +360,38 @@ class Agents:
             macs=tuple(i["mac"] for i in interfaces),
         )
         self._event("started", name, port, f"booted from the network (boot {boot['sequence']})")
+
+    def ironic_expects_no_agent(self, macs: list[str]) -> str | None:
+        """Why the network boot of a server with these MACs loads no IPA, from Ironic's view of
+        its node (what Ironic's PXE configuration would serve it); None when Ironic expects an
+        agent, or cannot say (then the agent starts: its own lookup decides)."""
+        if not self.ask_ironic:
+            return None
+        try:
+            reply = self._http.get(f"{self.ironic_url}/v1/ports", headers=IRONIC_HEADERS,
+                                   params={"fields": "address,node_uuid"}, timeout=10)  # fmt: skip
+            reply.raise_for_status()
+            ports = reply.json()["ports"]
+            node_uuid = next((p["node_uuid"] for p in ports if p.get("address") in macs), None)
+            if node_uuid is None:
+                return "no Ironic port carries its MACs"
+            reply = self._http.get(
+                f"{self.ironic_url}/v1/nodes/{node_uuid}",
+                headers=IRONIC_HEADERS,
+                params={"fields": "uuid,provision_state,deploy_interface"},
+                timeout=10,
+            )
+            reply.raise_for_status()
+            node = reply.json()
+        except Exception as error:  # Ironic starting or gone: let the agent's lookup decide
+            LOG.warning("Agent watcher: could not ask Ironic about %s: %s", macs, error)
+            return None
+        state, deploy = node.get("provision_state"), str(node.get("deploy_interface") or "")
+        if state not in AGENT_STATES:
+            return f"Ironic node {node_uuid} is {state}: it boots no deploy ramdisk"
+        if state in RAMDISK_DEPLOY_STATES and "ramdisk" in deploy:
+            return f"Ironic node {node_uuid} ({deploy}) boots its instance's ramdisk, not IPA"
+        return None
 
     def agent_options(self, port: int) -> dict[str, str]:
         """IPA's ``[DEFAULT]`` options for one agent (also in the operator docs)."""
