@@ -203,8 +203,14 @@ class Agents:
 
     # -- the contract ----------------------------------------------------------------------
     def start(self) -> None:
-        """Write the shims and start the watcher thread (the first poll happens at once)."""
-        self.root.mkdir(parents=True, exist_ok=True)
+        """Write the shims and start the watcher thread (the first poll happens at once).
+
+        What a previous sandbox left (disk files, logs) goes first: the simulator starts from
+        its inventory, so the servers' disks start empty too.
+        """
+        if self.root.exists():
+            shutil.rmtree(self.root)
+        self.root.mkdir(parents=True)
         write_shims(self.bin_dir)
         self._halt.clear()
         self._thread = threading.Thread(target=self._watch, name="ipa-watcher", daemon=True)
