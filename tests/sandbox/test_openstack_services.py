@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -42,12 +43,23 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     supervisor = Supervisor()
     try:
         found = database.start(supervisor, state_dir, "mariadb", more=("placement", "glance"))
-        placement = start_placement(supervisor, state_dir, database_url=found.url("placement"))
-        glance = start_glance(supervisor, state_dir, database_url=found.url("glance"))
+        placement, glance = start_both(supervisor, state_dir, found)
         yield Stack(state_dir, found, placement, glance, supervisor)
     finally:
         supervisor.stop_all()
     assert not any(service.running for service in supervisor.services)
+
+
+def start_both(
+    supervisor: Supervisor, state_dir: Path, found: database.Databases
+) -> tuple[Service, Service]:
+    """Both at once, from two threads, as the sandbox starts them beside RabbitMQ."""
+    with ThreadPoolExecutor(2) as pool:
+        placement = pool.submit(
+            start_placement, supervisor, state_dir, database_url=found.url("placement")
+        )
+        glance = pool.submit(start_glance, supervisor, state_dir, database_url=found.url("glance"))
+        return placement.result(), glance.result()
 
 
 def session() -> requests.Session:
@@ -192,8 +204,7 @@ def test_on_sqlite_each_keeps_its_own_file_in_the_state_folder(tmp_path: Path) -
     supervisor = Supervisor()
     try:
         found = database.start(supervisor, tmp_path, "sqlite", more=("placement", "glance"))
-        placement = start_placement(supervisor, tmp_path, database_url=found.url("placement"))
-        glance = start_glance(supervisor, tmp_path, database_url=found.url("glance"))
+        placement, glance = start_both(supervisor, tmp_path, found)
         with session() as client:
             providers = client.get(
                 f"{placement.url}/resource_providers", headers=PLACEMENT_HEADERS, timeout=10

@@ -39,9 +39,6 @@ def glance_conf(state_dir: Path, database_url: str) -> Sections:
             "log_file": state_dir / "glance.log",
             "debug": False,
             "enabled_backends": f"{BACKEND}:file",
-            # Nova and Ironic read an image's location-free data through the API only.
-            "show_image_direct_url": False,
-            "show_multiple_locations": False,
         },
         "database": {"connection": database_url},
         "paste_deploy": {"flavor": None, "config_file": glance_dir / "glance-api-paste.ini"},

@@ -112,7 +112,7 @@ def start_rabbitmq(supervisor: Supervisor, data_dir: Path, *, timeout: float = 6
     home = data_dir / "home"
     home.mkdir(parents=True)
     _write_cookie(home / ".erlang.cookie")
-    port, epmd_port, dist_port = free_port(), free_port(), free_port()
+    port, epmd_port, dist_port = _free_ports(3)
     node = f"sandbox{port}@localhost"
     (data_dir / "rabbitmq-env.conf").touch()  # read instead of /etc/rabbitmq's
     (data_dir / "enabled_plugins").write_text("[].\n")
@@ -170,6 +170,16 @@ def _config(port: int, definitions: Path) -> str:
         "log.file.level": "info",
     }
     return "".join(f"{key} = {value}\n" for key, value in values.items())
+
+
+def _free_ports(count: int) -> list[int]:
+    """``count`` different free ports (``free_port`` alone may hand one out twice in a row)."""
+    ports: list[int] = []
+    while len(ports) < count:
+        port = free_port()
+        if port not in ports:
+            ports.append(port)
+    return ports
 
 
 def _write_cookie(path: Path) -> None:
