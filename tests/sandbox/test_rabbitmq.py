@@ -1,7 +1,7 @@
 """The sandbox's RabbitMQ: Debian's broker started on 127.0.0.1 with a user of its own.
 
-Real brokers (``start_rabbitmq``), reached the way Nova reaches them: the transport URL parsed
-by oslo.messaging, then AMQP through kombu.
+Real brokers (``start_rabbitmq``), reached the way Nova reaches them: an oslo.messaging RPC call
+through the transport URL, and AMQP through kombu with the URL's parts.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 import amqp.exceptions
 import kombu
 import oslo_messaging
+import oslo_messaging.conffixture
 import psutil
 import pytest
 from oslo_config import cfg
@@ -93,6 +94,37 @@ def test_a_message_goes_through_the_transport_url(broker: RabbitMQ) -> None:
     url = broker.transport_url()
     assert url.startswith(f"rabbit://openstack:{broker.password}@127.0.0.1:{broker.port}/")
     assert round_trip(url, "sandbox-test", {"hello": "nova"}) == {"hello": "nova"}
+
+
+class Echo:
+    """An RPC endpoint, as a Nova service exposes its methods."""
+
+    def echo(self, _context: dict[str, object], value: str) -> dict[str, str]:
+        return {"echoed": value}
+
+
+@pytest.mark.slow
+def test_an_oslo_messaging_call_goes_through_the_transport_url(broker: RabbitMQ) -> None:
+    conf = cfg.ConfigOpts()
+    oslo_messaging.conffixture.ConfFixture(conf)  # registers oslo.messaging's options on it
+    conf([])
+    transport = oslo_messaging.get_rpc_transport(conf, url=broker.transport_url())
+    server = oslo_messaging.get_rpc_server(
+        transport,
+        oslo_messaging.Target(topic="sandbox-rpc", server="one"),
+        [Echo()],
+        executor="threading",
+    )
+    server.start()
+    try:
+        client = oslo_messaging.get_rpc_client(
+            transport, oslo_messaging.Target(topic="sandbox-rpc"), timeout=30
+        )
+        assert client.call({}, "echo", value="nova") == {"echoed": "nova"}
+    finally:
+        server.stop()
+        server.wait()
+        transport.cleanup()
 
 
 @pytest.mark.slow
