@@ -62,10 +62,12 @@ IRONIC_HEADERS = {"X-OpenStack-Ironic-API-Version": "1.90", "Accept": "applicati
 
 # Shims: what the server's OS does on power commands (restart: a reboot).
 POWER_SHIMS = {"poweroff": False, "shutdown": False, "halt": False, "reboot": True}
+# What IPA does to a real server's clock before it powers off: the simulated server has none.
+NOOP_SHIMS = ("hwclock",)
 # Commands that act on this machine itself: never run for an agent.
 REFUSED_SHIMS = (
     "modprobe", "insmod", "rmmod", "mdadm", "efibootmgr", "mount", "umount", "ip", "ipmitool",
-    "iscsistart", "multipath", "multipathd", "hwclock", "ntpdate", "chronyc", "chronyd",
+    "iscsistart", "multipath", "multipathd", "ntpdate", "chronyc", "chronyd",
     "systemctl", "kexec", "losetup", "dmsetup", "mkswap", "swapon", "swapoff", "cryptsetup",
     "pvremove", "vgremove", "lvremove", "vgchange", "lvchange", "grub-install", "grub2-install",
     "chroot", "ethtool", "sysctl", "podman", "docker", "bootc", "lldpad", "lldptool", "biosdevname",
@@ -401,6 +403,8 @@ class Agents:
 
     def agent_options(self, port: int) -> dict[str, str]:
         """IPA's ``[DEFAULT]`` options for one agent (also in the operator docs)."""
+        from oslo_log import log
+
         return {
             "api_url": self.ironic_url,
             "listen_host": "127.0.0.1",
@@ -419,6 +423,10 @@ class Agents:
             "ignore_bootloader_failure": "true",
             "debug": "true" if self.debug else "false",
             "use_stderr": "true",
+            # IPA's API access lines carry Ironic's agent token in their URLs: not in our logs.
+            "default_log_levels": ",".join(
+                (*log.get_default_log_levels(), "ironic_python_agent.api=WARN")
+            ),
         }
 
 
@@ -465,7 +473,7 @@ raise SystemExit(run_shim())
 def write_shims(bin_dir: Path) -> None:
     bin_dir.mkdir(parents=True, exist_ok=True)
     text = SHIM.format(python=sys.executable)
-    for name in (*POWER_SHIMS, *REFUSED_SHIMS, *GUARDED_SHIMS):
+    for name in (*POWER_SHIMS, *NOOP_SHIMS, *REFUSED_SHIMS, *GUARDED_SHIMS):
         path = bin_dir / name
         path.write_text(text)
         path.chmod(0o755)
@@ -490,6 +498,9 @@ def run_shim(argv: list[str] | None = None) -> int:
     name, arguments = Path(argv[0]).name, argv[1:]
     if name in POWER_SHIMS:
         return _os_power(name, restart=POWER_SHIMS[name])
+    if name in NOOP_SHIMS:
+        _say(f"`{name} {' '.join(arguments)}` not run: the simulated server has no such device")
+        return 0
     if name in GUARDED_SHIMS:
         restore_disk_size()
         named = [a for a in arguments if _names_a_device(a)]
