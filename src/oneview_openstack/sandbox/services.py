@@ -306,5 +306,7 @@ def _gunicorn(layout: Layout, port: int, workers: int, threads: int) -> list[str
         "--bind", f"127.0.0.1:{port}",
         "--workers", str(workers), "--threads", str(threads),
         "--timeout", "300", "--graceful-timeout", "5",
+        # gunicorn 27's control socket is one path per user: two sandboxes would share it.
+        "--no-control-socket",
         "neutron_wsgi:application",
     ]  # fmt: skip
