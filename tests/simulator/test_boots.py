@@ -133,3 +133,17 @@ def test_local_storage_needs_no_session(simulator):
     storage = witness.sim("GET", f"server-hardware/{server_id}/local-storage")
     drives = [d for c in storage["data"] for d in c["PhysicalDrives"]]
     assert drives and all(d["CapacityGB"] > 0 for d in drives)
+
+
+def test_a_reset_clears_the_boots_but_not_the_sequence(api: ApplianceClient, simulator):
+    witness = Witness.of(simulator)
+    blade = named(api, "server-hardware", BLADE)
+    power(api, blade, "On")
+    (before,) = witness.boots(blade["uri"])
+    witness.sim("POST", "reset", {})
+    assert witness.boots() == []
+    api.login()  # sessions went with the old state
+    blade = named(api, "server-hardware", BLADE)  # a fresh inventory (same seed, same URI)
+    power(api, blade, "On")
+    (after,) = witness.boots(since=before["sequence"])
+    assert after["sequence"] == before["sequence"] + 1

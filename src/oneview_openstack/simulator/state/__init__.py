@@ -31,7 +31,7 @@ class SimulatorState:
     def _build(self) -> None:
         self.core = Core(self.config)
         self.sessions = Sessions(self.core)
-        self.boots = Boots(self.core)
+        self.boots = Boots(self.core, after=getattr(self, "boots", None))
         self.hardware = Hardware(self.core, self.boots)
         self.profiles = Profiles(self.core)
         self.edits = EditHistory(self.core.store, self.core.clock.now)

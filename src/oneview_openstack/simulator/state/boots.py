@@ -4,8 +4,9 @@ A real server reads its one-time boot override (``oneTimeBoot``) first and its p
 order after; OneView shows neither as a history. The sandbox needs one: its agent launcher starts
 ironic-python-agent only for a server that booted from the network, and tests judge that a boot
 order change reached the server before the power-on that used it. ``GET /_sim/boots`` is that
-record, oldest first, each with a ``sequence`` that only grows (per simulator, never reset), so a
-poller asks for ``?since=<last sequence>`` and never misses or repeats one.
+record, oldest first, each with a ``sequence`` that only grows (per simulator; a reset clears the
+history, not the sequence), so a poller asks for ``?since=<last sequence>`` and never misses or
+repeats one.
 
 The OS-initiated power-off is what ``poweroff`` inside the server does: no OneView task, no power
 lock, just ``powerState`` Off (and, for a ``reboot``, a new power-on right away).
@@ -56,10 +57,16 @@ class Boot:
 
 
 class Boots:
-    def __init__(self, core: Core, kept: int = KEPT) -> None:
+    def __init__(self, core: Core, kept: int = KEPT, *, after: Boots | None = None) -> None:
+        """``after``: the record this one replaces (``/_sim/reset``): its history goes, its
+        sequence carries on, so a poller holding ``since`` still sees every later boot."""
         self._core = core
         self._boots: deque[Boot] = deque(maxlen=kept)
-        self._sequence = 0
+        self._sequence: int = after.last_sequence if after is not None else 0
+
+    @property
+    def last_sequence(self) -> int:
+        return self._sequence
 
     def device_for(self, server: Resource) -> tuple[str, str]:
         """(device, source) the server boots from now: one-time override, else boot order."""
