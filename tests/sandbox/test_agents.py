@@ -240,6 +240,39 @@ def test_a_disk_boot_and_a_refused_server_get_no_agent(api, launcher, ironic):
     assert not launcher.disk(BLADE).exists()
 
 
+def test_an_agent_that_ends_by_itself_and_one_that_cannot_start(api, simulator, ironic, tmp_path):
+    """IPA gives up when its lookup never succeeds (lookup_timeout): an ``exited`` event; a
+    start refused (the sandbox stopping) is a ``failed`` one, not retried at every poll."""
+    supervisor = Supervisor()
+    agents = Agents(supervisor, tmp_path, simulator_url=simulator.url,
+                    ca_file=str(simulator.ca_file), ironic_url=ironic.url, lookup_timeout=1)  # fmt: skip
+    try:
+        blade = named(api, "server-hardware", BLADE)
+        ironic.enroll(blade, "clean wait")
+        network_boot_next(api, blade)
+        power(api, blade, "On")
+        agents.start()
+        wait_until(lambda: any(e.kind == "exited" for e in agents.events), timeout=120,
+                   what="the agent giving up its lookup")  # fmt: skip
+        assert [e.kind for e in agents.events] == ["started", "exited"]
+        assert agents.running() == {}
+        assert "Could not look up node info" in agents.log(BLADE).read_text()
+
+        supervisor.stop_all()  # the sandbox stopping: no new process from now on
+        Witness.of(simulator).os_power_off(blade["uri"])
+        network_boot_next(api, blade)
+        power(api, blade, "On")
+        wait_until(lambda: any(e.kind == "failed" for e in agents.events), timeout=60,
+                   what="the failed start")  # fmt: skip
+        agents.poll()
+        agents.poll()
+        failed = [e for e in agents.events if e.kind == "failed"]
+        assert [(e.server, "stopping" in e.reason) for e in failed] == [(BLADE, True)]
+    finally:
+        agents.stop()
+        supervisor.stop_all()
+
+
 def test_ironic_decides_which_network_boots_load_ipa(api, launcher, ironic):
     """As Ironic's PXE configuration would: IPA only while Ironic waits for an agent, and not
     for the instance boot of a ramdisk deploy."""

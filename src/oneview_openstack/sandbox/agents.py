@@ -86,7 +86,8 @@ HARMLESS_DEVICES = ("/dev/zero", "/dev/null", "/dev/urandom", "/dev/random", "/d
 @dataclass(frozen=True)
 class AgentEvent:
     """Something the launcher did: ``started``, ``stopped``, ``refused`` (``Agents.refuse``),
-    ``skipped`` (Ironic expects no agent: ``Agents.ironic_expects_no_agent``) or ``exited``."""
+    ``skipped`` (Ironic expects no agent: ``Agents.ironic_expects_no_agent``), ``exited`` (IPA
+    ended by itself) or ``failed`` (the agent could not be started)."""
 
     kind: str
     server: str  # the server hardware's name
@@ -163,7 +164,7 @@ def boot_mode(profile: Mapping[str, Any] | None) -> str:
 class Agents:
     """The watcher/launcher: one IPA per server that booted from the network.
 
-    ``events`` is the record tests read (started/stopped/refused/exited). A server given to
+    ``events`` is the record tests read (see ``AgentEvent``). A server given to
     ``refuse`` never gets an agent (a silent ramdisk, for Ironic's timeouts); ``allow`` undoes it.
     """
 
@@ -282,14 +283,19 @@ class Agents:
                 return
             for uri, boot in latest.items():
                 server = servers.get(uri)
-                on = server is not None and server.get("powerState") == "On"
-                if boot["device"] == "Network" and on:
-                    assert server is not None
+                power = server.get("powerState") if server else "gone"
+                if server is None or power != "On":
+                    self._stop_agent(uri, f"the server is {power}")
+                elif boot["device"] != "Network":
+                    self._stop_agent(uri, f"the server booted from {boot['device']}")
+                else:
                     self._stop_agent(uri, "the server rebooted")
                     profile = profiles.get(server.get("serverProfileUri") or "")
-                    self._start_agent(server, profile, boot)
-                else:
-                    self._stop_agent(uri, f"the server booted from {boot['device']}")
+                    try:
+                        self._start_agent(server, profile, boot)
+                    except Exception as error:  # as a failed PXE boot: Ironic's timeouts act
+                        LOG.exception("Agent watcher: no agent for %s", server.get("name"))
+                        self._event("failed", str(server.get("name")), None, str(error))
             for uri, agent in list(self._running.items()):
                 server = servers.get(uri)
                 power = server.get("powerState") if server else "gone"
