@@ -272,6 +272,9 @@ class Agents:
     def poll(self) -> None:
         """One pass: start agents for new network boots, stop those whose server went off."""
         boots = self._get("boots", since=self._cursor)["boots"]
+        with self._lock:
+            if not boots and not self._running:
+                return  # nothing booted, nothing to watch: no need to read every server
         state = self._get("state", categories="server-hardware,server-profiles")
         servers = {s["uri"]: s for s in state.get("server-hardware", [])}
         profiles = {p["uri"]: p for p in state.get("server-profiles", [])}
