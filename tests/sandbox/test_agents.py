@@ -29,7 +29,7 @@ import pytest
 
 from oneview_openstack.client import views
 from oneview_openstack.sandbox.agents import DESCRIPTION_ENV, Agents, write_shims
-from oneview_openstack.sandbox.processes import Supervisor
+from oneview_openstack.sandbox.processes import SandboxError, Supervisor
 from oneview_openstack.simulator.testing import ApplianceClient, Witness, named, wait_until
 
 BLADE = "Encl1, bay 3"  # Off and free in the default inventory
@@ -459,3 +459,9 @@ def test_ipas_image_writer_puts_a_whole_disk_image_on_the_disk_file(tmp_path, la
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     assert "1:1.00MiB:6.00MiB:5.00MiB::root:" in listing, listing
+
+
+def test_without_the_agent_extra_the_watcher_does_not_start(launcher, tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "elsewhere" / "python"))
+    with pytest.raises(SandboxError, match=r"elsewhere/ironic-python-agent is missing.*\[agent\]"):
+        launcher.start()

@@ -211,6 +211,14 @@ class Agents:
         What a previous sandbox left (disk files, logs) goes first: the simulator starts from
         its inventory, so the servers' disks start empty too.
         """
+        script = Path(sys.executable).parent / AGENT_SCRIPT
+        if not script.exists():
+            from .processes import SandboxError
+
+            raise SandboxError(
+                f"{script} is missing: install the agent extra, e.g. "
+                "`uv pip install -c constraints.txt -e '.[agent]'`."
+            )
         if self.root.exists():
             shutil.rmtree(self.root)
         self.root.mkdir(parents=True)
