@@ -82,6 +82,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"the shape operators run: {' '.join(PRODUCTION_SHAPE)}",
     )
     parser.add_argument(
+        "--nova",
+        action="store_true",
+        help="add Nova's front door: RabbitMQ (Debian's rabbitmq-server), Placement, Glance and "
+        "Nova with its ironic driver, then run the Nova scenario (openstack server create and "
+        "delete on OneView servers) after the sandbox's own",
+    )
+    parser.add_argument(
         "--exit-after-scenario",
         action="store_true",
         help="stop everything once the scenario has run (default: keep running until Ctrl+C)",

@@ -14,7 +14,7 @@ from rich.console import Console
 
 from ..client.errors import OneViewError
 from ..enroll.command import main as enroll
-from . import report, scenario
+from . import nova_scenario, report, scenario
 from .environment import Options, Sandbox
 from .processes import SandboxError
 
@@ -44,6 +44,7 @@ def run(args: argparse.Namespace) -> int:
         database=args.db,
         ironic_conductors=args.ironic_conductors,
         etcd=args.etcd,
+        nova=args.nova,
     )
     started = time.monotonic()
     sandbox = Sandbox(options, say=lambda message: console.print(f"[dim]…[/] {message}"))
@@ -58,6 +59,8 @@ def run(args: argparse.Namespace) -> int:
             if not args.no_scenario:
                 result = _scenario(sandbox, args, console)
                 ok = result.error is None and result.clean
+                if args.nova:
+                    ok = _nova_scenario(sandbox, args, console) and ok
             assert sandbox.simulator is not None
             report.show_explore(
                 console, sandbox.endpoints(), sandbox.simulator.ca_file, str(sandbox.state_dir)
@@ -87,6 +90,20 @@ def _scenario(sandbox: Sandbox, args: argparse.Namespace, console: Console) -> A
     result = scenario.run(sandbox, timeout=args.timeout)
     report.show_scenario(console, result, result.label)
     return result
+
+
+def _nova_scenario(sandbox: Sandbox, args: argparse.Namespace, console: Console) -> bool:
+    console.rule("Nova scenario running")
+    console.print(
+        "Creating a flavor per enrolled resource class, a second OneView template chosen by a "
+        "trait (its deploy template and a flavor asking for it), the disk image in Glance; then "
+        "`openstack server create` (ACTIVE on a OneView server), a server of the trait flavor, "
+        "the same flavor with its node taken (NoValidHost), a server whose OneView server a "
+        "OneView user takes during the boot (rescheduled), and `openstack server delete`."
+    )
+    result = nova_scenario.run(sandbox, timeout=args.timeout)
+    nova_scenario.show(console, result)
+    return result.error is None and result.clean
 
 
 def _wait(sandbox: Sandbox, console: Console) -> int:
