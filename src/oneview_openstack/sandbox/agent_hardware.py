@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 # IPA's config first: it registers the options its hardware module reads at import.
-from ironic_python_agent import config as _ipa_config  # type: ignore[import-untyped]  # noqa: F401
+from ironic_python_agent import config as _ipa_config  # noqa: F401
 from ironic_python_agent import errors, hardware
 from oslo_log import log
 
@@ -88,7 +88,7 @@ def _unsupported(_manager: object) -> int:
 
 def pin_other_managers() -> None:
     """IPA's own managers report no support: their evaluate/initialize never touch the host."""
-    from ironic_python_agent.hardware_managers import (  # type: ignore[import-untyped]
+    from ironic_python_agent.hardware_managers import (
         cna,
         container,
         mlnx,
@@ -100,7 +100,7 @@ def pin_other_managers() -> None:
         mlnx.MellanoxDeviceHardwareManager,
         container.ContainerHardwareManager,
     ):
-        manager.evaluate_hardware_support = _unsupported
+        manager.evaluate_hardware_support = _unsupported  # type: ignore[method-assign]
 
 
 def zero_range(handle: Any, offset: int, length: int) -> None:
@@ -421,7 +421,7 @@ class SimulatedServerHardwareManager(hardware.HardwareManager):
         self, node: Any, ports: Any, image_info: dict[str, Any], configdrive: Any = None
     ) -> Any:
         """IPA's own image writer (standby ``prepare_image``), onto the disk file."""
-        from ironic_python_agent.extensions import base  # type: ignore[import-untyped]
+        from ironic_python_agent.extensions import base
 
         command = base.get_extension("standby").prepare_image(
             image_info=image_info, configdrive=configdrive
