@@ -115,6 +115,12 @@ def test_two_nodes_deployed_onto_a_tenant_network_and_released(
         wired = [c for c in connections(profile) if c.get("mac", "").lower() == port["mac"]]
         assert [c["networkUri"] for c in wired] == [network_uri]
 
+    # The first node deployed with oneview-direct (the agent wrote the image to its server's
+    # disk), the second with oneview-ramdisk; undeploy cleaned the first disk's partition table.
+    assert [n["deploy_interface"] for n in active] == ["oneview-direct", "oneview-ramdisk"]
+    assert result.disk["deployed"]["image"] and result.disk["deployed"]["partition_table"]
+    assert not result.disk["cleaned"]["image"] and not result.disk["cleaned"]["partition_table"]
+
     # 3. Undeployed: nodes available without a profile, ports unbound, OneView profiles as before.
     for node in (n for n in result.nodes if n["stage"] == "released"):
         assert (node["provision_state"], node["profile"]) == ("available", None)
@@ -138,6 +144,8 @@ def test_two_nodes_deployed_onto_a_tenant_network_and_released(
     assert f"- network set {trunk_set['name']} ('trunk of " in out
     assert "applied to Encl1, bay" in out
     assert "OneView is back to where it started" in out
+    assert "holds the sandbox image" in out
+    assert "cleaning erased the partition table" in out
 
 
 USER_VLAN = 160  # in the sandbox's range, not the scenario's 150 nor Ironic's 101

@@ -240,6 +240,9 @@ def _ironic_sections(
 def _agent_sections(agent: AgentSettings, state: Path) -> dict[str, dict[str, Any]]:
     timeout = agent.callback_timeout
     return {
+        # The longest an idle agent waits between heartbeats (it picks 30-60 % of it): well
+        # inside the callback timeout, so only a dead or silent agent runs into it.
+        "api": {"ramdisk_heartbeat_timeout": max(10, timeout // 2)},
         "conductor": {
             "automated_clean": agent.automated_clean,
             "deploy_callback_timeout": timeout,

@@ -1,5 +1,12 @@
-"""The sandbox's scenario: a tenant network, two deployments onto it (the second one VLAN-aware:
-its VIF is a trunk with two subports), undeploy, delete it.
+"""The sandbox's scenario: a tenant network, two deployments onto it, undeploy with cleaning,
+delete it.
+
+The first node deploys with ``oneview-direct``: a real ironic-python-agent (``agents``) writes
+the sandbox's disk image (``images``) to the server's disk file, and the server boots it from
+its disk. The second deploys with ``oneview-ramdisk`` and is VLAN-aware: its VIF is a trunk with
+two subports. Undeploy cleans both (a metadata erase through the agent) before their profiles
+are released; the scenario turns cleaning on for its two nodes whatever the sandbox's default,
+and gives them back their deploy interface and cleaning setting at the end.
 
 The scenario creates and deletes only its own resources: the networks Ironic is configured with
 (provisioning, cleaning, inspection) belong to the sandbox and outlive the scenario, so the APIs
@@ -16,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..enroll.inventory import natural
+from . import images
 from .configs import PHYSNET, TENANT_NETWORK
 from .environment import Sandbox
 
@@ -28,6 +36,8 @@ NETWORKS = (
     (SUBPORT_NETWORKS[1], 152, "10.152.0.0/24"),
 )
 TRUNK_SET_PREFIX = "Neutron trunk ["
+DIRECT_DEPLOY = "oneview-direct"
+RAMDISK_DEPLOY = "oneview-ramdisk"
 
 
 @dataclass
@@ -61,6 +71,8 @@ class ScenarioResult:
     error: str | None = None
     network_names: dict[str, str] = field(default_factory=dict)  # "Neutron [<id>]" -> name
     trunk: dict[str, Any] = field(default_factory=dict)  # the trunk as Neutron shows it
+    # The direct deployment's disk: what the image wrote and what cleaning left of it.
+    disk: dict[str, Any] = field(default_factory=dict)
 
     def label(self, value: str) -> str:
         """``Neutron [<uuid>]`` -> ``Neutron [<uuid>] ('tenant')``, for the report."""
@@ -192,7 +204,9 @@ def deploy(
         make_trunk(sandbox, nodes[-1], vifs[-1], subport_networks)
     for node, vif in zip(nodes, vifs, strict=True):
         conn.baremetal.attach_vif_to_node(node, vif.id)
-        conn.baremetal.update_node(node, instance_info=instance_info(sandbox))
+        conn.baremetal.update_node(
+            node, instance_info=instance_info(sandbox, conn.baremetal.get_node(node.id))
+        )
     for node in nodes:
         conn.baremetal.set_node_provision_state(node, "active")
     wait_nodes(sandbox, nodes, "active", timeout)
@@ -234,12 +248,64 @@ def trunk_view(sandbox: Sandbox, parent_id: str) -> dict[str, Any]:
     return {}
 
 
-def instance_info(sandbox: Sandbox) -> dict[str, Any]:
-    """What a ramdisk deployment boots (files in the state folder; nothing is downloaded)."""
+def instance_info(sandbox: Sandbox, node: Any = None) -> dict[str, Any]:
+    """What ``node`` deploys, by its deploy interface (without a node: a ramdisk deployment).
+
+    ``oneview-direct``: the sandbox's whole-disk image (a ``file://`` URL with its sha256; Ironic
+    caches it and the agent downloads it over ``[deploy] http_url``). ``oneview-ramdisk``: a
+    kernel and ramdisk in the state folder that nothing boots.
+    """
+    if node is not None and node.deploy_interface == DIRECT_DEPLOY:
+        assert sandbox.image is not None
+        return {**sandbox.image.instance_info(), "display_name": "sandbox"}
     return {
         "kernel": sandbox.image_url("vmlinuz"),
         "ramdisk": sandbox.image_url("initrd.img"),
         "display_name": "sandbox",
+    }
+
+
+def prepare_nodes(sandbox: Sandbox, nodes: list[Any]) -> list[Any]:
+    """The first node deploys directly, the second from a ramdisk; both clean at undeploy."""
+    conn = sandbox.conn
+    assert conn is not None
+    kinds = [DIRECT_DEPLOY, RAMDISK_DEPLOY]
+    return [
+        conn.baremetal.update_node(node, deploy_interface=kind, is_automated_clean_enabled=True)
+        for node, kind in zip(nodes, kinds, strict=False)
+    ]
+
+
+def restore_nodes(sandbox: Sandbox, nodes: list[Any]) -> None:
+    """Back to the enrollment's deploy interface and the sandbox's cleaning default."""
+    conn = sandbox.conn
+    assert conn is not None
+    for node in nodes:
+        conn.baremetal.patch_node(
+            node,
+            [
+                {"op": "replace", "path": "/deploy_interface",
+                 "value": sandbox.options.deploy_interface},
+                # Ironic's PATCH cannot "remove" it (HTTP 500); null is "the [conductor] default".
+                {"op": "replace", "path": "/automated_clean", "value": None},
+            ],
+        )  # fmt: skip
+
+
+def disk_view(sandbox: Sandbox, node: Any) -> dict[str, Any]:
+    """The node's server disk file: whether it holds the image and a partition table."""
+    if sandbox.agents is None or sandbox.oneview is None or sandbox.image is None:
+        return {}
+    uri = str((node.driver_info or {}).get("server_hardware_uri"))
+    name = str(sandbox.oneview.server_hardware.get(uri).get("name"))
+    path = sandbox.agents.disk(name)
+    table = images.read_partition_table(path)
+    return {
+        "server": name,
+        "path": str(path),
+        "image": images.holds_image(path, sandbox.image),
+        "partition_table": table.gpt_header,
+        "partitions": list(table.partitions),
     }
 
 
@@ -311,6 +377,7 @@ def node_rows(sandbox: Sandbox, nodes: list[Any], stage: str) -> list[dict[str, 
                 "name": fresh.name,
                 "uuid": fresh.id,
                 "server": (fresh.driver_info or {}).get("server_hardware_uri"),
+                "deploy_interface": fresh.deploy_interface,
                 "provision_state": fresh.provision_state,
                 "power_state": fresh.power_state,
                 "profile": (fresh.driver_info or {}).get("applied_server_profile_uri"),
@@ -364,13 +431,14 @@ def run(
             observe,
         )
         result.network_names = {f"Neutron [{n.id}]": name for name, n in networks.items()}
-        nodes = pick_nodes(sandbox)
+        nodes = prepare_nodes(sandbox, pick_nodes(sandbox))
         vifs = _timed(
             result,
             sandbox,
-            f"Deployed {nodes[0].name} onto '{TENANT_NETWORK}', and {nodes[1].name} with a trunk: "
-            f"its VIF on '{TENANT_NETWORK}', subports on '{SUBPORT_NETWORKS[0]}' and "
-            f"'{SUBPORT_NETWORKS[1]}'",
+            f"Deployed {nodes[0].name} with {DIRECT_DEPLOY} (the sandbox image written by "
+            f"ironic-python-agent) onto '{TENANT_NETWORK}', and {nodes[1].name} with "
+            f"{RAMDISK_DEPLOY} and a trunk: its VIF on '{TENANT_NETWORK}', subports on "
+            f"'{SUBPORT_NETWORKS[0]}' and '{SUBPORT_NETWORKS[1]}'",
             lambda: deploy(
                 sandbox,
                 nodes,
@@ -386,13 +454,22 @@ def run(
         vifs += subports
         result.nodes = node_rows(sandbox, nodes, "deployed")
         result.ports = port_rows(sandbox, vifs, "deployed")
+        deployed_disk = disk_view(sandbox, nodes[0])
+        if deployed_disk:
+            result.disk["deployed"] = deployed_disk
+            result.steps[-1].notes.append(_disk_note(deployed_disk, "deployed"))
         _timed(
             result,
             sandbox,
-            "Undeployed both nodes",
+            "Undeployed both nodes, cleaning them (a metadata erase through the agent) before "
+            "their profiles were released",
             lambda: undeploy(sandbox, nodes, timeout),
             observe,
         )
+        cleaned_disk = disk_view(sandbox, nodes[0])
+        if cleaned_disk:
+            result.disk["cleaned"] = cleaned_disk
+            result.steps[-1].notes.append(_disk_note(cleaned_disk, "cleaned"))
         result.nodes += node_rows(sandbox, nodes, "released")
         result.ports += port_rows(sandbox, vifs, "released")
         _timed(
@@ -408,4 +485,19 @@ def run(
         if nodes:
             result.nodes += node_rows(sandbox, nodes, "after the error")
         result.steps.append(Step("Scenario stopped by an error", 0.0, look(sandbox)))
+    finally:
+        try:
+            restore_nodes(sandbox, nodes)
+        except Exception as error:  # a node left failed keeps what the scenario set
+            result.error = result.error or f"restoring the nodes: {type(error).__name__}: {error}"
     return result
+
+
+def _disk_note(disk: dict[str, Any], stage: str) -> str:
+    where = f"{disk['server']}'s disk ({disk['path']})"
+    if stage == "deployed":
+        found = "holds the sandbox image" if disk["image"] else "does NOT hold the sandbox image"
+        return f"{where} {found}; GPT partitions {', '.join(disk['partitions']) or 'none'}"
+    if disk["partition_table"]:
+        return f"{where} still has a partition table after cleaning"
+    return f"{where}: cleaning erased the partition table"
