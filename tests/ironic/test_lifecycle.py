@@ -103,6 +103,22 @@ class LifecycleTest(mgr_utils.ServiceSetUpMixin, OneViewTestCase):
         self.assertIn(foreign["uri"], self.node.last_error)
         self.assertEqual(foreign["uri"], self._profile_uri())  # untouched
 
+    def test_tear_down_after_a_take_deletes_our_unassigned_claim_and_keeps_theirs(self):
+        self.node.provision_state = states.AVAILABLE
+        self.node.save()
+        self._deploy()
+        ours = self.node.driver_info[common.APPLIED_PROFILE_URI]
+        uri = self.node.driver_info["server_hardware_uri"]
+        self.sim.action("take_server", uri=uri, name="grace")
+        theirs = self.sim.get(uri)["serverProfileUri"]
+        power = self.sim.get(uri)["powerState"]
+        with self.acquire(self.node) as task:
+            self.assertEqual(states.DELETED, task.driver.deploy.tear_down(task))
+            self.assertNotIn(common.APPLIED_PROFILE_URI, task.node.driver_info)
+        self.assertFalse(self.sim.exists(ours))
+        self.assertEqual(theirs, self.sim.get(uri)["serverProfileUri"])
+        self.assertEqual(power, self.sim.get(uri)["powerState"])
+
     def test_claim_task_error_leaves_no_profile_and_names_oneview_message(self):
         self.node.provision_state = states.AVAILABLE
         self.node.save()

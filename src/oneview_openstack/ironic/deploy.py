@@ -161,7 +161,13 @@ class _DynamicAllocation(agent_base.AgentBaseMixin, base.DeployInterface):
         task.driver.storage.detach_volumes(task)
         task.driver.network.unconfigure_tenant_networks(task)
         task.driver.network.remove_provisioning_network(task)
-        allocation.forget(task)
+        try:
+            # Their profile stays; ours, which their take left on no server, is deleted (a
+            # rescheduled deployment claims another server under the same name).
+            allocation.release(task)
+        except allocation.AllocationError as error:
+            LOG.warning("Node %s: %s; forgetting the profile", task.node.uuid, error)
+            allocation.forget(task)
         return states.DELETED
 
     def prepare_cleaning(self, task: TaskManager) -> str | None:
