@@ -204,6 +204,8 @@ def test_a_real_agent_loads_this_manager_alone(tmp_path, disk):
         "from ironic_python_agent import hardware\n"
         "print([m['name'] for m in hardware.get_managers_detail()])\n"
         "print(hardware.dispatch_to_managers('get_os_install_device'))\n"
+        "from ironic_python_agent import utils\n"
+        "print(utils.execute.oneview_sandbox_guard)\n"
     )
     env = {
         **os.environ,
@@ -215,7 +217,7 @@ def test_a_real_agent_loads_this_manager_alone(tmp_path, disk):
     )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.strip().splitlines()
-    assert lines == ["['SimulatedServerHardwareManager']", str(disk)], done.stdout
+    assert lines == ["['SimulatedServerHardwareManager']", str(disk), "True"], done.stdout
 
 
 def test_ipa_finds_the_manager_through_its_entry_point():
@@ -225,3 +227,48 @@ def test_ipa_finds_the_manager_through_its_entry_point():
         if e.name == "oneview_sandbox"
     ]
     assert entry.load() is agent_hardware.SimulatedServerHardwareManager
+
+
+def test_commands_the_path_shims_cannot_catch_are_refused(monkeypatch):
+    """IPA's sysrq fallback is a shell line, and a program named by its absolute path skips
+    PATH: inside the agent both refuse; any other command runs as IPA asked."""
+    from ironic_python_agent import utils
+    from oslo_concurrency import processutils
+
+    ran: list[tuple[Any, ...]] = []
+
+    def execute(*cmd: Any, **_kwargs: Any) -> tuple[str, str]:
+        ran.append(cmd)
+        return "", ""
+
+    monkeypatch.setattr(utils, "execute", execute)
+    agent_hardware.guard_commands()
+    agent_hardware.guard_commands()  # once is enough: not wrapped twice
+    for cmd, kwargs in ((("echo o > /proc/sysrq-trigger",), {"shell": True}),
+                        (("/usr/sbin/mpathconf", "--enable"), {})):  # fmt: skip
+        with pytest.raises(processutils.ProcessExecutionError, match="refused") as refused:
+            utils.execute(*cmd, **kwargs)
+        assert cmd[0] in str(refused.value)
+    assert utils.try_execute("/sbin/modprobe", "ipmi_si") is None  # IPA's helper goes through it
+    assert utils.execute("sgdisk", "-v", "disk.img") == ("", "")
+    assert ran == [("sgdisk", "-v", "disk.img")]
+
+
+def test_the_rescue_never_writes_this_machines_etc(monkeypatch):
+    from ironic_python_agent.extensions import base
+
+    monkeypatch.setattr(base, "_EXT_MANAGER", None)
+    agent_hardware.refuse_host_commands("Encl1, bay 3")  # no agent: nothing to replace
+    base.init_ext_manager(agent=None)
+    agent_hardware.refuse_host_commands("Encl1, bay 3")
+    rescue = base.get_extension("rescue")
+    with pytest.raises(SimulatedServerRefusal, match=r"finalize_rescue.*Encl1, bay 3.*/etc"):
+        rescue.execute("finalize_rescue", rescue_password="secret")
+
+
+def test_the_logs_ironic_collects_are_the_servers_not_this_machines(manager, monkeypatch, disk):
+    monkeypatch.setenv(DESCRIPTION_ENV, str(disk.parent / "server.json"))
+    io_dict: dict[str, Any] = {"journal": "this machine's journal"}
+    file_list = ["/var/log"]
+    manager.collect_system_logs(io_dict, file_list)
+    assert (io_dict, file_list) == ({}, [str(disk.parent / "server.json")])

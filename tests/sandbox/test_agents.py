@@ -164,6 +164,14 @@ def test_a_network_boot_starts_a_real_agent_and_a_power_off_stops_it(api, launch
     assert "Failed looking up node with addresses" in log
     assert "SimulatedServerHardwareManager" in log
     assert "GenericHardwareManager" not in log
+    # Its log is root's only (with debug on, IPA logs Ironic's agent token).
+    assert launcher.log(BLADE).stat().st_mode & 0o777 == 0o600
+    # The same boot seen again (a poll that failed half-way) does not restart its agent: a
+    # second IPA would find Ironic's agent token taken.
+    launcher._cursor = 0
+    launcher.poll()
+    assert launcher.running()[BLADE].service is agent.service and agent.service.running
+    assert [e.kind for e in launcher.events] == ["started"]
     # Its disk: a sparse file the size of the server's root disk, in the state folder.
     disk = launcher.disk(BLADE)
     assert disk.is_file() and disk.stat().st_size % GIB == 0 and disk.stat().st_size >= GIB
@@ -286,7 +294,9 @@ def test_ironic_decides_which_network_boots_load_ipa(api, launcher, ironic):
          f"Ironic node {node} (oneview-ramdisk) boots its instance's ramdisk, not IPA"),
         ("clean wait", "oneview-ramdisk", None),
         ("deploying", "oneview-direct", None),
-        ("rescuing", "oneview-direct", None),
+        # IPA's rescue writes this machine's /etc: no agent for it.
+        ("rescue wait", "oneview-direct",
+         f"Ironic node {node} is rescue wait: it boots no deploy ramdisk"),
     ):  # fmt: skip
         ironic.nodes[node].update(provision_state=state, deploy_interface=deploy)
         assert launcher.ironic_expects_no_agent(macs) == expected, (state, deploy)
@@ -329,6 +339,20 @@ def test_shims_refuse_what_would_act_on_this_machine(tmp_path, launcher):
         done = shim(launcher, *argv, env=env)
         assert done.returncode == 1, (argv, done.stderr)
         assert "refused" in done.stderr, argv
+    # A path that leads to a device is one, whatever its name.
+    (tmp_path / "innocent").symlink_to("/dev/loop-control")
+    done = shim(launcher, "blkid", str(tmp_path / "innocent"), env=env)
+    assert (done.returncode, "refused" in done.stderr) == (1, True), done.stderr
+    # partx on the disk file would attach a loop device to it: nothing to tell a kernel.
+    disk = tmp_path / "disk.img"
+    disk.write_bytes(bytes(4096))
+    done = shim(launcher, "partx", "-av", str(disk), env=env)
+    assert done.returncode == 0, done.stderr
+    attached = subprocess.run(  # noqa: S603 - fixed argv, a read-only query
+        [str(shutil.which("losetup") or "/usr/sbin/losetup"), "-j", str(disk)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert attached.stdout == ""
     # On a file of the state folder the real tool runs.
     target = tmp_path / "file.img"
     done = shim(launcher, "dd", "if=/dev/zero", f"of={target}", "bs=512", "count=2", env=env)
@@ -341,6 +365,21 @@ def test_shims_refuse_what_would_act_on_this_machine(tmp_path, launcher):
     done = shim(launcher, "poweroff", env=env)
     assert done.returncode == 0
     assert "left alone" in done.stderr
+
+
+def test_a_broken_shim_still_lets_a_power_command_succeed(tmp_path, launcher):
+    """A poweroff that fails sends IPA to ``echo o > /proc/sysrq-trigger``: even when our
+    package cannot be imported, ``poweroff`` exits 0 (and a refused command still refuses)."""
+    write_shims(launcher.bin_dir)
+    broken = tmp_path / "broken" / "oneview_openstack"
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text("raise ImportError('a broken install')\n")
+    env = {k: v for k, v in os.environ.items() if k != DESCRIPTION_ENV}
+    env["PYTHONPATH"] = str(broken.parent)
+    done = shim(launcher, "poweroff", env=env)
+    assert (done.returncode, "a broken install" in done.stderr) == (0, True), done.stderr
+    done = shim(launcher, "modprobe", "loop", env=env)
+    assert (done.returncode, "a broken install" in done.stderr) == (1, True), done.stderr
 
 
 def test_the_agent_options_keep_it_on_loopback(launcher, ironic):

@@ -30,7 +30,7 @@ from ironic_python_agent import config as _ipa_config  # noqa: F401
 from ironic_python_agent import errors, hardware
 from oslo_log import log
 
-from .agents import DESCRIPTION_ENV
+from .agent_shims import DESCRIPTION_ENV
 
 LOG = log.getLogger(__name__)
 MIB = 1024**2
@@ -103,6 +103,58 @@ def pin_other_managers() -> None:
         manager.evaluate_hardware_support = _unsupported  # type: ignore[method-assign]
 
 
+def guard_commands() -> None:
+    """Refuse, in IPA's own process, the commands the PATH shims cannot catch: a shell line
+    (IPA's ``echo o > /proc/sysrq-trigger`` fallback, its chroot scripts) and a program named by
+    an absolute path. Every IPA command goes through ``ironic_python_agent.utils.execute``."""
+    from ironic_python_agent import utils
+    from oslo_concurrency import processutils
+
+    real = utils.execute
+    if getattr(real, "oneview_sandbox_guard", False):
+        return
+
+    def execute(*cmd: Any, **kwargs: Any) -> Any:
+        program = str(cmd[0]) if cmd else ""
+        if kwargs.get("shell") or os.path.isabs(program):
+            line = " ".join(str(c) for c in cmd)
+            raise processutils.ProcessExecutionError(
+                exit_code=1,
+                cmd=line,
+                stderr=f"oneview sandbox: refused `{line}`: a shell line or an absolute path "
+                "would bypass the sandbox's command shims",
+            )
+        return real(*cmd, **kwargs)
+
+    execute.oneview_sandbox_guard = True  # type: ignore[attr-defined]
+    utils.execute = execute
+
+
+# Agent commands (extension, command) that act on this machine whatever the hardware manager
+# says: the rescue writes its password and a "rescued" marker into /etc.
+REFUSED_COMMANDS = {
+    ("rescue", "finalize_rescue"): "rescue writes this machine's /etc (no rescue in the sandbox)",
+}
+
+
+def refuse_host_commands(server_name: str) -> None:
+    """Replace the agent commands of ``REFUSED_COMMANDS`` with a refusal (IPA has loaded its
+    extensions before it loads hardware managers)."""
+    from ironic_python_agent.extensions import base
+
+    for (extension, command), why in REFUSED_COMMANDS.items():
+        try:
+            commands = base.get_extension(extension).command_map
+        except (errors.ExtensionError, KeyError):  # not loaded (not a running agent)
+            continue
+
+        def refused(*_args: Any, _what: str = f"{extension}.{command}", _why: str = why,
+                    **_kwargs: Any) -> Any:  # fmt: skip
+            raise SimulatedServerRefusal(f"{_what} on the simulated server {server_name!r}: {_why}")
+
+        commands[command] = refused
+
+
 def zero_range(handle: Any, offset: int, length: int) -> None:
     handle.seek(offset)
     handle.write(b"\0" * length)
@@ -163,7 +215,10 @@ class SimulatedServerHardwareManager(hardware.HardwareManager):
     def __init__(self, description: dict[str, Any] | None = None) -> None:
         self.description = description or load_description(os.environ.get(DESCRIPTION_ENV))
         if self.description is not None and description is None:
-            pin_other_managers()  # a real agent (described through the environment)
+            # A real agent (described through the environment).
+            pin_other_managers()
+            guard_commands()
+            refuse_host_commands(str(self.server.get("name")))
 
     # -- who answers -----------------------------------------------------------------------
     def evaluate_hardware_support(self) -> int:
@@ -370,7 +425,10 @@ class SimulatedServerHardwareManager(hardware.HardwareManager):
             os.fsync(disk.fileno())
 
     def collect_system_logs(self, io_dict: dict[str, Any], file_list: list[str]) -> None:
-        file_list.append(os.environ.get(DESCRIPTION_ENV, ""))
+        """What Ironic keeps as the ramdisk's logs: the server's description, not this
+        machine's journal or /var/log (IPA gathered those before asking its managers)."""
+        io_dict.clear()
+        file_list[:] = [os.environ.get(DESCRIPTION_ENV, "")]
 
     def get_version(self) -> dict[str, str]:
         return {"name": self.HARDWARE_MANAGER_NAME, "version": self.HARDWARE_MANAGER_VERSION}

@@ -10,12 +10,9 @@ sized like the server's root disk, and a JSON description of the server that our
 manager (``agent_hardware.SimulatedServerHardwareManager``) reports as the inventory.
 
 Safety: IPA runs as root on THIS machine. Every agent runs with a PATH whose first folder holds
-our shims: ``poweroff``/``reboot``/``shutdown``/``halt`` ask the simulator to switch the server
-off as its OS would, and exit 0 (IPA never reaches its sysrq fallback); commands that would act
-on the host (``modprobe``, ``mdadm``, ``efibootmgr``, ``ip``, ``mount``, ``hwclock``, ...)
-refuse; disk tools (``dd``, ``wipefs``, ``sgdisk``, ``parted``, ...) run only when no argument
-names a device or ``/proc``/``/sys``. Everything an agent writes stays under
-``<state>/agents/``.
+the shims of ``agent_shims`` (``poweroff`` is the simulator's OS power-off, host commands refuse,
+disk tools never see a device), and the hardware manager answers every call IPA dispatches.
+Everything an agent writes stays under ``<state>/agents/``; its log is readable by root only.
 """
 
 from __future__ import annotations
@@ -26,61 +23,37 @@ import logging
 import os
 import re
 import shutil
-import subprocess
 import sys
 import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:  # the shims import this module: they must start fast (no requests)
-    import requests
+import requests
 
-    from .processes import Service, Supervisor
+from .agent_shims import DESCRIPTION_ENV, write_shims
+from .processes import SandboxError, Service, Supervisor, free_port
 
 LOG = logging.getLogger(__name__)
 
-# The path of the server's JSON description; the hardware manager reports nothing without it.
-DESCRIPTION_ENV = "ONEVIEW_SANDBOX_SERVER_DESCRIPTION"
 AGENT_SCRIPT = "ironic-python-agent"
 GIB = 1024**3
-SECTOR = 512
 DEFAULT_DISK_GIB = 16  # a server whose local storage OneView does not know
 STOP_GRACE_SECONDS = 5.0
+EVENTS_KEPT = 10_000  # a long sandbox run boots servers for ever: the newest events are kept
 # The folders after our shims: the venv's scripts first, then the system's.
 SYSTEM_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
 
 # Ironic's provision states in which it boots a node into IPA from the network; a ramdisk
-# deploy boots its instance's own ramdisk in the deploy states instead.
+# deploy boots its instance's own ramdisk in the deploy states instead. Not rescue: IPA's
+# rescue writes the rescue password and its "rescued" marker into this machine's /etc.
 AGENT_STATES = frozenset({"deploying", "wait call-back", "cleaning", "clean wait", "inspecting",
-                          "inspect wait", "rescuing", "rescue wait", "servicing",
-                          "service wait"})  # fmt: skip
+                          "inspect wait", "servicing", "service wait"})  # fmt: skip
 RAMDISK_DEPLOY_STATES = frozenset({"deploying", "wait call-back"})
 IRONIC_HEADERS = {"X-OpenStack-Ironic-API-Version": "1.90", "Accept": "application/json"}
-
-# Shims: what the server's OS does on power commands (restart: a reboot).
-POWER_SHIMS = {"poweroff": False, "shutdown": False, "halt": False, "reboot": True}
-# What IPA does to a real server's clock before it powers off: the simulated server has none.
-NOOP_SHIMS = ("hwclock",)
-# Commands that act on this machine itself: never run for an agent.
-REFUSED_SHIMS = (
-    "modprobe", "insmod", "rmmod", "mdadm", "efibootmgr", "mount", "umount", "ip", "ipmitool",
-    "iscsistart", "multipath", "multipathd", "ntpdate", "chronyc", "chronyd",
-    "systemctl", "kexec", "losetup", "dmsetup", "mkswap", "swapon", "swapoff", "cryptsetup",
-    "pvremove", "vgremove", "lvremove", "vgchange", "lvchange", "grub-install", "grub2-install",
-    "chroot", "ethtool", "sysctl", "podman", "docker", "bootc", "lldpad", "lldptool", "biosdevname",
-)  # fmt: skip
-# Disk tools: run (the real binary) only when no argument names a device, /proc or /sys.
-GUARDED_SHIMS = (
-    "dd", "wipefs", "sgdisk", "sfdisk", "parted", "partprobe", "blkid", "blockdev", "hdparm",
-    "nvme", "shred", "blkdiscard", "qemu-img", "mkfs", "mkfs.ext4", "mkfs.vfat", "mkfs.fat",
-    "mkdosfs", "mke2fs", "e2fsck", "tune2fs", "fuser", "smartctl", "sg_sanitize", "udevadm",
-    "lsblk",
-)  # fmt: skip
-HARMLESS_DEVICES = ("/dev/zero", "/dev/null", "/dev/urandom", "/dev/random", "/dev/stdin",
-                    "/dev/stdout", "/dev/stderr", "/dev/fd/")  # fmt: skip
+__all__ = ["DESCRIPTION_ENV", "AgentEvent", "Agents", "RunningAgent", "write_shims"]
 
 
 @dataclass(frozen=True)
@@ -198,8 +171,6 @@ class Agents:
         self._lock = threading.RLock()
         self._halt = threading.Event()
         self._thread: threading.Thread | None = None
-        import requests
-
         self._http: requests.Session = requests.Session()
         self._http.trust_env = False
         self._http.verify = ca_file or True
@@ -213,15 +184,13 @@ class Agents:
         """
         script = Path(sys.executable).parent / AGENT_SCRIPT
         if not script.exists():
-            from .processes import SandboxError
-
             raise SandboxError(
                 f"{script} is missing: install the agent extra, e.g. "
                 "`uv pip install -c constraints.txt -e '.[agent]'`."
             )
         if self.root.exists():
             shutil.rmtree(self.root)
-        self.root.mkdir(parents=True)
+        self.root.mkdir(mode=0o700, parents=True)  # disk files hold what tenants wrote
         write_shims(self.bin_dir)
         self._halt.clear()
         self._thread = threading.Thread(target=self._watch, name="ipa-watcher", daemon=True)
@@ -232,6 +201,8 @@ class Agents:
         self._halt.set()
         if self._thread is not None:
             self._thread.join(timeout=60)
+            if self._thread.is_alive():  # a poll stuck in a request: it starts nothing now
+                LOG.error("Agent watcher: the thread did not end within 60 s")
             self._thread = None
         with self._lock:
             for uri in list(self._running):
@@ -278,7 +249,12 @@ class Agents:
         return reply.json()
 
     def poll(self) -> None:
-        """One pass: start agents for new network boots, stop those whose server went off."""
+        """One pass: start agents for new network boots, stop those whose server went off.
+
+        A boot is handled once (the cursor moves past it even when handling it failed), and
+        an agent is never restarted for the boot it already serves: a second IPA would find
+        Ironic's agent token taken and lock itself down.
+        """
         boots = self._get("boots", since=self._cursor)["boots"]
         with self._lock:
             if not boots and not self._running:
@@ -289,24 +265,24 @@ class Agents:
         latest: dict[str, dict[str, Any]] = {}
         for boot in boots:
             latest[boot["serverUri"]] = boot  # oldest first: the last one wins
+        newest = max((int(b["sequence"]) for b in boots), default=self._cursor)
+        # Servers that booted again while the state was read: their powerState may be that
+        # later boot's, so they wait for the next pass (which sees the later boot).
+        later = (
+            {b["serverUri"] for b in self._get("boots", since=newest)["boots"]} if boots else set()
+        )
         with self._lock:
-            if self._halt.is_set():
-                return
             for uri, boot in latest.items():
-                server = servers.get(uri)
-                power = server.get("powerState") if server else "gone"
-                if server is None or power != "On":
-                    self._stop_agent(uri, f"the server is {power}")
-                elif boot["device"] != "Network":
-                    self._stop_agent(uri, f"the server booted from {boot['device']}")
-                else:
-                    self._stop_agent(uri, "the server rebooted")
-                    profile = profiles.get(server.get("serverProfileUri") or "")
-                    try:
-                        self._start_agent(server, profile, boot)
-                    except Exception as error:  # as a failed PXE boot: Ironic's timeouts act
-                        LOG.exception("Agent watcher: no agent for %s", server.get("name"))
-                        self._event("failed", str(server.get("name")), None, str(error))
+                if self._halt.is_set():
+                    return
+                if uri in later:
+                    continue
+                try:
+                    self._handle_boot(servers.get(uri), profiles, boot)
+                except Exception as error:  # one bad record must not stall the others
+                    LOG.exception("Agent watcher: boot %s of %s", boot.get("sequence"), uri)
+                    self._event("failed", str(boot.get("serverName")), None, str(error))
+            self._cursor = max(self._cursor, newest)  # a deferred boot's later one follows
             for uri, agent in list(self._running.items()):
                 server = servers.get(uri)
                 power = server.get("powerState") if server else "gone"
@@ -317,11 +293,35 @@ class Agents:
                     self._running.pop(uri)
                     self.supervisor.stop(agent.service, STOP_GRACE_SECONDS)
                     self._event("exited", agent.server_name, agent.port, f"exit code {code}")
-            if boots:
-                self._cursor = max(self._cursor, max(b["sequence"] for b in boots))
+
+    def _handle_boot(
+        self,
+        server: Mapping[str, Any] | None,
+        profiles: Mapping[str, Mapping[str, Any]],
+        boot: Mapping[str, Any],
+    ) -> None:
+        uri = str(boot["serverUri"])
+        power = server.get("powerState") if server else "gone"
+        serving = self._running.get(uri)
+        if server is None or power != "On":
+            self._stop_agent(uri, f"the server is {power}")
+        elif boot["device"] != "Network":
+            self._stop_agent(uri, f"the server booted from {boot['device']}")
+        elif serving is not None and serving.boot_sequence >= int(boot["sequence"]):
+            return  # this boot's agent runs already
+        else:
+            self._stop_agent(uri, "the server rebooted")
+            profile = profiles.get(server.get("serverProfileUri") or "")
+            try:
+                self._start_agent(server, profile, boot)
+            except Exception as error:  # as a failed PXE boot: Ironic's timeouts act
+                LOG.exception("Agent watcher: no agent for %s", server.get("name"))
+                self._event("failed", str(server.get("name")), None, str(error))
 
     def _event(self, kind: str, server: str, port: int | None, reason: str) -> None:
         self.events.append(AgentEvent(kind, server, time.time(), port, reason))
+        if len(self.events) > EVENTS_KEPT:
+            del self.events[: len(self.events) - EVENTS_KEPT]
         LOG.info("Agent %s for %s (port %s): %s", kind, server, port, reason)
 
     def _stop_agent(self, uri: str, reason: str) -> None:
@@ -344,16 +344,14 @@ class Agents:
             self._event("skipped", name, None, why_not)
             return
         folder = self.root / slug(name)
-        (folder / "tmp").mkdir(parents=True, exist_ok=True)
+        (folder / "tmp").mkdir(mode=0o700, parents=True, exist_ok=True)
         disk = self.disk(name)
         if not disk.exists():
             server_id = str(server["uri"]).rsplit("/", 1)[-1]
             size = root_disk_bytes(self._get(f"server-hardware/{server_id}/local-storage"))
             with open(disk, "wb") as sparse:
                 sparse.truncate(size)
-        from .processes import free_port
-
-        port = free_port()
+        port = self._free_port()
         description = describe(server, profile, interfaces, disk, boot)
         description.update(simulatorUrl=self.simulator_url, caFile=self.ca_file)
         description_path = folder / "server.json"
@@ -369,6 +367,7 @@ class Agents:
             DESCRIPTION_ENV: str(description_path),
         }
         script = Path(sys.executable).parent / AGENT_SCRIPT
+        private_file(self.log(name))  # with debug on, IPA logs Ironic's agent token
         service = self.supervisor.start(
             f"ipa {name}",
             [str(script), "--config-file", str(config_path)],
@@ -385,6 +384,15 @@ class Agents:
             macs=tuple(i["mac"] for i in interfaces),
         )
         self._event("started", name, port, f"booted from the network (boot {boot['sequence']})")
+
+    def _free_port(self) -> int:
+        """A free port no running agent was given (an agent binds it only once IPA started)."""
+        taken = {agent.port for agent in self._running.values()}
+        for _attempt in range(20):
+            port = free_port()
+            if port not in taken:
+                return port
+        raise SandboxError(f"no free 127.0.0.1 port apart from the agents' {sorted(taken)}")
 
     def ironic_expects_no_agent(self, macs: list[str]) -> str | None:
         """Why the network boot of a server with these MACs loads no IPA, from Ironic's view of
@@ -472,180 +480,14 @@ def describe(
     }
 
 
+def private_file(path: Path) -> None:
+    """Create ``path`` (or keep it) readable and writable by its owner only."""
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_APPEND, 0o600))
+    path.chmod(0o600)
+
+
 def write_config(path: Path, options: Mapping[str, str]) -> None:
     config = configparser.ConfigParser(interpolation=None)
     config["DEFAULT"] = dict(options)
     with open(path, "w") as handle:
         config.write(handle)
-
-
-# -- the shims ---------------------------------------------------------------------------------
-SHIM = """#!{python}
-# Written by the oneview sandbox: IPA must not act on this machine (see sandbox/agents.py).
-from oneview_openstack.sandbox.agents import run_shim
-raise SystemExit(run_shim())
-"""
-
-
-def write_shims(bin_dir: Path) -> None:
-    bin_dir.mkdir(parents=True, exist_ok=True)
-    text = SHIM.format(python=sys.executable)
-    for name in (*POWER_SHIMS, *NOOP_SHIMS, *REFUSED_SHIMS, *GUARDED_SHIMS):
-        path = bin_dir / name
-        path.write_text(text)
-        path.chmod(0o755)
-
-
-def _names_a_device(argument: str) -> bool:
-    for value in (argument, argument.split("=", 1)[-1]):
-        if value.startswith(("/proc/", "/sys/")) or value in ("/proc", "/sys"):
-            return True
-        if value.startswith("/dev") and not value.startswith(HARMLESS_DEVICES):
-            return True
-    return False
-
-
-def _say(message: str) -> None:
-    sys.stderr.write(f"oneview sandbox: {message}\n")
-
-
-def run_shim(argv: list[str] | None = None) -> int:
-    """A shim's body: the command name is the script's name."""
-    argv = list(sys.argv if argv is None else argv)
-    name, arguments = Path(argv[0]).name, argv[1:]
-    if name in POWER_SHIMS:
-        return _os_power(name, restart=POWER_SHIMS[name])
-    if name in NOOP_SHIMS:
-        _say(f"`{name} {' '.join(arguments)}` not run: the simulated server has no such device")
-        return 0
-    if name in GUARDED_SHIMS:
-        restore_disk_size()
-        named = [a for a in arguments if _names_a_device(a)]
-        if named:
-            _say(
-                f"refused `{name} {' '.join(arguments)}`: {named[0]} is this machine's, "
-                "not the simulated server's"
-            )
-            return 1
-        disk_file = next((a for a in arguments if Path(a).is_file()), None)
-        if name in DISK_FILE_QUERIES and disk_file is not None:
-            return DISK_FILE_QUERIES[name](Path(disk_file), arguments)
-        if name == "udevadm" and arguments[:1] != ["settle"]:
-            _say(f"refused `udevadm {' '.join(arguments)}`: only `settle` is harmless")
-            return 1
-        here = str(Path(argv[0]).resolve().parent)
-        search = os.pathsep.join(
-            p
-            for p in os.environ.get("PATH", "").split(os.pathsep)
-            if p and str(Path(p).resolve()) != here
-        )
-        real = shutil.which(name, path=search)
-        if real is None:
-            if name in ("udevadm", "partprobe"):
-                return 0  # no kernel to tell about a disk file: nothing to do
-            _say(f"`{name}` is not installed on this machine")
-            return 127
-        os.execv(real, [real, *arguments])  # noqa: S606 - the real tool, same arguments
-    _say(
-        f"refused `{name} {' '.join(arguments)}`: it would act on this machine, not on the "
-        "simulated server"
-    )
-    return 1
-
-
-def restore_disk_size(description_path: str | None = None) -> None:
-    """A disk does not shrink, but IPA writes a raw image with ``open(device, "wb+")``, which
-    truncates a file: grow the disk file back (sparse zeros) to the size it was described with,
-    before any tool looks at it, as if it were the block device it stands for."""
-    path = description_path or os.environ.get(DESCRIPTION_ENV)
-    if not path:
-        return
-    try:
-        disk = json.loads(Path(path).read_text())["disk"]
-        target, size = Path(disk["path"]), int(disk["sizeBytes"])
-        if target.is_file() and target.stat().st_size < size:
-            with open(target, "r+b") as handle:
-                handle.truncate(size)
-    except (OSError, ValueError, KeyError, TypeError):
-        return
-
-
-def _blockdev(disk: Path, arguments: list[str]) -> int:
-    """``blockdev`` on the disk file: what the kernel would say of a 512-byte-sector disk."""
-    size = disk.stat().st_size
-    answers = {"--getss": SECTOR, "--getpbsz": SECTOR, "--getbsz": 4096, "--getsize64": size,
-               "--getsz": size // SECTOR, "--getro": 0}  # fmt: skip
-    for option in arguments:
-        if option in answers:
-            print(answers[option])
-        elif option in ("--flushbufs", "--rereadpt"):
-            with open(disk, "rb") as handle:
-                os.fsync(handle.fileno())
-    return 0
-
-
-def _lsblk_fields(arguments: list[str]) -> list[str]:
-    for index, argument in enumerate(arguments):
-        if argument in ("-o", "--output") and index + 1 < len(arguments):
-            return arguments[index + 1].split(",")
-        if argument.startswith("--output="):
-            return argument.split("=", 1)[1].split(",")
-        if argument.startswith("-") and not argument.startswith("--") and "o" in argument:
-            rest = argument[argument.index("o") + 1 :]
-            if rest:
-                return rest.split(",")
-            if index + 1 < len(arguments):
-                return arguments[index + 1].split(",")
-    return ["NAME", "SIZE", "TYPE"]
-
-
-def _lsblk(disk: Path, arguments: list[str]) -> int:
-    """``lsblk`` on the disk file, ``--pairs`` style: a whole disk (its partitions are not
-    devices of their own: no kernel reads this file's table)."""
-    table = {}
-    probe = shutil.which("blkid", path="/usr/sbin:/usr/bin:/sbin:/bin")
-    if probe is not None:
-        found = subprocess.run(  # noqa: S603 - blkid on our own file
-            [probe, "-p", "-o", "export", str(disk)], capture_output=True, text=True, check=False
-        )
-        table = dict(line.split("=", 1) for line in found.stdout.splitlines() if "=" in line)
-    values = {"NAME": str(disk), "KNAME": str(disk), "PATH": str(disk), "TYPE": "disk",
-              "SIZE": str(disk.stat().st_size), "ROTA": "0", "RO": "0", "RM": "0",
-              "MODEL": "LOGICAL VOLUME", "VENDOR": "HPE", "PTUUID": table.get("PTUUID", ""),
-              "PTTYPE": table.get("PTTYPE", ""), "LOG-SEC": str(SECTOR),
-              "PHY-SEC": str(SECTOR)}  # fmt: skip
-    fields = [f.upper() for f in _lsblk_fields(arguments)]
-    print(" ".join(f'{field}="{values.get(field, "")}"' for field in fields))
-    return 0
-
-
-DISK_FILE_QUERIES = {"blockdev": _blockdev, "lsblk": _lsblk}
-
-
-def _os_power(name: str, *, restart: bool) -> int:
-    """``poweroff``/``reboot`` inside the server: the simulator switches it off (or restarts
-    it). Always exit 0, so IPA never falls back to ``/proc/sysrq-trigger``."""
-    path = os.environ.get(DESCRIPTION_ENV)
-    if not path:
-        _say(f"`{name}`: no {DESCRIPTION_ENV}; this machine is left alone")
-        return 0
-    import requests
-
-    try:
-        description = json.loads(Path(path).read_text())
-        server_id = description["server"]["uri"].rsplit("/", 1)[-1]
-        with requests.Session() as http:
-            http.trust_env = False
-            reply = http.post(
-                f"{description['simulatorUrl']}/_sim/server-hardware/{server_id}/os-power-off",
-                json={"restart": restart},
-                verify=description.get("caFile") or True,
-                timeout=30,
-            )
-        if reply.status_code >= 400:
-            _say(f"`{name}`: the simulator answered {reply.status_code}: {reply.text[:300]}")
-        else:
-            _say(f"`{name}`: {description['server']['name']} is now {reply.json()['powerState']}")
-    except (OSError, ValueError, KeyError, requests.RequestException) as error:
-        _say(f"`{name}` could not reach the simulator: {error}")
-    return 0
