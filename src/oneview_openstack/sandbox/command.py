@@ -82,10 +82,11 @@ def _scenario(sandbox: Sandbox, args: argparse.Namespace, console: Console) -> A
     console.rule("Scenario running")
     console.print(
         "Creating a tenant VLAN network and two more for trunk subports, deploying two nodes "
-        "onto the tenant network with oneview-ramdisk (the second one VLAN-aware: its VIF is a "
-        "trunk whose subports are on the other two), undeploying them, then deleting the trunk "
-        "and the networks (the provisioning network Ironic is configured with stays, for your "
-        "own deployments)."
+        "onto the tenant network, the first with oneview-direct (ironic-python-agent writes the "
+        "sandbox's disk image) and the second with oneview-ramdisk and VLAN-aware (its VIF is a "
+        "trunk whose subports are on the other two), undeploying them with cleaning (a metadata "
+        "erase through the agent), then deleting the trunk and the networks (the provisioning "
+        "network Ironic is configured with stays, for your own deployments)."
     )
     result = scenario.run(sandbox, timeout=args.timeout)
     report.show_scenario(console, result, result.label)
@@ -112,6 +113,9 @@ def _wait(sandbox: Sandbox, console: Console) -> int:
     try:
         while True:
             for service in sandbox.supervisor.services:
+                # Agents come and go with their servers' power (the watcher stops them).
+                if service.stopped or service.name.startswith("ipa "):
+                    continue
                 if not service.running:
                     console.print(
                         f"[bold red]{service.name} stopped unexpectedly[/]; see {service.log_path}."
