@@ -220,6 +220,26 @@ def test_a_real_agent_loads_this_manager_alone(tmp_path, disk):
     assert lines == ["['SimulatedServerHardwareManager']", str(disk), "True"], done.stdout
 
 
+def test_an_agent_with_an_unreadable_description_gets_no_manager_at_all(tmp_path):
+    """Set but unreadable: not ours (nothing described), and never IPA's generic one either
+    (it would work on this machine): IPA finds no manager and stops."""
+    path = tmp_path / "server.json"
+    path.write_text("{not json")
+    probe = (
+        "from ironic_python_agent import config, errors, hardware\n"
+        "try:\n"
+        "    print([m['name'] for m in hardware.get_managers_detail()])\n"
+        "except errors.HardwareManagerNotFound:\n"
+        "    print('no manager')\n"
+    )
+    env = {**os.environ, DESCRIPTION_ENV: str(path)}
+    done = subprocess.run(  # noqa: S603 - fixed argv
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines() == ["no manager"], done.stdout
+
+
 def test_ipa_finds_the_manager_through_its_entry_point():
     (entry,) = [
         e

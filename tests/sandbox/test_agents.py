@@ -160,8 +160,12 @@ def test_a_network_boot_starts_a_real_agent_and_a_power_off_stops_it(api, launch
     enrolled = {port.mac for port in views.ethernet_ports(blade)}
     assert enrolled and enrolled <= set(ironic.lookups[0][1])
     assert set(agent.macs) == set(ironic.lookups[0][1])
+    # IPA logs the 404 after the stub answered it: wait for the line, not for luck.
+    wait_until(
+        lambda: "Failed looking up node with addresses" in launcher.log(BLADE).read_text(),
+        timeout=60, what="the agent logging its failed lookup",
+    )  # fmt: skip
     log = launcher.log(BLADE).read_text()
-    assert "Failed looking up node with addresses" in log
     assert "SimulatedServerHardwareManager" in log
     assert "GenericHardwareManager" not in log
     # Its log is root's only (with debug on, IPA logs Ironic's agent token).

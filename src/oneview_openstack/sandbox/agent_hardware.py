@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import os
-import struct
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,11 +29,16 @@ from ironic_python_agent import config as _ipa_config  # noqa: F401
 from ironic_python_agent import errors, hardware
 from oslo_log import log
 
+from .agent_erase import MIB, SECTOR, erase_all, erase_metadata
+from .agent_guards import (
+    SimulatedServerRefusal,
+    guard_commands,
+    pin_other_managers,
+    refuse_host_commands,
+)
 from .agent_shims import DESCRIPTION_ENV
 
 LOG = log.getLogger(__name__)
-MIB = 1024**2
-SECTOR = 512
 # Methods of IPA's managers that would act on real hardware or the host, or that the simulated
 # server has no equivalent for: each answers with a refusal.
 REFUSED = {
@@ -64,13 +68,6 @@ CLEAN_STEPS = (("erase_devices", 10), ("erase_devices_metadata", 99), ("erase_de
 CPU_FLAGS = ["fpu", "lm", "vmx", "aes", "sse4_2", "avx2", "pdpe1gb"]
 
 
-class SimulatedServerRefusal(errors.RESTError):
-    """A step or call the simulated server does not support (it never reaches this machine)."""
-
-    message = "Not supported by the simulated server"
-    status_code = 400
-
-
 def load_description(path: str | os.PathLike[str] | None) -> dict[str, Any] | None:
     if not path:
         return None
@@ -82,130 +79,6 @@ def load_description(path: str | os.PathLike[str] | None) -> dict[str, Any] | No
     return described
 
 
-def _unsupported(_manager: object) -> int:
-    return hardware.HardwareSupport.NONE
-
-
-def pin_other_managers() -> None:
-    """IPA's own managers report no support: their evaluate/initialize never touch the host."""
-    from ironic_python_agent.hardware_managers import (
-        cna,
-        container,
-        mlnx,
-    )
-
-    for manager in (
-        hardware.GenericHardwareManager,
-        cna.IntelCnaHardwareManager,
-        mlnx.MellanoxDeviceHardwareManager,
-        container.ContainerHardwareManager,
-    ):
-        manager.evaluate_hardware_support = _unsupported  # type: ignore[method-assign]
-
-
-def guard_commands() -> None:
-    """Refuse, in IPA's own process, the commands the PATH shims cannot catch: a shell line
-    (IPA's ``echo o > /proc/sysrq-trigger`` fallback, its chroot scripts) and a program named by
-    an absolute path. Every IPA command goes through ``ironic_python_agent.utils.execute``."""
-    from ironic_python_agent import utils
-    from oslo_concurrency import processutils
-
-    real = utils.execute
-    if getattr(real, "oneview_sandbox_guard", False):
-        return
-
-    def execute(*cmd: Any, **kwargs: Any) -> Any:
-        program = str(cmd[0]) if cmd else ""
-        if kwargs.get("shell") or os.path.isabs(program):
-            line = " ".join(str(c) for c in cmd)
-            raise processutils.ProcessExecutionError(
-                exit_code=1,
-                cmd=line,
-                stderr=f"oneview sandbox: refused `{line}`: a shell line or an absolute path "
-                "would bypass the sandbox's command shims",
-            )
-        return real(*cmd, **kwargs)
-
-    execute.oneview_sandbox_guard = True  # type: ignore[attr-defined]
-    utils.execute = execute
-
-
-# Agent commands (extension, command) that act on this machine whatever the hardware manager
-# says: the rescue writes its password and a "rescued" marker into /etc.
-REFUSED_COMMANDS = {
-    ("rescue", "finalize_rescue"): "rescue writes this machine's /etc (no rescue in the sandbox)",
-}
-
-
-def refuse_host_commands(server_name: str) -> None:
-    """Replace the agent commands of ``REFUSED_COMMANDS`` with a refusal (IPA has loaded its
-    extensions before it loads hardware managers)."""
-    from ironic_python_agent.extensions import base
-
-    for (extension, command), why in REFUSED_COMMANDS.items():
-        try:
-            commands = base.get_extension(extension).command_map
-        except (errors.ExtensionError, KeyError):  # not loaded (not a running agent)
-            continue
-
-        def refused(*_args: Any, _what: str = f"{extension}.{command}", _why: str = why,
-                    **_kwargs: Any) -> Any:  # fmt: skip
-            raise SimulatedServerRefusal(f"{_what} on the simulated server {server_name!r}: {_why}")
-
-        commands[command] = refused
-
-
-def zero_range(handle: Any, offset: int, length: int) -> None:
-    handle.seek(offset)
-    handle.write(b"\0" * length)
-
-
-def partition_starts(head: bytes, sector: int = SECTOR) -> list[int]:
-    """Byte offsets of the partitions an MBR or GPT at the start of a disk names."""
-    starts: list[int] = []
-    if head[510:512] == b"\x55\xaa":
-        for index in range(4):
-            entry = head[446 + 16 * index : 462 + 16 * index]
-            kind, first = entry[4], struct.unpack_from("<I", entry, 8)[0]
-            if kind not in (0, 0xEE) and first:
-                starts.append(first * sector)
-    gpt = head[sector : 2 * sector]
-    if gpt[:8] == b"EFI PART":
-        table, count, size = struct.unpack_from("<QII", gpt, 72)
-        for index in range(min(count, 128)):
-            offset = table * sector + index * size
-            entry = head[offset : offset + size]
-            if len(entry) >= 40 and entry[:16] != b"\0" * 16:
-                starts.append(struct.unpack_from("<Q", entry, 32)[0] * sector)
-    return starts
-
-
-def erase_metadata(path: Path) -> list[int]:
-    """What ``wipefs`` + the GPT wipe do: each partition's first MiB (its filesystem's
-    signatures), then the first and last MiB of the disk (MBR, both GPT copies). Returns the
-    partition offsets wiped."""
-    size = path.stat().st_size
-    with open(path, "r+b") as disk:
-        head = disk.read(MIB)
-        starts = [s for s in partition_starts(head) if 0 < s < size]
-        for start in starts:
-            zero_range(disk, start, min(MIB, size - start))
-        zero_range(disk, 0, min(MIB, size))
-        zero_range(disk, max(0, size - MIB), min(MIB, size))
-        disk.flush()
-        os.fsync(disk.fileno())
-    return starts
-
-
-def erase_all(path: Path) -> None:
-    """Every byte of the disk file reads zero again (the file stays its size, sparse)."""
-    size = path.stat().st_size
-    with open(path, "r+b") as disk:
-        disk.truncate(0)
-        disk.truncate(size)
-        os.fsync(disk.fileno())
-
-
 class SimulatedServerHardwareManager(hardware.HardwareManager):
     """The inventory and steps of one simulated server (see the module's docstring)."""
 
@@ -214,7 +87,12 @@ class SimulatedServerHardwareManager(hardware.HardwareManager):
 
     def __init__(self, description: dict[str, Any] | None = None) -> None:
         self.description = description or load_description(os.environ.get(DESCRIPTION_ENV))
-        if self.description is not None and description is None:
+        if description is None and os.environ.get(DESCRIPTION_ENV) and self.description is None:
+            # A sandbox agent whose description is unreadable: no manager at all (IPA exits
+            # with HardwareManagerNotFound), never IPA's own on this machine.
+            pin_other_managers()
+            guard_commands()
+        elif self.description is not None and description is None:
             # A real agent (described through the environment).
             pin_other_managers()
             guard_commands()

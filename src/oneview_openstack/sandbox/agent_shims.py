@@ -80,6 +80,13 @@ def write_shims(bin_dir: Path) -> None:
         path.chmod(0o755)
 
 
+def ensure_shims(bin_dir: Path) -> None:
+    """Every shim in place and executable (written again otherwise)."""
+    names = (*POWER_SHIMS, *NOOP_SHIMS, *REFUSED_SHIMS, *GUARDED_SHIMS)
+    if not all(os.access(bin_dir / name, os.X_OK) for name in names):
+        write_shims(bin_dir)
+
+
 def names_a_device(argument: str) -> bool:
     """Whether an argument (or the value of ``key=value``) is a device, or under /proc, /sys,
     /dev, also through a symlink: what a disk tool must never be given for an agent."""

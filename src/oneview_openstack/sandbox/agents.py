@@ -21,7 +21,6 @@ import configparser
 import json
 import logging
 import os
-import re
 import shutil
 import sys
 import threading
@@ -33,14 +32,13 @@ from typing import Any
 
 import requests
 
-from .agent_shims import DESCRIPTION_ENV, write_shims
+from .agent_description import describe, root_disk_bytes, server_interfaces, slug
+from .agent_shims import DESCRIPTION_ENV, ensure_shims, write_shims
 from .processes import SandboxError, Service, Supervisor, free_port
 
 LOG = logging.getLogger(__name__)
 
 AGENT_SCRIPT = "ironic-python-agent"
-GIB = 1024**3
-DEFAULT_DISK_GIB = 16  # a server whose local storage OneView does not know
 STOP_GRACE_SECONDS = 5.0
 EVENTS_KEPT = 10_000  # a long sandbox run boots servers for ever: the newest events are kept
 # The folders after our shims: the venv's scripts first, then the system's.
@@ -80,60 +78,6 @@ class RunningAgent:
     started: float = field(default_factory=time.monotonic)
 
 
-def slug(server_name: str) -> str:
-    """A file name for a server name such as ``Encl1, bay 3`` (``Encl1-bay-3``)."""
-    return re.sub(r"[^A-Za-z0-9_.]+", "-", server_name).strip("-") or "server"
-
-
-def server_interfaces(
-    server: Mapping[str, Any], profile: Mapping[str, Any] | None
-) -> list[dict[str, Any]]:
-    """The NICs the server's OS sees: every FlexNIC of each Ethernet port (or the port itself
-    without FlexNICs), with a profile connection's MAC where the profile assigns one."""
-    assigned = {
-        c.get("portId"): c.get("mac")
-        for c in ((profile or {}).get("connectionSettings") or {}).get("connections") or []
-        if c.get("portId") and c.get("mac")
-    }
-    found: list[dict[str, Any]] = []
-    for slot in (server.get("portMap") or {}).get("deviceSlots") or []:
-        for port in slot.get("physicalPorts") or []:
-            if port.get("type") != "Ethernet":
-                continue
-            where = f"{slot.get('location')} {slot.get('slotNumber')}:{port.get('portNumber')}"
-            functions = [
-                (f"{where}-{v.get('portFunction')}", v.get("mac"))
-                for v in port.get("virtualPorts") or []
-            ] or [(f"{where}-a", port.get("mac"))]
-            for label, mac in functions:
-                mac = assigned.get(label) or mac
-                if mac:
-                    found.append({"label": label, "mac": str(mac).lower()})
-    for index, interface in enumerate(found):
-        interface["name"] = f"eth{index}"
-    return found
-
-
-def root_disk_bytes(storage: Mapping[str, Any]) -> int:
-    """The root disk's size: the bootable logical drive, else the largest logical drive, else
-    the largest physical drive (how the OS and Ironic's inspection see it); GiB as OneView's
-    ``CapacityGB``."""
-    controllers = storage.get("data") or []
-    logical = [d for c in controllers for d in c.get("LogicalDrives") or [] if d.get("CapacityGB")]
-    physical = [d for c in controllers for d in c.get("PhysicalDrives") or []]
-    sizes = (
-        [d["CapacityGB"] for d in logical if d.get("Bootable")]
-        or [d["CapacityGB"] for d in logical]
-        or [d["CapacityGB"] for d in physical if d.get("CapacityGB")]
-    )
-    return int(max(sizes) * GIB) if sizes else DEFAULT_DISK_GIB * GIB
-
-
-def boot_mode(profile: Mapping[str, Any] | None) -> str:
-    mode = (((profile or {}).get("bootMode") or {}).get("mode")) or "UEFI"
-    return "bios" if mode == "BIOS" else "uefi"
-
-
 class Agents:
     """The watcher/launcher: one IPA per server that booted from the network.
 
@@ -168,6 +112,7 @@ class Agents:
         self._running: dict[str, RunningAgent] = {}  # by server URI
         self._refused: set[str] = set()
         self._cursor = 0  # the last boot sequence handled
+        self._disk_sizes: dict[str, int] = {}  # by server name: what its disk file must hold
         self._lock = threading.RLock()
         self._halt = threading.Event()
         self._thread: threading.Thread | None = None
@@ -346,13 +291,19 @@ class Agents:
         folder = self.root / slug(name)
         (folder / "tmp").mkdir(mode=0o700, parents=True, exist_ok=True)
         disk = self.disk(name)
-        if not disk.exists():
+        size = self._disk_sizes.get(name)
+        if size is None:
             server_id = str(server["uri"]).rsplit("/", 1)[-1]
             size = root_disk_bytes(self._get(f"server-hardware/{server_id}/local-storage"))
-            with open(disk, "wb") as sparse:
+            self._disk_sizes[name] = size
+        # Created sparse at the first boot; grown back if an agent stopped mid-write left it
+        # truncated (IPA's raw writer truncates the file it opens).
+        with open(disk, "ab") as sparse:
+            if sparse.tell() < size:
                 sparse.truncate(size)
+        ensure_shims(self.bin_dir)  # never an agent without them (poll() works without start())
         port = self._free_port()
-        description = describe(server, profile, interfaces, disk, boot)
+        description = describe(server, profile, interfaces, disk, boot, size)
         description.update(simulatorUrl=self.simulator_url, caFile=self.ca_file)
         description_path = folder / "server.json"
         description_path.write_text(json.dumps(description, indent=2))
@@ -453,31 +404,6 @@ class Agents:
                 (*log.get_default_log_levels(), "ironic_python_agent.api=WARN")
             ),
         }
-
-
-def describe(
-    server: Mapping[str, Any],
-    profile: Mapping[str, Any] | None,
-    interfaces: list[dict[str, Any]],
-    disk: Path,
-    boot: Mapping[str, Any],
-) -> dict[str, Any]:
-    """What the hardware manager reports: the simulated server, not this machine."""
-    keys = ("uri", "name", "uuid", "serialNumber", "model", "romVersion", "mpFirmwareVersion",
-            "mpIpAddress", "processorType", "processorCount", "processorCoreCount",
-            "processorSpeedMhz", "memoryMb")  # fmt: skip
-    return {
-        "server": {key: server.get(key) for key in keys},
-        "bootMode": boot_mode(profile),
-        "interfaces": interfaces,
-        "disk": {
-            "path": str(disk),
-            "sizeBytes": disk.stat().st_size,
-            "model": "LOGICAL VOLUME",
-            "serial": f"{server.get('serialNumber') or 'disk'}-0",
-        },
-        "boot": dict(boot),
-    }
 
 
 def private_file(path: Path) -> None:
