@@ -284,6 +284,8 @@ def test_the_rescue_never_writes_this_machines_etc(monkeypatch):
     rescue = base.get_extension("rescue")
     with pytest.raises(SimulatedServerRefusal, match=r"finalize_rescue.*Encl1, bay 3.*/etc"):
         rescue.execute("finalize_rescue", rescue_password="secret")
+    with pytest.raises(SimulatedServerRefusal, match=r"execute_bootc_install.*/etc/containers"):
+        base.get_extension("standby").execute("execute_bootc_install", image_source="oci://x")
 
 
 def test_the_logs_ironic_collects_are_the_servers_not_this_machines(manager, monkeypatch, disk):

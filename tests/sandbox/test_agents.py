@@ -393,6 +393,7 @@ def test_the_agent_options_keep_it_on_loopback(launcher, ironic):
         assert options[key] == "127.0.0.1"
     assert options["listen_port"] == options["advertise_port"] == "41000"
     assert options["enable_auto_tls"] == "false"
+    assert options["disable_bootc_deploy"] == "true"
     assert options["inspection_callback_url"] == ""
     assert "ironic_python_agent.api=WARN" in options["default_log_levels"].split(",")
 

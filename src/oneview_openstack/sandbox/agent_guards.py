@@ -71,9 +71,11 @@ def guard_commands() -> None:
 
 
 # Agent commands (extension, command) that act on this machine whatever the hardware manager
-# says: the rescue writes its password and a "rescued" marker into /etc.
+# says: the rescue writes its password and a "rescued" marker into /etc, bootc its podman
+# configuration.
 REFUSED_COMMANDS = {
     ("rescue", "finalize_rescue"): "rescue writes this machine's /etc (no rescue in the sandbox)",
+    ("standby", "execute_bootc_install"): "bootc writes /etc/containers and runs podman here",
 }
 
 

@@ -397,6 +397,7 @@ class Agents:
             "inspection_callback_url": "",
             "enable_vlan_interfaces": "",
             "ignore_bootloader_failure": "true",
+            "disable_bootc_deploy": "true",  # bootc writes /etc/containers on this machine
             "debug": "true" if self.debug else "false",
             "use_stderr": "true",
             # IPA's API access lines carry Ironic's agent token in their URLs: not in our logs.
