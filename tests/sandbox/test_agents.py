@@ -509,3 +509,43 @@ def test_without_the_agent_extra_the_watcher_does_not_start(launcher, tmp_path, 
     monkeypatch.setattr(sys, "executable", str(tmp_path / "elsewhere" / "python"))
     with pytest.raises(SandboxError, match=r"elsewhere/ironic-python-agent is missing.*\[agent\]"):
         launcher.start()
+
+
+class RacingAgents(Agents):
+    """The real launcher, with one simulator action run just after it read every server's
+    state: a boot that lands between its two reads."""
+
+    race: Any = None
+
+    def _get(self, path: str, **params: Any) -> Any:
+        found = super()._get(path, **params)
+        if path == "state" and self.race is not None:
+            self.race, race = None, self.race
+            race()
+        return found
+
+
+def test_a_boot_between_the_watchers_reads_waits_for_the_next_pass(
+    api, simulator, ironic, tmp_path
+):
+    """The state read says On, but that On may be a later boot's: the server waits for the
+    next pass rather than getting an agent for a network boot it is no longer in."""
+    supervisor = Supervisor()
+    agents = RacingAgents(supervisor, tmp_path, simulator_url=simulator.url,
+                          ca_file=str(simulator.ca_file), ironic_url=ironic.url)  # fmt: skip
+    witness = Witness.of(simulator)
+    try:
+        blade = named(api, "server-hardware", BLADE)
+        ironic.enroll(blade, "deploying")
+        network_boot_next(api, blade)
+        power(api, blade, "On")  # from the network (the one-time boot, used up)
+        agents.race = lambda: witness.os_power_off(blade["uri"], restart=True)  # then its disk
+        agents.poll()
+        assert agents.race is None  # the reboot happened between the reads
+        agents.poll()
+        assert agents.running() == {}
+        assert agents.events == []
+        assert [b["device"] for b in witness.boots(blade["uri"])] == ["Network", "Unmanaged"]
+    finally:
+        agents.stop()
+        supervisor.stop_all()
