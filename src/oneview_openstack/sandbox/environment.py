@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from openstack import connection as os_connection
 
@@ -22,7 +23,7 @@ from . import conductors, configs, database, etcd, images, networks, oneview_set
 from . import nova as nova_front_door
 from .agents import Agents
 from .drivers import Probe, probe_drivers
-from .processes import Supervisor, free_port
+from .processes import Service, Supervisor, free_port
 
 STALE = ("ironic.db", "neutron.db", "ironic.log", "neutron.log", "ironic.out", "neutron.out",
          "neutron-periodic.out", "simulator.log", "http.log")  # fmt: skip
@@ -93,7 +94,7 @@ class Sandbox:
         self.databases: database.Databases | None = None
         self.coordination_url: str | None = options.coordination_backend_url
         self.image: images.DiskImage | None = None
-        self.http_server: Any = None  # the image HTTP server's Service
+        self.http_server: Service | None = None  # serves <state>/http to the agents
         self.agents: Agents | None = None
         self.nova_plan: nova_front_door.NovaPlan | None = None  # with options.nova
         self.nova: nova_front_door.Nova | None = None
@@ -197,7 +198,7 @@ class Sandbox:
             free_port(),
             tuple(free_port() for _ in range(self.options.neutron_hosts - 1)),
             tuple(free_port() for _ in range(self.options.ironic_conductors if split else 0)),
-            http_port=int(self.http_server.url.rsplit(":", 1)[1].rstrip("/")),
+            http_port=urlsplit(self.http_server.url).port,
         )
         ironic_conf = configs.ironic_conf(
             self.layout,
