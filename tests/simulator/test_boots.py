@@ -147,3 +147,20 @@ def test_a_reset_clears_the_boots_but_not_the_sequence(api: ApplianceClient, sim
     power(api, blade, "On")
     (after,) = witness.boots(since=before["sequence"])
     assert after["sequence"] == before["sequence"] + 1
+
+
+def test_the_values_ironics_boot_code_writes_name_the_devices(api: ApplianceClient, simulator):
+    """What ironic/boot.py writes: oneTimeBoot ``HDD`` (Ironic's disk) and ``Network`` (PXE),
+    boot order names ``PXE``, ``HardDisk``, ``CD``."""
+    witness = Witness.of(simulator)
+    blade = named(api, "server-hardware", BLADE)
+    apply_profile(api, blade, ["CD", "PXE", "HardDisk"])
+    for one_time in ("HDD", "Network", None):
+        if one_time:
+            task = api.wait(api.patch(blade["uri"], json=[
+                {"op": "replace", "path": "/oneTimeBoot", "value": one_time}]))  # fmt: skip
+            assert task["taskState"] == "Completed", task
+        power(api, blade, "On")
+        power(api, blade, "Off")
+    devices = [(b["device"], b["source"]) for b in witness.boots(blade["uri"])]
+    assert devices == [("HardDisk", "oneTimeBoot"), ("Network", "oneTimeBoot"), ("CD", "bootOrder")]
