@@ -251,6 +251,18 @@ def test_a_disk_boot_and_a_refused_server_get_no_agent(api, launcher, ironic):
     assert [(e.kind, e.server) for e in launcher.events] == [("refused", BLADE)]
     assert not launcher.disk(BLADE).exists()
 
+    # Allowed again, and without start() (no shims written yet): the agent still gets them
+    # first on its PATH, and its description.
+    launcher.allow(BLADE)
+    power(api, blade, "Off")
+    network_boot_next(api, blade)
+    power(api, blade, "On")
+    launcher.poll()
+    env = launcher.running()[BLADE].service.env or {}
+    assert env["PATH"].split(os.pathsep)[0] == str(launcher.bin_dir)
+    assert all(os.access(launcher.bin_dir / name, os.X_OK) for name in ("poweroff", "reboot"))
+    assert json.loads(Path(env[DESCRIPTION_ENV]).read_text())["server"]["name"] == BLADE
+
 
 def test_an_agent_that_ends_by_itself_and_one_that_cannot_start(api, simulator, ironic, tmp_path):
     """IPA gives up when its lookup never succeeds (lookup_timeout): an ``exited`` event; a
