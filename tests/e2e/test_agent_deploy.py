@@ -22,7 +22,7 @@ import pytest
 
 from oneview_openstack.ironic import common
 from oneview_openstack.sandbox import images, scenario
-from oneview_openstack.sandbox.configs import PHYSNET
+from oneview_openstack.sandbox.configs import PHYSNET, AgentSettings
 from oneview_openstack.sandbox.environment import Sandbox
 from oneview_openstack.simulator.testing import Witness, wait_until
 
@@ -173,7 +173,10 @@ def test_an_agent_that_never_heartbeats_fails_the_deploy_and_undeploy_releases_t
         conn.baremetal.attach_vif_to_node(node, vif.id)
         conn.baremetal.update_node(node, instance_info=scenario.instance_info(sandbox, node))
         conn.baremetal.set_node_provision_state(node, "active")
-        bound = sandbox.options.callback_timeout + 2 * 10 + 60  # + check interval, claim, boot
+        # Ironic's bound (callback timeout + the conductor's check interval), plus the claim
+        # and the power-on before the wait starts.
+        check_interval = AgentSettings().check_interval
+        bound = sandbox.options.callback_timeout + 2 * check_interval + 60
         failed = wait_until(
             lambda: _failed(conn.baremetal.get_node(node.id)),
             timeout=bound,
