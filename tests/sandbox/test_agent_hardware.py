@@ -294,3 +294,45 @@ def test_the_logs_ironic_collects_are_the_servers_not_this_machines(manager, mon
     file_list = ["/var/log"]
     manager.collect_system_logs(io_dict, file_list)
     assert (io_dict, file_list) == ({}, [str(disk.parent / "server.json")])
+
+
+# An agent process (its own session, as the sandbox starts agents) loading the manager, started
+# by a parent that waits until the manager is loaded and then dies without stopping it.
+ORPHAN_AGENT = """
+from ironic_python_agent import config
+from oneview_openstack.sandbox.agent_hardware import SimulatedServerHardwareManager
+SimulatedServerHardwareManager()
+print("loaded", flush=True)
+import threading
+threading.Event().wait(600)
+"""
+DYING_PARENT = """
+import subprocess, sys
+agent = subprocess.Popen([sys.executable, "-c", sys.argv[1]], start_new_session=True,
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+assert agent.stdout.readline() == "loaded\\n"
+print(agent.pid, flush=True)
+"""
+
+
+def test_an_agent_whose_sandbox_died_ends_too(tmp_path, disk):
+    import psutil
+
+    from oneview_openstack.simulator.testing import wait_until
+
+    path = tmp_path / "server.json"
+    path.write_text(json.dumps(description(disk)))
+    done = subprocess.run(  # noqa: S603 - fixed argv
+        [sys.executable, "-c", DYING_PARENT, ORPHAN_AGENT],
+        capture_output=True, text=True, timeout=120, env={**os.environ, DESCRIPTION_ENV: str(path)},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    orphan = int(done.stdout.strip())
+
+    def gone() -> bool:
+        try:
+            return psutil.Process(orphan).status() == psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            return True
+
+    wait_until(gone, timeout=60, what="the orphaned agent ending")

@@ -2,12 +2,16 @@
 inside its own process (the hardware manager installs these when it loads in a real agent):
 IPA's own hardware managers report no support, a shell line or an absolute program path is
 refused (the PATH shims of ``agent_shims`` cannot see those), and agent commands that write the
-host's files whatever the hardware manager says answer with a refusal.
+host's files whatever the hardware manager says answer with a refusal. And an agent whose sandbox
+died (killed, so it could not stop its agents) ends too, instead of heartbeating for ever.
 """
 
 from __future__ import annotations
 
 import os
+import signal
+import threading
+import time
 from typing import Any
 
 # IPA's config first: it registers the options its hardware module reads at import.
@@ -95,3 +99,19 @@ def refuse_host_commands(server_name: str) -> None:
             raise SimulatedServerRefusal(f"{_what} on the simulated server {server_name!r}: {_why}")
 
         commands[command] = refused
+
+
+def exit_with_parent(interval: float = 1.0) -> None:
+    """End this agent when the process that started it is gone: a watcher thread that, once
+    the parent changes, stops the agent's own process group (only when the agent leads it, as
+    the sandbox starts agents), or the agent alone otherwise."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        if os.getpgrp() == os.getpid():
+            os.killpg(os.getpgrp(), signal.SIGKILL)  # the agent and the tools it runs
+        os._exit(1)
+
+    threading.Thread(target=watch, name="oneview-sandbox-parent", daemon=True).start()

@@ -32,6 +32,7 @@ from oslo_log import log
 from .agent_erase import MIB, SECTOR, erase_all, erase_metadata
 from .agent_guards import (
     SimulatedServerRefusal,
+    exit_with_parent,
     guard_commands,
     pin_other_managers,
     refuse_host_commands,
@@ -97,6 +98,7 @@ class SimulatedServerHardwareManager(hardware.HardwareManager):
             pin_other_managers()
             guard_commands()
             refuse_host_commands(str(self.server.get("name")))
+            exit_with_parent()
 
     # -- who answers -----------------------------------------------------------------------
     def evaluate_hardware_support(self) -> int:
