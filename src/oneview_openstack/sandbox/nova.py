@@ -1,11 +1,11 @@
 """Nova with its ironic driver in the sandbox: cells set up, then API, conductor, scheduler, compute.
 
 ``plan`` picks Nova's (and its peers') ports before Ironic's config is written, so Ironic can be
-told where Glance is; ``start`` runs once Ironic and Neutron answer. Each Nova process is started
-the way an operator starts it (console scripts; the API under gunicorn on Nova's WSGI module),
-on 127.0.0.1, with its output in the state folder, and stopped by the sandbox's Supervisor.
-RabbitMQ, Placement and Glance come from their own modules (``rabbitmq``, ``placement``,
-``glance``).
+told where Glance is; ``start_with_peers`` runs once Ironic and Neutron answer: RabbitMQ,
+Placement and Glance (their own modules) and Nova's databases side by side, then Nova's
+processes. Each is started the way an operator starts it (console scripts; the API under
+gunicorn on Nova's WSGI module), on 127.0.0.1, with its output in the state folder, and stopped
+by the sandbox's Supervisor.
 """
 
 from __future__ import annotations

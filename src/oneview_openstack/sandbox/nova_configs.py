@@ -93,6 +93,10 @@ def nova_conf(
             "auth_type": "none",
             "endpoint_override": peers.ironic_url,
             "api_retry_interval": retry_interval,
+            # Ironic answers 409 while its conductor still holds a node that just failed a
+            # deploy; Nova's tear-down of the failed attempt (then its reschedule) must retry.
+            "status_code_retries": 15,
+            "status_code_retry_delay": 2,
         },
         "placement": {
             "auth_type": "admin_token",
@@ -119,8 +123,8 @@ def ironic_sections(peers: Peers) -> dict[str, dict[str, Any]]:
         "glance": {"auth_type": "none", "endpoint_override": peers.glance_url},
         "nova": {"send_power_notifications": False},
         # How long a deploy waits for Neutron to wire a port (default 100 x 10 s): a port whose
-        # server a OneView user took never is; bounded to a minute here.
-        "agent": {"neutron_agent_max_attempts": 30, "neutron_agent_status_retry_interval": 2},
+        # server a OneView user took never is; bounded to 30 s here.
+        "agent": {"neutron_agent_max_attempts": 15, "neutron_agent_status_retry_interval": 2},
     }
 
 

@@ -41,6 +41,8 @@ ALT_SUFFIX = "-nova-alt"  # the second template's name: the enrolled one's plus 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 DEPLOY_INTERFACE = "oneview-direct"
 PROFILE_FROM = "a profile from template"  # the alt template's profiles say so
+BUILD_EVENT = "compute__do_build_and_run_instance"  # one per attempt on a host
+MOVING = ("cleaning", "clean wait", "deploying", "wait call-back", "deleting", "inspecting")
 TAKER = "oneview-user-during-boot"  # the profile the OneView user assigns
 
 
@@ -57,6 +59,7 @@ class ServerView:
     connections: list[str] = field(default_factory=list)
     fault: str | None = None
     attempts: list[str] = field(default_factory=list)  # failed attempts' messages (events)
+    builds: int = 0  # build attempts on a compute host (more than one: Nova rescheduled)
 
 
 @dataclass
@@ -206,14 +209,16 @@ def alt_template(sandbox: Sandbox, enrolled_uri: str) -> dict[str, Any]:
     raise SandboxError(f"OneView did not create server profile template {name!r} within 60 s")
 
 
-def prepare(sandbox: Sandbox, conn: os_connection.Connection, result: NovaResult) -> dict[str, Any]:
+def prepare(
+    sandbox: Sandbox, conn: os_connection.Connection, result: NovaResult, timeout: float
+) -> dict[str, Any]:
     """Flavors, the trait's template and deploy template, the image, a tenant network.
 
     Returns what the scenario uses: ``flavor``, ``trait_flavor``, ``image``, ``network``,
     ``trait``, ``trait_node``, ``alt_template``, ``nodes``.
     """
     assert sandbox.image is not None
-    nodes = [n for n in conn.baremetal.nodes(details=True) if n.provision_state == "available"]
+    nodes = [n for n in settled_nodes(conn, timeout) if n.provision_state == "available"]
     if len(nodes) < 3:
         raise SandboxError(f"the Nova scenario needs 3 available nodes; Ironic has {len(nodes)}")
     # Nova's images are whole-disk images an agent writes: a direct deploy.
@@ -261,6 +266,20 @@ def prepare(sandbox: Sandbox, conn: os_connection.Connection, result: NovaResult
         "alt_template": template,
         "nodes": nodes,
     }
+
+
+def settled_nodes(conn: os_connection.Connection, timeout: float) -> list[Any]:
+    """Every node once none is on its way somewhere (the sandbox's own scenario may still be
+    cleaning its nodes); the Nova scenario then takes the available ones."""
+    deadline = time.monotonic() + timeout
+    while True:
+        nodes = list(conn.baremetal.nodes(details=True))
+        moving = [n.name for n in nodes if n.target_provision_state or n.provision_state in MOVING]
+        if not moving:
+            return nodes
+        if time.monotonic() > deadline:
+            raise SandboxError(f"nodes {moving} did not settle within {timeout:.0f} s")
+        time.sleep(1.0)
 
 
 def inventory_caps(node: Any) -> dict[str, str]:
@@ -315,7 +334,7 @@ def view(sandbox: Sandbox, conn: os_connection.Connection, server: Any) -> Serve
     fault = getattr(server, "fault", None)
     if fault:
         shown.fault = str(fault.get("message"))
-    shown.attempts = failed_attempts(conn, server.id)
+    shown.attempts, shown.builds = failed_attempts(conn, server.id)
     nodes = list(conn.baremetal.nodes(instance_id=server.id, details=True))
     if not nodes:
         return shown
@@ -353,15 +372,18 @@ def neutron_label(conn: os_connection.Connection, oneview_name: str) -> str:
     return f"{oneview_name} ({network.name})" if network is not None else oneview_name
 
 
-def failed_attempts(conn: os_connection.Connection, server_id: str) -> list[str]:
-    """The messages of the server's failed build attempts (instance action events, 2.84+)."""
-    messages = []
+def failed_attempts(conn: os_connection.Connection, server_id: str) -> tuple[list[str], int]:
+    """The messages of the server's failed steps and how many builds a compute host ran
+    (instance action events, 2.84+; a rescheduled build's attempt ends without an error)."""
+    messages, builds = [], 0
     for action in conn.compute.server_actions(server_id):
         detail = conn.compute.get_server_action(action.request_id, server_id)
         for event in detail.events or []:
-            if event.get("result") == "Error" and event.get("details"):
-                messages.append(str(event["details"]))
-    return messages
+            fields = event if isinstance(event, dict) else event.to_dict()
+            builds += fields.get("event") == BUILD_EVENT
+            if fields.get("result") == "Error" and fields.get("details"):
+                messages.append(str(fields["details"]))
+    return messages, builds
 
 
 def wait_server(conn: os_connection.Connection, server: Any, status: str, timeout: float) -> Any:
@@ -471,7 +493,7 @@ def _run(
 ) -> None:
     setup_step = NovaStep("Flavors per resource class, the trait's template, the image", 0.0)
     with counted(seen, setup_step):
-        setup = prepare(sandbox, conn, result)
+        setup = prepare(sandbox, conn, result, timeout)
         wait_schedulable(conn, setup["nodes"], setup["trait"], timeout)
         assert sandbox.nova is not None
         nova.discover_hosts(sandbox.nova)
@@ -572,7 +594,9 @@ def show(console: Console, result: NovaResult) -> None:
             if s.fault:
                 console.print(f"   fault: {escape(s.fault)}", highlight=False)
             for attempt in s.attempts:
-                console.print(f"   failed attempt: {escape(attempt[:300])}", highlight=False)
+                console.print(f"   failed: {escape(attempt[:300])}", highlight=False)
+            if s.builds > 1:
+                console.print(f"   built {s.builds} times (Nova rescheduled)", highlight=False)
         if step.oneview_requests:
             console.print(
                 "   OneView: " + ", ".join(f"{r}: {n}" for r, n in step.oneview_requests.items()),
