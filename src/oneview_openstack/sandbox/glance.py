@@ -21,7 +21,7 @@ import requests
 
 from .configs import Sections, render, write_private
 from .processes import SandboxError, Service, Supervisor, free_port
-from .services import run_step, script
+from .services import gunicorn, run_step, script
 
 # Installed with Glance's wheel as a data file (the venv's etc/glance).
 PASTE_INI = Path(sys.prefix) / "etc" / "glance" / "glance-api-paste.ini"
@@ -92,12 +92,7 @@ def start_glance(
     port = port or free_port()
     service = supervisor.start(
         "Glance API",
-        [
-            script("gunicorn"), "--bind", f"127.0.0.1:{port}",
-            "--workers", "1", "--threads", str(THREADS), "--no-control-socket",
-            "--timeout", "300", "--graceful-timeout", "5",
-            "glance.wsgi.api:application",
-        ],
+        gunicorn("glance.wsgi.api:application", port, threads=THREADS),
         log_path=out,
         env={"OS_GLANCE_CONFIG_DIR": str(glance_dir)},
         cwd=state_dir,

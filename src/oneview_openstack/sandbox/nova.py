@@ -25,7 +25,7 @@ from .configs import Sections, render, write_private
 from .database import Databases
 from .nova_configs import NovaDatabases, Peers
 from .processes import SandboxError, Service, Supervisor, free_port, tail
-from .services import run_step, script
+from .services import gunicorn, run_step, script
 
 # Nova's daemons besides the API, in the order they start (compute last: it needs the others).
 DAEMONS = ("nova-conductor", "nova-scheduler", "nova-compute")
@@ -160,13 +160,7 @@ def start_processes(
     ]
     api = supervisor.start(
         "nova-api",
-        [
-            script("gunicorn"), "--chdir", str(folder),
-            "--bind", f"127.0.0.1:{nova_plan.api_port}",
-            "--workers", "1", "--threads", "4",
-            "--timeout", "300", "--graceful-timeout", "5",
-            "nova_wsgi:application",
-        ],
+        gunicorn("nova_wsgi:application", nova_plan.api_port, threads=4, chdir=folder),
         log_path=folder / "nova-api.out",
         # Nova's WSGI app loads its paste pipeline from the first file, oslo.config reads all.
         env={"OS_NOVA_CONFIG_DIR": str(folder), "OS_NOVA_CONFIG_FILES": "api-paste.ini;nova.conf"},

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .configs import render, write_private
 from .processes import Service, Supervisor, free_port
-from .services import run_step, script
+from .services import gunicorn, run_step, script
 
 # The token noauth2 gives the admin role (see the module docstring).
 ADMIN_TOKEN = "admin"  # noqa: S105 - not a secret: noauth2 checks no credentials
@@ -63,12 +63,7 @@ def start_placement(
     port = port or free_port()
     service = supervisor.start(
         "Placement API",
-        [
-            script("gunicorn"), "--bind", f"127.0.0.1:{port}",
-            "--workers", "1", "--threads", str(THREADS), "--no-control-socket",
-            "--timeout", "300", "--graceful-timeout", "5",
-            "placement.wsgi.api:application",
-        ],
+        gunicorn("placement.wsgi.api:application", port, threads=THREADS),
         log_path=out,
         env={"OS_PLACEMENT_CONFIG_DIR": str(config_dir)},
         cwd=state_dir,

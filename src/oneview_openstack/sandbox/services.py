@@ -300,13 +300,26 @@ def _database_connection(conf: Path) -> str:
     return parser.get("database", "connection")
 
 
-def _gunicorn(layout: Layout, port: int, workers: int, threads: int) -> list[str]:
+def gunicorn(
+    app: str, port: int, *, workers: int = 1, threads: int = 1, chdir: Path | None = None
+) -> list[str]:
+    """gunicorn serving the WSGI ``app`` (``module:callable``) on 127.0.0.1:``port``.
+
+    Every API of the sandbox (Neutron, Placement, Glance, Nova) is started this way, as an
+    operator runs one without Apache.
+    """
     return [
-        script("gunicorn"), "--chdir", str(layout.state_dir),
+        script("gunicorn"), *(["--chdir", str(chdir)] if chdir else []),
         "--bind", f"127.0.0.1:{port}",
         "--workers", str(workers), "--threads", str(threads),
         "--timeout", "300", "--graceful-timeout", "5",
         # gunicorn 27's control socket is one path per user: two sandboxes would share it.
         "--no-control-socket",
-        "neutron_wsgi:application",
+        app,
     ]  # fmt: skip
+
+
+def _gunicorn(layout: Layout, port: int, workers: int, threads: int) -> list[str]:
+    return gunicorn(
+        "neutron_wsgi:application", port, workers=workers, threads=threads, chdir=layout.state_dir
+    )
