@@ -118,6 +118,15 @@ def test_a_server_taken_during_the_boot_fails_that_attempt_and_nova_reschedules(
     assert shown.builds == 2, shown
     taken_node = taken_step.notes[0].split()[1]
     assert shown.node != taken_node
+    # Nova's record of the failed attempt (a rescheduled build keeps no fault and its event ends
+    # in success, so nova-compute's "Failed to build and run instance" is where it is) carries
+    # our driver's words, not Ironic's wait for Neutron's port binding.
+    compute_log = (nova_sandbox.state_dir / "nova" / "nova-compute.out").read_text()
+    failures = [line for line in compute_log.splitlines() if "Failed to provision instance" in line]
+    assert failures, "nova-compute logged no failed provisioning"
+    for line in failures:
+        assert "A OneView user took the server during the deployment" in line, line
+        assert "failed to reach status" not in line, line
     # The OneView user keeps the server: their profile is on it, and no Ironic one.
     assert nova_sandbox.conn is not None
     node = nova_sandbox.conn.baremetal.get_node(taken_node)

@@ -20,7 +20,7 @@ from ironic.drivers import base
 from ironic.drivers.modules import agent, agent_base, deploy_utils, ramdisk
 from oslo_log import log as logging
 
-from . import allocation, common, composition, templates, validation
+from . import allocation, common, composition, ownership, templates, validation
 from .common import Node
 from .view import view_of
 
@@ -62,6 +62,24 @@ def _teach_ironic_our_ramdisk_deploy() -> None:
 
 
 _teach_ironic_our_ramdisk_deploy()
+
+
+def _fail_if_taken(task: TaskManager, before: str) -> None:
+    """Fail the deployment with our words when a OneView user took the server meanwhile.
+
+    Checked before Ironic wires the tenant network: Neutron's driver refuses to wire a OneView
+    user's profile, and Ironic would otherwise end the deployment with its own wait for the
+    port ("failed to reach status ACTIVE"), our reason only in neutron.log.
+
+    :raises: InstanceDeployFailure naming the node, the server hardware and the user's profile.
+    """
+    if not allocation.taken_by_oneview(task):
+        return
+    server = view_of(task).server_hardware()
+    raise exception.InstanceDeployFailure(
+        reason=f"A OneView user took the server during the deployment, before {before}. "
+        f"{ownership.in_use_message(task.node, server)}"
+    )
 
 
 def _mark_cleaning_failure(task: TaskManager) -> None:
@@ -300,6 +318,27 @@ def _reclaim(task: TaskManager, template: str | None) -> None:
 class OneViewAgentDeploy(_DynamicAllocation, agent.AgentDeploy):
     """Ironic's ``direct`` deploy on a server claimed from OneView for the time it is needed."""
 
+    @base.deploy_step(priority=30)
+    def switch_to_tenant_network(self, task: TaskManager) -> None:
+        """Ironic's step, once the server is known to be still ours.
+
+        :param task: a TaskManager instance containing the node to act on.
+        :raises: InstanceDeployFailure if a OneView user took the server (our message), or
+            Ironic could not switch the networks.
+        """
+        _fail_if_taken(task, "Ironic switched it to the tenant network")
+        super().switch_to_tenant_network(task)
+
 
 class OneViewRamdiskDeploy(_DynamicAllocation, ramdisk.RamdiskDeploy):
     """Ironic's ``ramdisk`` deploy on a server claimed from OneView for the time it is needed."""
+
+    @base.deploy_step(priority=100)
+    def deploy(self, task: TaskManager) -> None:
+        """Ironic's ramdisk deploy (tenant network, boot), once the server is known to be ours.
+
+        :param task: a TaskManager instance containing the node to act on.
+        :raises: InstanceDeployFailure if a OneView user took the server (our message).
+        """
+        _fail_if_taken(task, "Ironic switched it to the tenant network and booted the instance")
+        super().deploy(task)
