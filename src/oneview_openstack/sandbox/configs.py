@@ -131,7 +131,7 @@ class AgentSettings:
     an agent that never heartbeats fails the node after at most their sum.
     """
 
-    automated_clean: bool = True
+    automated_clean: bool = False  # as Options: enrollment's provide would clean every node
     callback_timeout: int = 120
     check_interval: int = 10
     erase_devices_metadata_priority: int = 99
