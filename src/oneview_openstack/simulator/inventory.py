@@ -31,7 +31,19 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from . import catalog, firmware_catalog, resource_shapes
+from . import (
+    catalog,
+    firmware_catalog,
+    hardware_shapes,
+    inventory_hardware,
+    inventory_networking,
+    inventory_profiles,
+    inventory_topology,
+    networking_shapes,
+    resource_shapes,
+    session_shapes,
+    topology_shapes,
+)
 from .server_configuration import ServerKind, configure, is_gen9_rack, server_kinds
 
 Resource = dict[str, Any]
@@ -111,6 +123,7 @@ class _Builder:
     """Holds the RNG and the counters that keep MACs and serials unique within one build."""
 
     def __init__(self, seed: int) -> None:
+        self.seed = seed
         self.rng = random.Random(seed)
         # Configuration data (BIOS, firmware, drives) draws from its own stream (see docstring).
         self.config_rng = random.Random(f"configuration-{seed}")
@@ -246,9 +259,18 @@ class _Builder:
                 **firmware_catalog.firmware_baseline(index),
             )
         self.inv["login-domains"] += [
-            resource_shapes.login_domain("LOCAL", None),
-            resource_shapes.login_domain("corp.example", "Active Directory of corp.example"),
+            session_shapes.login_domain("LOCAL", None),
+            session_shapes.login_domain("corp.example", "Active Directory of corp.example"),
         ]
+        # Fields added after the layout, each part from its own RNG stream (seeded from the seed),
+        # so the ids, MACs and power states drawn above stay what they were.
+        for part in (
+            inventory_topology,
+            inventory_networking,
+            inventory_hardware,
+            inventory_profiles,
+        ):
+            part.finish(self.inv, self.seed)
         return self.inv
 
     def _networks(self, fabric_uri: str) -> list[Resource]:
@@ -311,11 +333,11 @@ class _Builder:
             enclosureIndexes=list(range(1, count + 1)),
             interconnectBaySet=INTERCONNECT_BAYS[0],
             redundancyType="Redundant",
-            interconnectMapTemplate=resource_shapes.interconnect_map_template(
+            interconnectMapTemplate=topology_shapes.interconnect_map_template(
                 count, INTERCONNECT_BAYS
             ),
             uplinkSets=[
-                resource_shapes.lig_uplink_set(name, kind, nets) for name, kind, nets, _ in uplinks
+                topology_shapes.lig_uplink_set(name, kind, nets) for name, kind, nets, _ in uplinks
             ],
         )
         self.add(
@@ -329,7 +351,7 @@ class _Builder:
                 {"interconnectBay": bay, "logicalInterconnectGroupUri": lig_uri}
                 for bay in INTERCONNECT_BAYS
             ],
-            **resource_shapes.enclosure_group_settings(),
+            **topology_shapes.enclosure_group_settings(),
         )
         for n, rid in zip(numbers, encl_ids, strict=True):
             self.add(
@@ -379,15 +401,15 @@ class _Builder:
                     logicalInterconnectUri=li_uri,
                     enclosureUri=encl_uri,
                     enclosureName=f"Encl{n}",
-                    interconnectLocation=resource_shapes.location(encl_uri, bay),
-                    ports=resource_shapes.interconnect_ports(rid, frame_uris[bay]),
+                    interconnectLocation=topology_shapes.location(encl_uri, bay),
+                    ports=topology_shapes.interconnect_ports(rid, frame_uris[bay]),
                     powerState="On",
                 )
         # The uplinks are cabled to the first frame's interconnects.
         first_uri, first_ids, first_uris = encl_uris[0], ic_ids[0], ic_uris[0]
         for name, kind, nets, port in uplinks:
             configs = [
-                resource_shapes.uplink_port_config(
+                networking_shapes.uplink_port_config(
                     f"{first_uris[bay]}/ports/{first_ids[bay]}:{port}", first_uri, bay, port
                 )
                 for bay in INTERCONNECT_BAYS
@@ -402,7 +424,7 @@ class _Builder:
                 ethernetNetworkType=kind,
                 networkUris=list(nets),
                 portConfigInfos=configs,
-                **resource_shapes.uplink_set_settings(),
+                **networking_shapes.uplink_set_settings(),
             )
         return _Group(number, eg_uri, encl_uris, ic_uris)
 
@@ -489,11 +511,11 @@ class _Builder:
         for port, ic_bay in catalog.MEZZ_PORT_BAYS.items():
             mac = self.mac()
             virtual = [
-                resource_shapes.virtual_port(n, function, self.mac())
+                hardware_shapes.virtual_port(n, function, self.mac())
                 for n, function in enumerate(catalog.VIRTUAL_FUNCTIONS, start=1)
             ]
             physical.append(
-                resource_shapes.physical_port(port, mac, interconnects[ic_bay], bay, virtual)
+                hardware_shapes.physical_port(port, mac, interconnects[ic_bay], bay, virtual)
             )
         mezz = {**catalog.MEZZ_SLOT, "deviceName": catalog.MEZZ_ADAPTER, "physicalPorts": physical}
         flb = {**catalog.BLADE_FLB_SLOT, "physicalPorts": []}
@@ -511,7 +533,7 @@ class _Builder:
 
     def _rack(self, index: int, number: int, kind: ServerKind) -> Resource:
         ports = self.rng.choice(catalog.RACK_PORT_COUNTS)
-        physical = [resource_shapes.physical_port(port, self.mac()) for port in range(1, ports + 1)]
+        physical = [hardware_shapes.physical_port(port, self.mac()) for port in range(1, ports + 1)]
         slot = {**catalog.RACK_SLOT, "deviceName": catalog.RACK_ADAPTER, "physicalPorts": physical}
         name = f"rack-dl360-{number}"
         return self._server(

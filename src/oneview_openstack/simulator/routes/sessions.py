@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from .. import resource_shapes
+from .. import session_shapes
 from ..http import Call, Reply
 from ..state.sessions import session_limit_reached
 
@@ -58,7 +58,7 @@ def login_domains(call: Call) -> bytes:
         uri = f"/rest/logindomains/{quote(name, safe='')}"
         domain = store.find(uri)
         if domain is None:
-            domain = store.add({**resource_shapes.login_domain(name, None), "uri": uri})
+            domain = store.add({**session_shapes.login_domain(name, None), "uri": uri})
         members.append(domain)
     return call.state.collections.page(
         "logindomains", call.path, call.query, call.version, members=members
