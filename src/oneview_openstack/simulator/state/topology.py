@@ -73,3 +73,53 @@ def network_members(store: Store, uri: str) -> list[str]:
     if resource and resource.get("category") == "network-sets":
         return list(resource.get("networkUris") or [])
     return [uri]
+
+
+def follow_uplink_set(store: Store, uplink_set_uri: str, logical_interconnect_uri: str) -> None:
+    """Point the uplink ports of a logical interconnect at the uplink set that now holds them.
+
+    Called by the uplink-set state after every membership change (create, edit, delete, undo):
+    it reads the stored set (gone once deleted), so calling it twice is harmless. Only the
+    interconnects whose ports changed get a new eTag.
+    """
+    uplink_set = store.find(uplink_set_uri)
+    members = {
+        info.get("portUri")
+        for info in ((uplink_set or {}).get("portConfigInfos") or [])
+        if isinstance(info, dict)
+    }
+    li = store.find(logical_interconnect_uri)
+    for interconnect_uri in (li or {}).get("interconnects") or []:
+        interconnect = store.find(interconnect_uri)
+        if interconnect is None:
+            continue
+        changed = False
+        for port in interconnect.get("ports") or []:
+            if port.get("portType") != "Uplink":
+                continue
+            cited = port.get("associatedUplinkSetUri")
+            if port.get("uri") in members and cited != uplink_set_uri:
+                port["associatedUplinkSetUri"] = uplink_set_uri
+                changed = True
+            elif port.get("uri") not in members and cited == uplink_set_uri:
+                port["associatedUplinkSetUri"] = None
+                changed = True
+        if changed:
+            store.touch(interconnect)
+
+
+def follow_server_profile(store: Store, server: Resource) -> None:
+    """Copy a blade's ``serverProfileUri`` into its frame's device bay (``profileUri``).
+
+    Called wherever a server's profile changes; a rack server (no frame) is left alone, and the
+    enclosure gets a new eTag only when the bay's value changed.
+    """
+    enclosure = store.find(server.get("locationUri"))
+    if enclosure is None:
+        return
+    for bay in enclosure.get("deviceBays") or []:
+        if bay.get("bayNumber") == server.get("position"):
+            if bay.get("profileUri") != server.get("serverProfileUri"):
+                bay["profileUri"] = server.get("serverProfileUri")
+                store.touch(enclosure)
+            return
