@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from oneview_openstack.simulator.config import SimulatorConfig
+from oneview_openstack.simulator.conformance.summary import summary_lines
 from oneview_openstack.simulator.server import SimulatorServer
 from oneview_openstack.simulator.testing import ApplianceClient, running_simulator
 
@@ -38,12 +41,36 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 # Tasks run 2,000 times faster than on an appliance: a 60 s profile apply takes 30 ms.
 TEST_TIME_SCALE = 0.0005
+# What the session simulator's conformance check does at the end of the run: off (no check),
+# report (print a summary) or enforce (any violation or body without a schema fails the run).
+CONFORMANCE_MODES = ("off", "report", "enforce")
+CONFORMANCE_DEFAULT = "report"
+_conformance_reports: list[dict[str, Any]] = []
+
+
+def conformance_mode() -> str:
+    mode = os.environ.get("OV_SIM_CONFORMANCE", CONFORMANCE_DEFAULT).strip().lower()
+    if mode not in CONFORMANCE_MODES:
+        raise pytest.UsageError(
+            f"OV_SIM_CONFORMANCE must be one of {', '.join(CONFORMANCE_MODES)}, got {mode!r}"
+        )
+    return mode
+
+
+def session_config() -> SimulatorConfig:
+    return SimulatorConfig(
+        time_scale=TEST_TIME_SCALE, check_conformance=conformance_mode() != "off"
+    )
 
 
 @pytest.fixture(scope="session")
 def simulator_server() -> Iterator[SimulatorServer]:
-    with running_simulator(SimulatorConfig(time_scale=TEST_TIME_SCALE)) as server:
+    with running_simulator(session_config()) as server:
         yield server
+        if server.state.config.check_conformance:
+            client = ApplianceClient(server)
+            _conformance_reports.append(client.sim("GET", "conformance"))
+            client.close()
 
 
 @pytest.fixture
@@ -51,8 +78,28 @@ def simulator(simulator_server: SimulatorServer) -> Iterator[SimulatorServer]:
     """The shared simulator with a fresh default inventory, default settings and no faults."""
     state = simulator_server.state
     with state.lock:
-        state.reset(config=SimulatorConfig(time_scale=TEST_TIME_SCALE))
+        state.reset(config=session_config())
     yield simulator_server
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Enforce mode: a session simulator answer that broke its schema fails the run."""
+    if conformance_mode() != "enforce" or not _conformance_reports:
+        return
+    report = _conformance_reports[-1]
+    if report["violations"] or report["unknown"] or report["schemaProblems"]:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if conformance_mode() == "off" or not _conformance_reports:
+        return
+    mode = conformance_mode()
+    terminalreporter.section(
+        f"simulator conformance ({mode}; OV_SIM_CONFORMANCE=off|report|enforce)"
+    )
+    for line in summary_lines(_conformance_reports[-1], enforce=mode == "enforce"):
+        terminalreporter.write_line(line)
 
 
 @pytest.fixture

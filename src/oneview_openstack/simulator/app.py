@@ -11,6 +11,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from .config import SimulatorConfig
+from .conformance import Conformance, SchemaSet, default_schemas
+from .conformance.middleware import ConformanceMiddleware
 from .errors import ApplianceError, InternalError, MethodNotAllowed, not_found
 from .gate import FaultGate
 from .http import error_response
@@ -49,4 +51,11 @@ def create_app(config: SimulatorConfig | None = None, state: SimulatorState | No
     app.state.sim = state
     gate = FaultGate(app, state)
     gate.state = state
-    return gate
+    if not state.config.check_conformance:
+        return gate
+    directory = state.config.conformance_schemas
+    app.state.conformance = Conformance(SchemaSet(directory) if directory else default_schemas())
+    # Outside the gate: the errors a fault injects are answers too.
+    checked = ConformanceMiddleware(gate, app.state.conformance, state, app.routes)
+    checked.state = state
+    return checked

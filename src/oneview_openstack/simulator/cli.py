@@ -36,6 +36,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="real seconds per simulated second (0.01 runs tasks 100x faster)",
     )
     parser.add_argument("--api-version", type=int, help="the appliance's currentVersion")
+    parser.add_argument(
+        "--check-conformance",
+        action="store_true",
+        help="check every answer against the schemas (report: GET /_sim/conformance)",
+    )
     return parser.parse_args(argv)
 
 
@@ -50,6 +55,8 @@ def build_config(args: argparse.Namespace) -> SimulatorConfig:
     for name, value in overrides.items():
         if value is not None:
             setattr(config, name, value)
+    if args.check_conformance:
+        config.check_conformance = True
     config.validate()
     return config
 
@@ -70,6 +77,7 @@ def announce(endpoint: Endpoint, state: SimulatorState, config: SimulatorConfig)
         f"  time scale:   {config.time_scale} real s per simulated s",
         f"  try:          curl --cacert {endpoint.ca_file} {endpoint.url}/rest/version",
         f"  state:        {endpoint.url}/_sim/state   stats: {endpoint.url}/_sim/stats",
+        *([f"  conformance:  {endpoint.url}/_sim/conformance"] if config.check_conformance else []),
         "Press Ctrl+C to stop.",
     ]
     print("\n".join(str(line) for line in lines), flush=True)

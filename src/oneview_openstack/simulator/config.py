@@ -56,6 +56,8 @@ _EXPECTED_TYPES = {
     "connection_add_remove_needs_power_off": "bool",
     "powered_on_error_channel": "str",
     "faults": "list",
+    "check_conformance": "bool",
+    "conformance_schemas": "str",
 }
 
 
@@ -101,6 +103,11 @@ class SimulatorConfig:
     # How "server is powered on" refusals arrive: "sync" (409 at once) or "task" (task Error).
     powered_on_error_channel: str = "sync"
     faults: list[dict[str, Any]] = field(default_factory=list)
+    # Check every OneView answer against simulator/schemas (GET /_sim/conformance); read when the
+    # app is created, so a reset keeps the check the app started with.
+    check_conformance: bool = False
+    # Another schema directory to check against ("" = the package's simulator/schemas).
+    conformance_schemas: str = ""
 
     def task_duration_range(self, kind: str) -> tuple[float, float]:
         low, high = self.task_durations.get(kind, (1.0, 5.0))
@@ -148,6 +155,11 @@ class SimulatorConfig:
         for category, cap in self.page_caps.items():
             if not isinstance(cap, int) or isinstance(cap, bool) or cap < 1:
                 raise ValueError(f"page_caps[{category!r}] must be an integer >= 1, got {cap!r}")
+        if self.conformance_schemas and not Path(self.conformance_schemas).is_dir():
+            raise ValueError(
+                "conformance_schemas must be a directory of schema files, got "
+                f"{self.conformance_schemas!r}"
+            )
         try:
             FaultRegistry(self.seed).arm_all(self.faults)
         except ApplianceError as error:

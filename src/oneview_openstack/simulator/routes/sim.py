@@ -120,6 +120,22 @@ def boots(state: SimulatorState, _body: Any, request: Request) -> Any:
     return {"boots": state.boots.render(request.query_params.get("uri"), int(since))}
 
 
+def conformance(_state: SimulatorState, _body: Any, request: Request) -> Any:
+    """What the conformance check saw: counts per body, violations, routes with no schema."""
+    checker = getattr(request.app.state, "conformance", None)
+    if checker is None:
+        raise BadRequest(
+            "The conformance check is off on this simulator.",
+            error_code="CONFORMANCE_CHECK_OFF",
+            recommended_actions=[
+                "Start the simulator with check_conformance = true (--check-conformance)."
+            ],
+        )
+    if request.method == "DELETE":
+        checker.clear()
+    return checker.report()
+
+
 def _server_uri(request: Request) -> str:
     return f"/rest/server-hardware/{request.path_params['id']}"
 
@@ -164,6 +180,7 @@ def routes() -> list[Route]:
         Route("/_sim/reset", _wrap(reset), methods=["POST"]),
         Route("/_sim/actions/{name}", _wrap(action), methods=["POST"]),
         Route("/_sim/boots", _wrap(boots), methods=["GET"]),
+        Route("/_sim/conformance", _wrap(conformance), methods=["GET", "DELETE"]),
         Route("/_sim/server-hardware/{id}/os-power-off", _wrap(os_power_off), methods=["POST"]),
         Route("/_sim/server-hardware/{id}/local-storage", _wrap(local_storage), methods=["GET"]),
     ]

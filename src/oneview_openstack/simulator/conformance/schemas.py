@@ -1,0 +1,272 @@
+"""The schema set: files of ``simulator/schemas``, turned per API version into what is validated.
+
+The files follow the plan's schema contract (a few ``x-`` keywords a room writes instead of
+repeating itself); ``SchemaSet.check`` applies them for one API version:
+
+- ``x-since`` / ``x-until`` (inclusive) on a property, or on an ``anyOf``/``oneOf``/``allOf``/
+  ``prefixItems`` alternative, drop it outside that range; on a whole file they say at which
+  versions the body exists at all;
+- every property of an object schema is required unless it carries ``"x-optional": true``;
+- every object schema with ``properties`` is closed (``additionalProperties: false``) unless it
+  carries ``"x-open": true`` or says ``additionalProperties`` itself;
+- ``"x-resource": true`` merges ``_common.json``'s properties and pins ``type`` (from
+  ``_types.json``) and ``category`` (the file's name before the first dot, or ``x-category``).
+
+Each (file, version) is transformed and compiled once, on first use.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import threading
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import jsonschema  # type: ignore[import-untyped]
+from jsonschema.exceptions import ValidationError, best_match  # type: ignore[import-untyped]
+from referencing import Registry
+from referencing.jsonschema import DRAFT202012
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+# Files that are building blocks, not bodies: no route maps to them.
+SHARED_FILES = ("_defs", "_common", "_types")
+MAX_MESSAGE = 240
+
+Schema = dict[str, Any]
+# Keywords whose value is one schema, a map of schemas, or a list of schemas (draft 2020-12).
+_ONE = (
+    "additionalProperties",
+    "items",
+    "contains",
+    "not",
+    "if",
+    "then",
+    "else",
+    "propertyNames",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+)
+_MAP = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+_LIST = ("allOf", "anyOf", "oneOf", "prefixItems")
+
+
+def in_range(schema: Any, version: int) -> bool:
+    """Whether a (sub)schema exists at ``version`` by its ``x-since``/``x-until`` (inclusive)."""
+    if not isinstance(schema, dict):
+        return True
+    since, until = schema.get("x-since"), schema.get("x-until")
+    return (since is None or version >= since) and (until is None or version <= until)
+
+
+def type_steps(types_file: Schema, key: str | None) -> dict[str, list[tuple[int, str]]]:
+    """``category -> [(since_version, type)]`` from ``_types.json`` (top level, or under ``key``)."""
+    table = types_file.get(key, {}) if key else types_file
+    steps: dict[str, list[tuple[int, str]]] = {}
+    for category, rows in table.items():
+        if category.startswith(("$", "x-")) or category in ("types", "collectionTypes"):
+            continue
+        if isinstance(rows, list):
+            steps[category] = sorted((int(since), str(name)) for since, name in rows)
+    return steps
+
+
+def step_at(steps: list[tuple[int, str]] | None, version: int) -> str | None:
+    """The type string in force at ``version``; None before the first step (nothing defined)."""
+    if not steps:
+        return None
+    index = bisect_right([since for since, _ in steps], version) - 1
+    return steps[index][1] if index >= 0 else None
+
+
+class SchemaSet:
+    """Every schema file of one directory, compiled lazily per (name, API version)."""
+
+    def __init__(self, directory: Path | str | None = None) -> None:
+        self.directory = Path(directory) if directory else SCHEMA_DIR
+        self.raw: dict[str, Schema] = {}
+        # File-level problems (bad JSON, wrong $id, no x-sources, invalid schema): a report lists them.
+        self.problems: list[str] = []
+        self._load()
+        types_file = self.raw.get("_types", {})
+        self.types = type_steps(types_file, "types" if "types" in types_file else None)
+        self.collection_types = type_steps(types_file, "collectionTypes")
+        self.has_collection_types = "collectionTypes" in types_file
+        self._lock = threading.Lock()
+        self._registries: dict[int, tuple[dict[str, Schema], Registry]] = {}
+        self._validators: dict[tuple[str, int], Any] = {}
+
+    def _load(self) -> None:
+        for path in sorted(self.directory.glob("*.json")):
+            name = path.name[: -len(".json")]
+            try:
+                schema = json.loads(path.read_text())
+            except (OSError, ValueError) as error:
+                self.problems.append(f"{path.name}: not readable JSON: {error}")
+                continue
+            if not isinstance(schema, dict):
+                self.problems.append(f"{path.name}: the top level must be an object")
+                continue
+            self.raw[name] = schema
+            if schema.get("$id") != path.name:
+                self.problems.append(
+                    f"{path.name}: $id is {schema.get('$id')!r}, expected {path.name!r}"
+                )
+            sources = schema.get("x-sources")
+            if not (isinstance(sources, list) and sources and all(sources)):
+                self.problems.append(f"{path.name}: x-sources must list at least one source")
+            if name == "_types":
+                continue
+            try:
+                jsonschema.Draft202012Validator.check_schema(schema)
+            except jsonschema.SchemaError as error:
+                self.problems.append(f"{path.name}: not a valid JSON schema: {error.message}")
+
+    def names(self) -> list[str]:
+        """Body schemas (the files a route can map to)."""
+        return sorted(n for n in self.raw if n not in SHARED_FILES)
+
+    def has(self, name: str) -> bool:
+        return name in self.raw and name not in SHARED_FILES
+
+    def type_at(self, category: str, version: int) -> str | None:
+        return step_at(self.types.get(category), version)
+
+    def collection_type_at(self, category: str, version: int) -> str | None:
+        return step_at(self.collection_types.get(category), version)
+
+    # -- checking ------------------------------------------------------------------------------
+
+    def check(self, name: str, body: Any, version: int) -> list[str]:
+        """Every way ``body`` breaks schema ``name`` at API ``version``; [] when it conforms."""
+        if not self.has(name):
+            return [f"(body): no schema: {self.directory.name}/{name}.json does not exist"]
+        raw = self.raw[name]
+        if not in_range(raw, version):
+            return [
+                f"{name} is not served at API {version} "
+                f"(x-since {raw.get('x-since')}, x-until {raw.get('x-until')})"
+            ]
+        validator = self.validator(name, version)
+        return [_describe(error) for error in _sorted(validator.iter_errors(body))]
+
+    def validator(self, name: str, version: int) -> Any:
+        key = (name, version)
+        found = self._validators.get(key)
+        if found is None:
+            schemas, registry = self.for_version(version)
+            found = jsonschema.Draft202012Validator(schemas[name], registry=registry)
+            with self._lock:
+                self._validators[key] = found
+        return found
+
+    def for_version(self, version: int) -> tuple[dict[str, Schema], Registry]:
+        """Every file transformed for ``version``, and a registry that resolves their $refs."""
+        found = self._registries.get(version)
+        if found is None:
+            schemas = {
+                name: Transform(self, version).file(name, schema)
+                for name, schema in self.raw.items()
+                if name != "_types"
+            }
+            registry: Registry = Registry().with_resources(
+                (f"{name}.json", DRAFT202012.create_resource(schema))
+                for name, schema in schemas.items()
+            )
+            found = (schemas, registry)
+            with self._lock:
+                self._registries[version] = found
+        return found
+
+
+class Transform:
+    """One file's contract keywords turned into plain JSON Schema for one API version."""
+
+    def __init__(self, schemas: SchemaSet, version: int) -> None:
+        self.schemas = schemas
+        self.version = version
+
+    def file(self, name: str, schema: Schema) -> Schema:
+        self.name = name
+        return self.node(schema)
+
+    def node(self, schema: Any) -> Any:
+        if not isinstance(schema, dict):
+            return schema
+        out: Schema = {}
+        for key, value in schema.items():
+            if key in ("x-sources", "x-chosen"):
+                continue
+            if key in _ONE:
+                out[key] = self.node(value)
+            elif key in _MAP and isinstance(value, dict):
+                out[key] = {
+                    k: self.node(v)
+                    for k, v in value.items()
+                    if key != "properties" or in_range(v, self.version)
+                }
+            elif key in _LIST and isinstance(value, list):
+                out[key] = [self.node(v) for v in value if in_range(v, self.version)]
+            else:
+                out[key] = value
+        if schema.get("x-resource"):
+            self._merge_common(out)
+        if isinstance(out.get("properties"), dict):
+            self._close(out, schema)
+        return out
+
+    def _merge_common(self, out: Schema) -> None:
+        common = self.schemas.raw.get("_common", {}).get("properties", {})
+        properties = out.setdefault("properties", {})
+        for key, value in common.items():
+            if key not in properties and in_range(value, self.version):
+                properties[key] = self.node(copy.deepcopy(value))
+        category = out.get("x-category") or self.name.split(".")[0]
+        type_name = self.schemas.type_at(category, self.version)
+        expected = type_name or f"<no type for {category} at API {self.version} in _types.json>"
+        properties["type"] = {"const": expected}
+        if "category" in properties:
+            properties["category"] = {"const": category}
+
+    @staticmethod
+    def _close(out: Schema, original: Schema) -> None:
+        properties: dict[str, Any] = out["properties"]
+        required = [
+            key
+            for key, value in properties.items()
+            if not (isinstance(value, dict) and value.get("x-optional"))
+        ]
+        extra = [key for key in original.get("required", []) if key in properties]
+        out["required"] = list(dict.fromkeys(required + extra))
+        if not original.get("x-open") and not (
+            "additionalProperties" in original or "unevaluatedProperties" in original
+        ):
+            out["additionalProperties"] = False
+
+
+def _sorted(errors: Iterable[ValidationError]) -> Iterator[ValidationError]:
+    return iter(sorted(errors, key=lambda e: (_path(e), e.message)))
+
+
+def _path(error: ValidationError) -> str:
+    path = ""
+    for part in error.absolute_path:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path or "(body)"
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 3] + "..."
+
+
+def _describe(error: ValidationError) -> str:
+    """``path: message``; for anyOf/oneOf, the closest alternative's complaint too."""
+    message = _short(error.message)
+    if error.validator == "const":
+        message = f"{_short(repr(error.instance))} is not the expected {error.validator_value!r}"
+    if error.context:
+        closest = best_match(error.context)
+        message += f" (closest: {_path(closest)}: {_short(closest.message)})"
+    return f"{_path(error)}: {message}"
