@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import Any
 
 from ..store import Resource, Store
+from ..topology_shapes import associate_uplink_port
 
 PORT_ID = re.compile(r"^(?P<location>[A-Za-z]+) (?P<slot>\d+):(?P<port>\d+)-(?P<function>[a-h])$")
 
@@ -75,41 +77,31 @@ def network_members(store: Store, uri: str) -> list[str]:
     return [uri]
 
 
-def follow_uplink_set(store: Store, uplink_set_uri: str, logical_interconnect_uri: str) -> None:
-    """Point the uplink ports of a logical interconnect at the uplink set that now holds them.
+def assign_uplink_ports(store: Store, uplink_set_uri: str, port_uris: Collection[str]) -> None:
+    """Make exactly ``port_uris`` the uplink ports that name ``uplink_set_uri``.
 
-    Called by the uplink-set state after every membership change (create, edit, delete, undo):
-    it reads the stored set (gone once deleted), so calling it twice is harmless. Only the
-    interconnects whose ports changed get a new eTag.
+    Called by the uplink-set state after every membership change (create, edit, delete with
+    no ports, and the undo of a failed task): ports listed get ``associatedUplinkSetUri`` (and
+    their LAG id), ports that still name the set but are no longer listed get None. Calling it
+    twice is harmless; only interconnects whose ports changed get a new eTag.
     """
-    uplink_set = store.find(uplink_set_uri)
-    members = {
-        info.get("portUri")
-        for info in ((uplink_set or {}).get("portConfigInfos") or [])
-        if isinstance(info, dict)
-    }
-    li = store.find(logical_interconnect_uri)
-    for interconnect_uri in (li or {}).get("interconnects") or []:
-        interconnect = store.find(interconnect_uri)
-        if interconnect is None:
-            continue
+    wanted = set(port_uris)
+    for interconnect in store.iter("interconnects"):
         changed = False
         for port in interconnect.get("ports") or []:
             if port.get("portType") != "Uplink":
                 continue
-            cited = port.get("associatedUplinkSetUri")
-            if port.get("uri") in members and cited != uplink_set_uri:
-                port["associatedUplinkSetUri"] = uplink_set_uri
-                changed = True
-            elif port.get("uri") not in members and cited == uplink_set_uri:
-                port["associatedUplinkSetUri"] = None
-                changed = True
+            if port.get("uri") in wanted:
+                changed |= associate_uplink_port(port, uplink_set_uri)
+            elif port.get("associatedUplinkSetUri") == uplink_set_uri:
+                changed |= associate_uplink_port(port, None)
         if changed:
             store.touch(interconnect)
 
 
 def follow_server_profile(store: Store, server: Resource) -> None:
-    """Copy a blade's ``serverProfileUri`` into its frame's device bay (``profileUri``).
+    """Copy a blade's ``serverProfileUri`` into its frame's device bay (``profileUri`` and
+    ``coveredByProfile``).
 
     Called wherever a server's profile changes; a rack server (no frame) is left alone, and the
     enclosure gets a new eTag only when the bay's value changed.
@@ -119,7 +111,8 @@ def follow_server_profile(store: Store, server: Resource) -> None:
         return
     for bay in enclosure.get("deviceBays") or []:
         if bay.get("bayNumber") == server.get("position"):
-            if bay.get("profileUri") != server.get("serverProfileUri"):
-                bay["profileUri"] = server.get("serverProfileUri")
+            profile_uri = server.get("serverProfileUri")
+            if bay.get("profileUri") != profile_uri or bay.get("coveredByProfile") != profile_uri:
+                bay.update(profileUri=profile_uri, coveredByProfile=profile_uri)
                 store.touch(enclosure)
             return
