@@ -443,14 +443,14 @@ def test_lig_put_naming_a_missing_network_is_400(api):
 def test_logical_interconnects_and_interconnects_are_readable(api):
     (li,) = api.members("logical-interconnects")
     body = api.get(li["uri"]).json()
-    assert body["type"] == "logical-interconnectV300"
+    assert body["type"] == "logical-interconnectV8"
     assert api.get(body["logicalInterconnectGroupUri"]).status_code == 200
     interconnects = api.members("interconnects")
     assert {ic["uri"] for ic in interconnects} == set(body["interconnects"])
     for ic in interconnects:
         one = api.get(ic["uri"]).json()
         assert one["logicalInterconnectUri"] == li["uri"]
-        assert one["type"] == "interconnectV300"
+        assert one["type"] == "InterconnectV6"
         assert api.get(one["enclosureUri"]).status_code == 200
     uplinks = api.members("uplink-sets")
     assert {u["logicalInterconnectUri"] for u in uplinks} == {li["uri"]}

@@ -381,7 +381,7 @@ def test_state_snapshot_lists_every_category_as_clients_see_it(api):
     assert len(state["server-hardware"]) == 16
     assert len(state["ethernet-networks"]) == 4
     server = state["server-hardware"][0]
-    assert server["type"] == "server-hardware-10"
+    assert server["type"] == "server-hardware-12"
     assert not any(key.startswith("_") for key in server)
     meta = state["_simulator"]
     assert meta["currentVersion"] == 2800

@@ -531,7 +531,7 @@ def test_server_hardware_get_has_etag_header_and_versioned_type(api):
     server = free_blade(api, "Off")
     reply = api.get(server["uri"])
     assert reply.headers["ETag"].strip('"') == reply.json()["eTag"]
-    assert reply.json()["type"] == "server-hardware-10"
+    assert reply.json()["type"] == "server-hardware-12"
     old = api.get(server["uri"], headers={"X-API-Version": "300"}).json()
     assert old["type"] == "server-hardware-5"
     assert not any(key.startswith("_") for key in reply.json())
@@ -565,7 +565,7 @@ def test_server_hardware_types_are_readable(api):
 def test_enclosure_groups_are_readable_and_referenced_by_blades(api):
     (group,) = api.members("enclosure-groups")
     body = api.get(group["uri"]).json()
-    assert body["type"] == "EnclosureGroupV300"
+    assert body["type"] == "EnclosureGroupV8"
     assert body["enclosureCount"] >= 1
     for mapping in body["interconnectBayMappings"]:
         lig = api.get(mapping["logicalInterconnectGroupUri"])

@@ -1,97 +1,68 @@
-"""What changes with X-API-Version: versioned ``type`` strings and the profile connection shape.
+"""What changes with X-API-Version: ``type`` strings, fields that exist only at some versions,
+and the profile connection shape.
 
-One table keyed by API version (contract §3). Values above 1800 are not public; the last known ones
-are kept, as the contract asks.
+The ``type`` of every served category, and of every collection envelope, per API version, is data:
+``schemas/_types.json`` (with its sources), shared with the conformance checker. Above the last
+version a source shows, the last known value holds. A shape module declares the top-level fields a
+category has only from or until some version in its ``FIELD_VERSIONS`` table; rendering drops them
+outside that range (the schemas carry the same ranges as x-since/x-until).
 """
 
 from __future__ import annotations
 
+import json
 from bisect import bisect_right
+from importlib import resources
 from typing import Any
 
-# API version -> type, for the versions where a type changed (contract §3 table).
-_TYPE_STEPS: dict[str, list[tuple[int, str]]] = {
-    "server-profiles": [
-        (200, "ServerProfileV5"),
-        (300, "ServerProfileV6"),
-        (500, "ServerProfileV7"),
-        (600, "ServerProfileV8"),
-        (800, "ServerProfileV9"),
-        (1000, "ServerProfileV10"),
-        (1200, "ServerProfileV11"),
-        (1600, "ServerProfileV12"),
-    ],
-    "server-profile-templates": [
-        (200, "ServerProfileTemplateV1"),
-        (300, "ServerProfileTemplateV2"),
-        (500, "ServerProfileTemplateV3"),
-        (600, "ServerProfileTemplateV4"),
-        (800, "ServerProfileTemplateV5"),
-        (1000, "ServerProfileTemplateV6"),
-        (1200, "ServerProfileTemplateV7"),
-        (1600, "ServerProfileTemplateV8"),
-    ],
-    "ethernet-networks": [
-        (200, "ethernet-networkV3"),
-        (300, "ethernet-networkV300"),
-        (600, "ethernet-networkV4"),
-    ],
-    "bulk-ethernet-networks": [
-        (200, "bulk-ethernet-network"),
-        (600, "bulk-ethernet-networkV1"),
-        (1200, "bulk-ethernet-networkV2"),
-    ],
-    "uplink-sets": [
-        (200, "uplink-setV3"),
-        (300, "uplink-setV300"),
-        (600, "uplink-setV4"),
-        (1000, "uplink-setV5"),
-        (1200, "uplink-setV6"),
-        (1600, "uplink-setV7"),
-    ],
-    "logical-interconnect-groups": [
-        (200, "logical-interconnect-groupV3"),
-        (300, "logical-interconnect-groupV300"),
-        (600, "logical-interconnect-groupV4"),
-        (800, "logical-interconnect-groupV5"),
-        (1000, "logical-interconnect-groupV6"),
-        (1200, "logical-interconnect-groupV7"),
-        (1400, "logical-interconnect-groupV8"),
-    ],
-    "server-hardware": [
-        (1, "server-hardware-1"),
-        (200, "server-hardware-3"),
-        (300, "server-hardware-5"),
-        (600, "server-hardware-10"),
-    ],
-    "server-hardware-types": [
-        (1, "server-hardware-type-4"),
-        (300, "server-hardware-type-5"),
-        (600, "server-hardware-type-10"),
-    ],
-    "enclosure-groups": [(1, "EnclosureGroupV200"), (300, "EnclosureGroupV300")],
-    "logical-interconnects": [(1, "logical-interconnectV3"), (300, "logical-interconnectV300")],
-    "interconnects": [(1, "interconnectV3"), (300, "interconnectV300")],
-    "enclosures": [(1, "EnclosureV200"), (300, "EnclosureV300")],
-    # oneview-python network_sets.py DEFAULT_VALUES: V5 from 1200.
-    "network-sets": [
-        (1, "network-setV3"),
-        (300, "network-setV300"),
-        (600, "network-setV4"),
-        (1200, "network-setV5"),
-    ],
-    "connection-templates": [(1, "connection-template")],
-    # Not in the contract's table; OneView's fabric resources are typed "fabric" [unverified].
-    "fabrics": [(1, "fabric")],
-    "tasks": [(1, "TaskResourceV2")],
-}
+from . import hardware_shapes, networking_shapes, topology_shapes
 
-_COLLECTION_TYPES: dict[str, str] = {
-    "server-hardware": "server-hardware-list-3",
-    "server-profiles": "ServerProfileListV1",
-    "server-profile-templates": "ServerProfileTemplateListV1",
-    "tasks": "TaskResourceCollectionV2",
-}
+# The API versions the simulator claims: OneView releases 1.20 .. 6.10 (contract section 1).
+CLAIMED_VERSIONS: tuple[int, ...] = (
+    120, 200, 300, 500, 600, 800, 1000, 1200, 1600, 1800, 2000, 2200, 2400, 2600, 2800,
+)  # fmt: skip
+
+Steps = list[tuple[int, str]]
+
+
+def _load_steps(key: str) -> dict[str, Steps]:
+    text = resources.files(__package__).joinpath("schemas", "_types.json").read_text("utf-8")
+    table = json.loads(text)[key]
+    return {category: sorted((int(v), str(t)) for v, t in rows) for category, rows in table.items()}
+
+
+_TYPE_STEPS: dict[str, Steps] = _load_steps("types")
+_COLLECTION_TYPE_STEPS: dict[str, Steps] = _load_steps("collectionTypes")
+
+
+def _step_at(steps: Steps | None, version: int) -> str | None:
+    if not steps:
+        return None
+    index = bisect_right([v for v, _ in steps], version) - 1
+    return steps[max(index, 0)][1]
+
+
+FieldRanges = dict[str, tuple[int, int | None]]
+
+
+def _field_versions() -> dict[str, FieldRanges]:
+    """category -> top-level field -> (first version, last version or None), from every shape
+    module that declares ``FIELD_VERSIONS``: a body served at another version leaves it out."""
+    merged: dict[str, FieldRanges] = {}
+    for module in (hardware_shapes, networking_shapes, topology_shapes):
+        for category, fields in getattr(module, "FIELD_VERSIONS", {}).items():
+            merged.setdefault(category, {}).update(fields)
+    return merged
+
+
+FIELD_VERSIONS: dict[str, FieldRanges] = _field_versions()
+
+
+def _drop_out_of_range(body: dict[str, Any], ranges: FieldRanges, version: int) -> None:
+    for name, (since, until) in ranges.items():
+        if version < since or (until is not None and version > until):
+            body.pop(name, None)
+
 
 # From this version profiles carry connections under connectionSettings (contract §7).
 CONNECTION_SETTINGS_SINCE = 600
@@ -100,15 +71,13 @@ TEMPLATE_CONNECTION_SETTINGS_SINCE = 500
 
 
 def resource_type(category: str, version: int) -> str | None:
-    steps = _TYPE_STEPS.get(category)
-    if not steps:
-        return None
-    index = bisect_right([v for v, _ in steps], version) - 1
-    return steps[max(index, 0)][1]
+    """The ``type`` a member of ``category`` carries at ``version``; None for an untyped category."""
+    return _step_at(_TYPE_STEPS.get(category), version)
 
 
-def collection_type(category: str) -> str:
-    return _COLLECTION_TYPES.get(category, f"{category}-collection")
+def collection_type(category: str, version: int) -> str:
+    """The ``type`` of a ``category`` collection envelope at ``version``."""
+    return _step_at(_COLLECTION_TYPE_STEPS.get(category), version) or f"{category}-collection"
 
 
 def shape_for_version(resource: dict[str, Any], version: int) -> dict[str, Any]:
@@ -118,6 +87,9 @@ def shape_for_version(resource: dict[str, Any], version: int) -> dict[str, Any]:
     type_name = resource_type(category, version)
     if type_name:
         body["type"] = type_name
+    ranges = FIELD_VERSIONS.get(category)
+    if ranges:
+        _drop_out_of_range(body, ranges, version)
     if category == "server-profiles" and version < CONNECTION_SETTINGS_SINCE:
         settings = body.pop("connectionSettings", None) or {}
         body["connections"] = [

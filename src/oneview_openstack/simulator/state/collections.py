@@ -77,7 +77,7 @@ class Collections:
         else:
             encoded = [store.render_bytes(row, version) for row in rows[start:end]]
         meta = {
-            "type": collection_type(category),
+            "type": collection_type(category, version),
             "category": category,
             "uri": f"{path}?{urlencode([*carried, ('start', start), ('count', size)])}",
             "start": start,
