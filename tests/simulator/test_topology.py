@@ -1,0 +1,200 @@
+"""Frames and their fabric over real HTTPS: a client walks enclosure -> device bay -> blade ->
+its downlink port -> interconnect -> logical interconnect, and the uplink ports name the uplink
+sets that hold them, also after uplink-set changes at run time (docs/simulator.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from oneview_openstack.simulator.testing import ApplianceClient
+
+Resource = dict[str, Any]
+
+
+def get(api: ApplianceClient, uri: str) -> Resource:
+    reply = api.get(uri)
+    assert reply.status_code == 200, (uri, reply.text)
+    return reply.json()
+
+
+def port_named(interconnect: Resource, name: str) -> Resource:
+    (port,) = [p for p in interconnect["ports"] if p["portName"] == name]
+    return port
+
+
+def test_walk_enclosure_bay_blade_downlink_interconnect_logical_interconnect(api):
+    walked = 0
+    for enclosure in api.members("enclosures"):
+        bays = {bay["bayNumber"]: bay for bay in enclosure["interconnectBays"]}
+        for device_bay in enclosure["deviceBays"]:
+            if device_bay["devicePresence"] != "Present":
+                continue
+            assert device_bay["uri"] == f"{enclosure['uri']}/device-bays/{device_bay['bayNumber']}"
+            blade = get(api, device_bay["deviceUri"])
+            assert (blade["locationUri"], blade["position"]) == (
+                enclosure["uri"],
+                device_bay["bayNumber"],
+            )
+            assert device_bay["serialNumber"] == blade["serialNumber"]
+            assert device_bay["profileUri"] == blade["serverProfileUri"]
+            for slot in blade["portMap"]["deviceSlots"]:
+                for physical in slot["physicalPorts"]:
+                    interconnect = get(api, physical["interconnectUri"])
+                    downlink = port_named(interconnect, f"d{physical['interconnectPort']}")
+                    assert downlink["portType"] == "Downlink"
+                    assert downlink["portStatus"] == "Linked"
+                    assert downlink["operationalSpeed"] == "Speed20G"
+                    assert downlink["neighbor"]["linkUri"] == blade["uri"]
+                    assert downlink["neighbor"]["remoteChassisId"] == physical["mac"].lower()
+                    assert downlink["associatedUplinkSetUri"] is None
+                    # The frame's interconnect bay holds this interconnect.
+                    bay = interconnect["interconnectLocation"]["locationEntries"]
+                    bay_number = int(next(e["value"] for e in bay if e["type"] == "Bay"))
+                    assert bays[bay_number]["interconnectUri"] == interconnect["uri"]
+                    li = get(api, interconnect["logicalInterconnectUri"])
+                    assert bays[bay_number]["logicalInterconnectUri"] == li["uri"]
+                    assert interconnect["uri"] in li["interconnects"]
+                    (entry,) = [
+                        e
+                        for e in li["interconnectMap"]["interconnectMapEntries"]
+                        if e["interconnectUri"] == interconnect["uri"]
+                    ]
+                    where = {e["type"]: e["value"] for e in entry["location"]["locationEntries"]}
+                    assert where == {"Enclosure": enclosure["uri"], "Bay": str(bay_number)}
+                    walked += 1
+    assert walked == 2 * sum(1 for sh in api.members("server-hardware") if sh.get("locationUri"))
+
+
+def test_bays_without_a_device_say_so(api):
+    enclosures = api.members("enclosures")
+    blades = {
+        (sh["locationUri"], sh["position"])
+        for sh in api.members("server-hardware")
+        if sh["locationUri"]
+    }
+    absent = 0
+    for enclosure in enclosures:
+        assert enclosure["deviceBayCount"] == len(enclosure["deviceBays"]) == 12
+        for bay in enclosure["deviceBays"]:
+            present = (enclosure["uri"], bay["bayNumber"]) in blades
+            assert bay["devicePresence"] == ("Present" if present else "Absent")
+            if not present:
+                assert bay["deviceUri"] is bay["coveredByDevice"] is bay["profileUri"] is None
+                absent += 1
+        empty = [b["bayNumber"] for b in enclosure["interconnectBays"] if b["empty"]]
+        assert empty == [1, 2, 4, 5]
+        assert all(
+            b["interconnectUri"] is None for b in enclosure["interconnectBays"] if b["empty"]
+        )
+        assert len(enclosure["powerSupplyBays"]) == enclosure["powerSupplyBayCount"]
+        assert len(enclosure["fanBays"]) == enclosure["fanBayCount"]
+    assert absent > 0  # the default inventory's last frame is not full
+    composers = [
+        bay for e in enclosures for bay in e["applianceBays"] if bay["devicePresence"] == "Present"
+    ]
+    assert [c["model"] for c in composers] == ["Synergy Composer"]
+
+
+def test_downlinks_of_empty_bays_are_unlinked(api):
+    enclosure = api.members("enclosures")[-1]
+    empty = [b["bayNumber"] for b in enclosure["deviceBays"] if b["devicePresence"] == "Absent"]
+    assert empty
+    for bay in enclosure["interconnectBays"]:
+        if bay["empty"]:
+            continue
+        interconnect = get(api, bay["interconnectUri"])
+        for number in empty:
+            port = port_named(interconnect, f"d{number}")
+            assert (port["portStatus"], port["neighbor"], port["operationalSpeed"]) == (
+                "Unlinked",
+                None,
+                "Speed0M",
+            )
+
+
+def test_uplink_ports_name_the_uplink_set_that_holds_them(api):
+    cited: dict[str, str] = {}
+    for uplink_set in api.members("uplink-sets"):
+        for info in uplink_set["portConfigInfos"]:
+            cited[info["portUri"]] = uplink_set["uri"]
+    assert cited
+    for interconnect in api.members("interconnects"):
+        for port in interconnect["ports"]:
+            if port["portType"] != "Uplink":
+                continue
+            assert port["associatedUplinkSetUri"] == cited.get(port["uri"]), port["uri"]
+            if port["uri"] in cited:
+                assert (
+                    port["portStatus"] == "Linked" and port["neighbor"]["remoteType"] == "external"
+                )
+                assert port["lagId"] == int(port["portName"][1:])
+            else:
+                assert port["lagId"] == 0
+
+
+def test_frame_link_modules_form_a_ring_within_the_group(api):
+    by_group: dict[str, list[Resource]] = {}
+    for enclosure in api.members("enclosures"):
+        by_group.setdefault(enclosure["enclosureGroupUri"], []).append(enclosure)
+    checked = 0
+    for frames in by_group.values():
+        if len(frames) < 2:
+            assert all(m["linkedEnclosure"] is None for f in frames for m in f["managerBays"])
+            continue
+        for position, frame in enumerate(frames):
+            after = frames[(position + 1) % len(frames)]
+            flm = next(m for m in frame["managerBays"] if m["bayNumber"] == 1)
+            peer = next(m for m in after["managerBays"] if m["bayNumber"] == 2)
+            assert flm["linkedEnclosure"] == {"bayNumber": 2, "serialNumber": peer["serialNumber"]}
+            assert flm["role"] == "Active" and flm["mgmtPortNeighbor"] is not None
+            checked += 1
+    assert checked
+
+
+def test_logical_interconnect_settings_belong_to_it(api):
+    for li in api.members("logical-interconnects"):
+        for block in ("ethernetSettings", "igmpSettings"):
+            assert li[block]["dependentResourceUri"] == li["uri"]
+            assert li[block]["uri"] == f"{li['uri']}/{block}"
+        assert li["portMonitor"]["uri"] == f"{li['uri']}/port-monitor"
+        assert li["telemetryConfiguration"]["uri"].startswith(
+            f"{li['uri']}/telemetry-configurations/"
+        )
+        assert li["qosConfiguration"]["activeQosConfig"]["configType"] == "Passthrough"
+        assert li["fabricUri"] == api.members("fabrics")[0]["uri"]
+        lig = get(api, li["logicalInterconnectGroupUri"])
+        assert lig["ethernetSettings"]["dependentResourceUri"] == lig["uri"]
+        assert {
+            e["permittedInterconnectTypeUri"]
+            for e in li["interconnectMap"]["interconnectMapEntries"]
+        } == {
+            e["permittedInterconnectTypeUri"]
+            for e in lig["interconnectMapTemplate"]["interconnectMapEntryTemplates"]
+        }
+
+
+def test_lig_uplink_set_templates_list_the_ports_of_their_uplink_sets(api):
+    for li in api.members("logical-interconnects"):
+        lig = get(api, li["logicalInterconnectGroupUri"])
+        templates = {t["name"]: t for t in lig["uplinkSets"]}
+        for uplink_set in api.members("uplink-sets"):
+            if uplink_set["logicalInterconnectUri"] != li["uri"]:
+                continue
+            wanted = set()
+            for info in uplink_set["portConfigInfos"]:
+                where = {e["type"]: e["value"] for e in info["location"]["locationEntries"]}
+                index = li["enclosureUris"].index(where["Enclosure"]) + 1
+                wanted.add((index, int(where["Bay"]), 60 + int(where["Port"][1:])))
+            got = {
+                tuple(
+                    next(
+                        e["relativeValue"]
+                        for e in p["logicalLocation"]["locationEntries"]
+                        if e["type"] == kind
+                    )
+                    for kind in ("Enclosure", "Bay", "Port")
+                )
+                for p in templates[uplink_set["name"]]["logicalPortConfigInfos"]
+            }
+            assert got == wanted
+
