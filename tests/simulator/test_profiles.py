@@ -476,9 +476,10 @@ def test_name_description_and_bandwidth_change_while_on(api):
     assert api.get(server["uri"]).json()["powerState"] == "On"
 
 
-def test_manage_boot_on_the_dl360_type_is_400(api):
-    rack = next(s for s in racks(api) if s["powerState"] == "Off")
-    body = new_profile(api, "ironic-dl360", rack, "rack")
+def test_manage_boot_on_the_dl360_gen9_type_is_400(api):
+    rack = next(s for s in racks(api) if "Gen9" in s["model"])
+    set_power(api, rack, "Off")
+    body = new_profile(api, "ironic-dl360-gen9", rack, "rack")
     body["boot"] = {"manageBoot": True, "order": ["PXE", "HardDisk"]}
     error_of(api.post(PROFILES, json=body), 400, "BOOT_ORDER_NOT_SUPPORTED")
     body["boot"] = {"manageBoot": False, "order": []}
@@ -1003,3 +1004,94 @@ def test_a_connection_port_id_that_is_not_a_string_is_400(api, action, port_id):
     connections(body)[0]["portId"] = port_id
     error = error_of(api.request(method, uri, json=body), 400, "INVALID_PARAMETER")
     assert "connections[0].portId" in error["message"]
+
+
+# --- fields per API version (schemas/server-profiles.json, server-profile-templates.json) -----
+
+
+def at_version(api: ApplianceClient, uri: str, version: int) -> Resource:
+    reply = api.get(uri, headers={"X-API-Version": str(version)})
+    assert reply.status_code == 200, reply.text
+    return reply.json()
+
+
+def test_a_created_profile_has_the_fields_of_a_stored_one(api):
+    stored = next(p for p in api.members("server-profiles") if p["name"] == "web-tier-1")
+    profile = applied(api)
+    assert set(profile) == set(stored)
+    assert set(connections(profile)[0]) == set(connections(stored)[0])
+    assert profile["iscsiInitiatorName"] == (
+        "iqn.2015-02.com.hpe:oneview-" + profile["serialNumber"].lower()
+    )
+    assert profile["scopesUri"] == "/rest/scopes/resources" + profile["uri"]
+    assert profile["profileUUID"] == profile["uri"].rsplit("/", 1)[1]
+    assert profile["sanStorage"]["sanSystemCredentials"] == []
+    assert profile["firmware"]["firmwareBaselineUri"] is None
+
+
+def test_connection_fields_follow_the_api_version(api):
+    profile = applied(api)
+    seen = {}
+    for version in (500, 800, 1000, 1600):
+        body = at_version(api, profile["uri"], version)
+        conns = body["connections"] if version < 600 else connections(body)
+        seen[version] = (set(conns[0]), set(conns[0]["boot"]), set(body))
+    newer = {"ipv4", "networkName", "lagName"}
+    assert not newer & seen[500][0] and "deploymentStatus" in seen[500][0]
+    assert newer <= seen[800][0] and "interconnectPort" not in seen[800][0]
+    assert seen[800][1] == {"priority"}
+    assert {"interconnectPort"} <= seen[1000][0]
+    assert seen[1000][1] == {"priority", "ethernetBootType", "bootVolumeSource"}
+    assert {"isolatedTrunk", "privateVlanPortType"} <= seen[1600][0]
+    assert "managementProcessor" not in seen[800][2] and "managementProcessor" in seen[1600][2]
+    assert "profileUUID" in seen[1600][2] and "profileUUID" not in seen[1000][2]
+
+
+def test_requested_mbps_is_a_string_whatever_was_written(api):
+    server = free_blades(api, "Off")[0]
+    body = new_profile(api, "ironic-EG-1", server, "numeric-bandwidth")
+    connections(body)[0]["requestedMbps"] = 3000
+    profile = create(api, body)
+    assert connections(profile)[0]["requestedMbps"] == "3000"
+    assert connections(profile)[0]["allocatedMbps"] == 3000
+
+
+def test_a_bad_ethernet_boot_type_is_400_naming_the_field(api):
+    server = free_blades(api, "Off")[0]
+    body = new_profile(api, "ironic-EG-1", server, "bad-boot-type")
+    connections(body)[0]["boot"] = {"priority": "Primary", "ethernetBootType": "Floppy"}
+    error = error_of(api.post(PROFILES, json=body), 400, "INVALID_PARAMETER")
+    assert "connections[0].boot.ethernetBootType" in error["message"]
+    assert "Floppy" in error["message"]
+
+
+def test_a_template_stores_its_connections_in_full(api):
+    template = named(api, "server-profile-templates", "ironic-EG-1")
+    body = {
+        "name": "minimal-connections",
+        "serverHardwareTypeUri": template["serverHardwareTypeUri"],
+        "enclosureGroupUri": template["enclosureGroupUri"],
+        "connectionSettings": {
+            "connections": [
+                {"networkUri": network_uri(api, "Deploy"), "requestedMbps": 2000},
+                {
+                    "id": 7,
+                    "networkUri": network_uri(api, "Deploy"),
+                    "boot": {"priority": "Primary"},
+                },
+            ]
+        },
+    }
+    task = finish(api, api.post("/rest/server-profile-templates", json=body))
+    assert task["taskState"] == "Completed", task
+    stored = named(api, "server-profile-templates", "minimal-connections")
+    first, second = stored["connectionSettings"]["connections"]
+    assert set(first) == set(template["connectionSettings"]["connections"][0])
+    assert (first["id"], first["portId"], first["requestedMbps"]) == (1, "Auto", "2000")
+    assert (second["id"], second["requestedMbps"]) == (7, "2500")
+    assert second["boot"] == {
+        "priority": "Primary",
+        "ethernetBootType": "PXE",
+        "bootVolumeSource": "AdapterBIOS",
+    }
+    assert stored["description"] == "" and stored["scopesUri"].endswith(stored["uri"])

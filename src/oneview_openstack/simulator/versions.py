@@ -16,6 +16,7 @@ from importlib import resources
 from typing import Any
 
 from . import hardware_shapes, networking_shapes, topology_shapes
+from .resource_shapes import for_version
 
 # The API versions the simulator claims: OneView releases 1.20 .. 6.10 (contract section 1).
 CLAIMED_VERSIONS: tuple[int, ...] = (
@@ -98,7 +99,8 @@ def shape_for_version(resource: dict[str, Any], version: int) -> dict[str, Any]:
     elif category == "server-profile-templates" and version < TEMPLATE_CONNECTION_SETTINGS_SINCE:
         settings = body.pop("connectionSettings", None) or {}
         body["connections"] = list(settings.get("connections", []))
-    return body
+    # Profile and template fields that exist only at some versions (PROFILE's table).
+    return for_version(body, version)
 
 
 def connections_of(body: dict[str, Any]) -> list[dict[str, Any]] | None:

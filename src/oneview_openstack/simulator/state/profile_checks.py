@@ -53,10 +53,15 @@ def compliance_control(
 
 
 def writable(section: Any) -> Any:
-    """A section without OneView's read-only bookkeeping, to compare what a client asked for."""
+    """A section without OneView's read-only bookkeeping, to compare what a client asked for
+    (a field that is null counts as absent: profiles show unused firmware fields as null)."""
     if not isinstance(section, dict):
         return section
-    return {k: v for k, v in section.items() if k not in READ_ONLY and k != "complianceControl"}
+    return {
+        k: v
+        for k, v in section.items()
+        if k not in READ_ONLY and k != "complianceControl" and v is not None
+    }
 
 
 def as_object(raw: Any, where: str, shape: str) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import copy
 import re
 from typing import Any
 
+from ..resource_shapes import profile_firmware
 from ..store import Resource, Store
 from .profile_checks import (
     SectionRefused,
@@ -268,7 +269,8 @@ def sections_needing_power_off(old: dict[str, Any], new: dict[str, dict[str, Any
 
 
 def stored(key: str, section: dict[str, Any]) -> dict[str, Any]:
-    """The section as a profile shows it: with OneView's read-only reapply state."""
-    if key == "localStorage":
-        return copy.deepcopy(section)
+    """The section as a profile shows it: with OneView's read-only reapply state (and, for
+    firmware, every field, null when unused: RTK's V9 profile body)."""
+    if key == "firmware":
+        return profile_firmware(copy.deepcopy(section))
     return {**copy.deepcopy(section), "reapplyState": "NotApplying"}

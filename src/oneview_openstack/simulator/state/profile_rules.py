@@ -10,6 +10,7 @@ import copy
 from typing import Any
 
 from ..errors import BadRequest, invalid_field
+from ..resource_shapes import BOOT_VOLUME_SOURCES, ETHERNET_BOOT_TYPES, connection_boot
 from ..store import Resource
 from ..versions import connections_of
 from .connection_bandwidth import check_port_totals, maximum_mbps, port_speed, requested_mbps
@@ -181,6 +182,13 @@ def normalise_connections(
                     f"More than one connection has boot priority {priority}.",
                     error_code=f"DUPLICATE_{priority.upper()}_BOOT_CONNECTION",
                 )
+        boot_block = _boot_block(boot, priority, where)
+        isolated = conn.get("isolatedTrunk", False)
+        if not isinstance(isolated, bool):
+            raise invalid_field(f"{where}.isolatedTrunk", isolated, "true or false")
+        ipv4 = conn.get("ipv4")
+        if ipv4 is not None and not isinstance(ipv4, dict):
+            raise invalid_field(f"{where}.ipv4", ipv4, "null or an object (iSCSI boot only)")
         speed = port_speed(sht, port_name)
         requested = requested_mbps(core.store, conn, where, conn_id, network_uri, speed)
         maximum = maximum_mbps(core.store, network_uri, speed)
@@ -204,6 +212,7 @@ def normalise_connections(
                 "networkUri": network_uri,
                 "portId": port_name,
                 "interconnectUri": (physical or {}).get("interconnectUri"),
+                "interconnectPort": (physical or {}).get("interconnectPort"),
                 "mac": mac,
                 "macType": mac_type,
                 "wwnn": None,
@@ -214,11 +223,17 @@ def normalise_connections(
                 "maximumMbps": maximum,
                 "requestedVFs": "0",
                 "allocatedVFs": 0,
-                "lagName": normalise_lag_name(conn.get("lagName"), where),
-                "boot": {"priority": priority},
+                "ipv4": copy.deepcopy(ipv4),
+                "boot": boot_block,
                 "state": "Deployed" if server else "Reserved",
                 "status": "OK",
                 "managed": True,
+                # OneView resolves a networkName to networkUri and answers null (RTK V9 body).
+                "networkName": None,
+                "lagName": normalise_lag_name(conn.get("lagName"), where),
+                "isolatedTrunk": isolated,
+                # Read-only, set for private (PVLAN) networks; none is simulated [chosen].
+                "privateVlanPortType": None,
             }
         )
     if "Secondary" in priorities and "Primary" not in priorities:
@@ -229,6 +244,19 @@ def normalise_connections(
     check_port_totals(result, sht)
     check_lags(core.store, result, has_server=server is not None)
     return result
+
+
+def _boot_block(raw: Any, priority: str, where: str) -> dict[str, Any]:
+    """The connection's boot block with its boot type and volume source checked."""
+    given = raw if isinstance(raw, dict) else {}
+    for key, allowed in (
+        ("ethernetBootType", ETHERNET_BOOT_TYPES),
+        ("bootVolumeSource", BOOT_VOLUME_SOURCES),
+    ):
+        value = given.get(key)
+        if value is not None and value not in allowed:
+            raise invalid_field(f"{where}.boot.{key}", value, f"one of {list(allowed)}")
+    return connection_boot(priority, given)
 
 
 def connection_changes_need_power_off(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> bool:

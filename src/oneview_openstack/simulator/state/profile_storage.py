@@ -66,7 +66,7 @@ def _drives_of(controller: dict[str, Any]) -> list[dict[str, Any]]:
 
 def normalise_local_storage(raw: Any, sht: Resource, server: Resource | None) -> dict[str, Any]:
     if raw is None:
-        return {"controllers": []}
+        return {"controllers": [], "sasLogicalJBODs": []}
     raw = as_object(raw, "localStorage", "an object with controllers")
     controllers = raw.get("controllers") or []
     if not isinstance(controllers, list):
@@ -131,14 +131,12 @@ def normalise_local_storage(raw: Any, sht: Resource, server: Resource | None) ->
                 "logicalDrives": logical,
             }
         )
-    jbods = (
-        {"sasLogicalJBODs": copy.deepcopy(raw["sasLogicalJBODs"])}
-        if raw.get("sasLogicalJBODs")
-        else {}
-    )
+    jbods = raw.get("sasLogicalJBODs") or []
+    if not isinstance(jbods, list):
+        raise refuse("INVALID_PARAMETER", "localStorage.sasLogicalJBODs", jbods, "a list")
     return {
         "controllers": result,
-        **jbods,
+        "sasLogicalJBODs": copy.deepcopy(jbods),
         **compliance_control(raw, "localStorage", CHECKED_COLLECTION),
     }
 

@@ -12,6 +12,7 @@ import copy
 from typing import Any
 
 from ..errors import BadRequest, invalid_field
+from ..resource_shapes import complete_profile
 from ..store import Resource
 from ..tasks import Task
 from .core import Core
@@ -36,6 +37,9 @@ COPIED_FIELDS = (
     "serialNumberType",
     "sanStorage",
     "iscsiInitiatorNameType",
+    "iscsiInitiatorName",
+    "osDeploymentSettings",
+    "managementProcessor",
 )
 
 TEMPLATE_COPIED = (
@@ -50,6 +54,9 @@ TEMPLATE_COPIED = (
     "firmware",
     "localStorage",
     "sanStorage",
+    "iscsiInitiatorNameType",
+    "osDeploymentSettings",
+    "managementProcessor",
 )
 
 
@@ -90,6 +97,8 @@ class Profiles:
                             "requestedMbps",
                             "requestedVFs",
                             "boot",
+                            "lagName",
+                            "isolatedTrunk",
                         )
                     }
                     for conn in settings.get("connections", [])
@@ -190,6 +199,7 @@ class Profiles:
             profile[key] = stored(key, section)
         profile["description"] = body.get("description") or ""
         self._place(profile, server, sht, eg_uri)
+        complete_profile(profile)
         core.store.add(profile)
         applying = sections_to_apply(config, None) if server else []
         if server is not None:
@@ -305,6 +315,7 @@ class Profiles:
         }
         profile.update(settings)
         self._place(profile, server, sht, eg_uri)
+        complete_profile(profile)
         profile.update(state="Updating", inProgress=True)
         core.store.touch(profile)
         if reassigned and old_server is not None:

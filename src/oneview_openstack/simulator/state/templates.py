@@ -8,19 +8,26 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING, Any
 
+from ..catalog import TYPICAL_BANDWIDTH_MBPS
 from ..errors import BadRequest, invalid_field
+from ..resource_shapes import complete_template, connection_boot
 from ..store import Resource
 from ..tasks import Task
 from .compliance import differences, preview
 from .core import Core
+from .lag_rules import normalise_lag_name
 from .profile_apply import apply_to_server, busy_state, extra_work, sections_to_apply
 from .profile_checks import CHECKED, CHECKED_COLLECTION, SectionRefused
 from .profile_config import check_secure_boot, normalise_sections, stored
 from .profile_preconditions import checked_settings, ensure_idle, refuse_powered_on
-from .profile_rules import normalise_boot, normalise_boot_mode
+from .profile_rules import BOOT_PRIORITIES, normalise_boot, normalise_boot_mode
 
 if TYPE_CHECKING:
     from .profiles import Profiles
+
+# What a template connection without requestedMbps shows (OneView: the network's typical
+# bandwidth; the simulator's connection templates all have this one).
+DEFAULT_REQUESTED = str(TYPICAL_BANDWIDTH_MBPS)
 
 # Template fields copied as given (they have no rules in the simulator).
 TEMPLATE_FIELDS = (
@@ -32,6 +39,9 @@ TEMPLATE_FIELDS = (
     "wwnType",
     "serialNumberType",
     "sanStorage",
+    "iscsiInitiatorNameType",
+    "osDeploymentSettings",
+    "managementProcessor",
 )
 
 
@@ -57,6 +67,7 @@ class Templates:
         except SectionRefused as refused:
             return self._profiles.failed_task("Create", None, status_text, refused.error)
         template.update(changes)
+        complete_template(template)
         core.store.add(template)
         return core.run_task(
             kind="patch",
@@ -83,6 +94,7 @@ class Templates:
 
         def done(_task: Task) -> None:
             template.update(name=name, **changes)
+            complete_template(template)
             core.store.touch(template)
             for profile in self.linked(uri):
                 self.refresh(profile)
@@ -140,7 +152,7 @@ class Templates:
             raise invalid_field("connectionSettings", settings, "an object with connections")
         changes["connectionSettings"] = {
             "manageConnections": bool(settings.get("manageConnections", True)),
-            "connections": copy.deepcopy(settings.get("connections", [])),
+            "connections": template_connections(settings.get("connections", [])),
             **_control(settings, "connectionSettings", CHECKED_COLLECTION),
         }
         check_secure_boot(boot_mode, sht)
@@ -248,6 +260,52 @@ class Templates:
         )
         profile["taskUri"] = task.uri
         return task
+
+
+def template_connections(raw: list[Any]) -> list[dict[str, Any]]:
+    """A template's connections as OneView stores them: every field, ids assigned, the
+    bandwidth a string of digits (a number sent is accepted), unknown fields dropped.
+    Ports and bandwidth are checked when a profile made from the template is applied."""
+    used = {c.get("id") for c in raw if isinstance(c, dict) and isinstance(c.get("id"), int)}
+    result, next_id = [], 1
+    for index, conn in enumerate(raw):
+        where = f"connectionSettings.connections[{index}]"
+        if not isinstance(conn, dict):
+            raise invalid_field(where, conn, "a connection object")
+        conn_id = conn.get("id")
+        if conn_id is None:
+            while next_id in used:
+                next_id += 1
+            conn_id = next_id
+            used.add(conn_id)
+        if not isinstance(conn_id, int) or isinstance(conn_id, bool) or conn_id < 1:
+            raise invalid_field(f"{where}.id", conn_id, "a positive integer")
+        boot = conn.get("boot") if isinstance(conn.get("boot"), dict) else {}
+        priority = boot.get("priority", "NotBootable")
+        if priority not in BOOT_PRIORITIES:
+            raise invalid_field(f"{where}.boot.priority", priority, f"one of {BOOT_PRIORITIES}")
+        isolated = conn.get("isolatedTrunk", False)
+        if not isinstance(isolated, bool):
+            raise invalid_field(f"{where}.isolatedTrunk", isolated, "true or false")
+        requested = conn.get("requestedMbps")
+        if isinstance(requested, int) and not isinstance(requested, bool):
+            requested = str(requested)
+        vfs = conn.get("requestedVFs")
+        result.append(
+            {
+                "id": conn_id,
+                "name": conn.get("name") or "",
+                "functionType": conn.get("functionType") or "Ethernet",
+                "networkUri": conn.get("networkUri"),
+                "portId": conn.get("portId") or "Auto",
+                "requestedMbps": requested if requested is not None else DEFAULT_REQUESTED,
+                "requestedVFs": str(vfs) if vfs is not None else "0",
+                "boot": connection_boot(priority, boot),
+                "lagName": normalise_lag_name(conn.get("lagName"), where),
+                "isolatedTrunk": isolated,
+            }
+        )
+    return result
 
 
 def _control(raw: Any, where: str, allowed: tuple[str, ...]) -> dict[str, Any]:
