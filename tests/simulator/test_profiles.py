@@ -1095,3 +1095,18 @@ def test_a_template_stores_its_connections_in_full(api):
         "bootVolumeSource": "AdapterBIOS",
     }
     assert stored["description"] == "" and stored["scopesUri"].endswith(stored["uri"])
+
+
+def test_the_enclosure_bay_follows_the_profile(api):
+    profile = applied(api)
+    server = api.get(profile["serverHardwareUri"]).json()
+
+    def bay() -> Resource:
+        enclosure = api.get(server["locationUri"]).json()
+        (found,) = [b for b in enclosure["deviceBays"] if b["bayNumber"] == server["position"]]
+        return found
+
+    assert bay()["profileUri"] == profile["uri"]
+    task = finish(api, api.delete(profile["uri"]))
+    assert task["taskState"] == "Completed", task
+    assert bay()["profileUri"] is None

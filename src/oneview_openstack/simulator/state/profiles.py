@@ -27,6 +27,7 @@ from .profile_preconditions import (
     target_hardware,
 )
 from .profile_rules import connection_changes_need_power_off
+from .topology import follow_server_profile
 
 # Body fields a client may write; everything else is read-only and ignored on PUT.
 COPIED_FIELDS = (
@@ -141,6 +142,7 @@ class Profiles:
         server["powerLock"] = LOCK_UNTIL in server
         server["serverProfileUri"] = profile_uri
         self._core.store.touch(server)
+        follow_server_profile(self._core.store, server)
 
     # -- create ---------------------------------------------------------------------------
     def create(self, body: Any) -> Task:
@@ -207,6 +209,7 @@ class Profiles:
                 state=busy_state(applying), powerLock=True, serverProfileUri=profile["uri"]
             )
             core.store.touch(server)
+            follow_server_profile(core.store, server)
 
         self.templates.refresh(profile)
         extra, extra_steps = extra_work(core, applying)
@@ -324,6 +327,7 @@ class Profiles:
         if server is not None and (sections or applying):
             server.update(state=busy_state(applying), powerLock=True, serverProfileUri=uri)
             core.store.touch(server)
+            follow_server_profile(core.store, server)
 
         self.templates.refresh(profile)
         extra, extra_steps = extra_work(core, applying)
