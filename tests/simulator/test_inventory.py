@@ -271,9 +271,9 @@ def test_uplink_sets_one_vlan_each_and_one_set_per_network(inv: Inventory) -> No
         vlans = [n["vlanId"] for n in nets]
         assert len(set(vlans)) == len(vlans)
         if us["ethernetNetworkType"] == "Untagged":
-            assert vlans == [None]
+            assert vlans == [0]  # an appliance's vlanId of an Untagged network
         else:
-            assert None not in vlans
+            assert 0 not in vlans
         per_li.setdefault(us["logicalInterconnectUri"], []).extend(us["networkUris"])
     assert len(per_li) == len(inv["logical-interconnects"])
     for members in per_li.values():
@@ -309,7 +309,7 @@ def test_pre_existing_networks(inv: Inventory) -> None:
         "Management": ("Tagged", 10),
         "Deploy": ("Tagged", 100),
         "Storage": ("Tagged", 20),
-        "Native": ("Untagged", None),
+        "Native": ("Untagged", 0),
     }
     assert nets["Management"]["purpose"] == "Management"
     (net_set,) = inv["network-sets"]
@@ -317,7 +317,7 @@ def test_pre_existing_networks(inv: Inventory) -> None:
     assert sorted(owners) == sorted(t["uri"] for t in inv["connection-templates"])
     assert net_set["networkSetType"] == "Regular"
     assert sorted(net_set["networkUris"]) == sorted(
-        n["uri"] for n in nets.values() if n["vlanId"] is not None
+        n["uri"] for n in nets.values() if n["ethernetNetworkType"] == "Tagged"
     )
 
 

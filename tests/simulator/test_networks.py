@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from oneview_openstack.simulator.testing import ApplianceClient, error_of, named
+from oneview_openstack.simulator.versions import CLAIMED_VERSIONS
 
 Resource = dict[str, Any]
 NETS = "/rest/ethernet-networks"
@@ -81,7 +82,7 @@ def test_create_a_tagged_network(api):
         False,
         False,
     )
-    assert (network["state"], network["status"]) == ("Normal", "OK")
+    assert (network["state"], network["status"]) == ("Active", "OK")
     assert network["scopesUri"].endswith(uri)
     template = api.get(network["connectionTemplateUri"])
     assert template.status_code == 200
@@ -89,9 +90,11 @@ def test_create_a_tagged_network(api):
     assert api.get(uri, headers={"X-API-Version": "500"}).json()["type"] == "ethernet-networkV300"
 
 
-def test_create_an_untagged_network_has_no_vlan(api):
+def test_create_an_untagged_network_has_vlan_zero(api):
+    # An appliance answers vlanId 0 for an Untagged network (oneview-sdk-ruby fixture
+    # ethernet_networks_members.json), whatever the POST said.
     network = create_network(api, "flat", None, ethernetNetworkType="Untagged", vlanId=7)
-    assert (network["ethernetNetworkType"], network["vlanId"]) == ("Untagged", None)
+    assert (network["ethernetNetworkType"], network["vlanId"]) == ("Untagged", 0)
 
 
 def test_networks_may_share_a_vlan_id(api):
@@ -489,3 +492,166 @@ def test_lig_uplink_set_network_uris_must_be_a_list(api, uris):
     lig = api.members("logical-interconnect-groups")[0]
     lig["uplinkSets"][0]["networkUris"] = uris
     error_of(api.put(lig["uri"], json=lig), 400, "INVALID_PARAMETER")
+
+
+# --- fields an appliance reports, and uplink ports -----------------------------------------
+
+
+def free_uplink_port(api: ApplianceClient, name: str = "Q3") -> tuple[Resource, Resource]:
+    """(interconnect, port): an uplink port no stored uplink set uses, on the first frame."""
+    li = api.members("logical-interconnects")[0]
+    used = {c["portUri"] for us in api.members("uplink-sets") for c in us["portConfigInfos"]}
+    for ic_uri in li["interconnects"]:
+        interconnect = api.get(ic_uri).json()
+        for port in interconnect["ports"]:
+            if port["portName"] == name and port["portType"] == "Uplink":
+                assert port["uri"] not in used
+                return interconnect, port
+    raise AssertionError(f"no uplink port {name} on {li['name']}")
+
+
+def bay_of(interconnect: Resource) -> str:
+    entries = interconnect["interconnectLocation"]["locationEntries"]
+    return next(str(e["value"]) for e in entries if e["type"] == "Bay")
+
+
+def test_stored_networks_and_uplink_sets_carry_an_appliances_fields(api):
+    native = named(api, "ethernet-networks", "Native")
+    assert (native["vlanId"], native["state"]) == (0, "Active")
+    assert native["subnetUri"] is None and native["ipv6SubnetUri"] is None
+    tagged = named(api, "uplink-sets", "US-Tagged-1")
+    assert tagged["reachability"] == "RedundantlyReachable"  # ports on bays 3 and 6
+    assert (tagged["fcMode"], tagged["privateVlanDomains"]) == ("NONE", [])
+    assert tagged["primaryPortLocation"] is None and "primaryPort" not in tagged
+    (fabric,) = api.members("fabrics")
+    assert fabric["reservedVlanRange"] == {"start": 3967, "length": 128}
+
+
+def test_an_uplink_port_named_by_location_gets_its_uri(api):
+    interconnect, port = free_uplink_port(api)
+    location = {
+        "locationEntries": [
+            {"type": "Enclosure", "value": interconnect["enclosureUri"]},
+            {"type": "Bay", "value": int(bay_of(interconnect))},  # HPE's test bodies send a number
+            {"type": "Port", "value": port["portName"]},
+        ]
+    }
+    body = uplink_body(api, "US-Ports", "Tagged", [])
+    body["portConfigInfos"] = [{"desiredSpeed": "Speed40G", "location": location}]
+    task = api.wait(api.post("/rest/uplink-sets", json=body))
+    assert task["taskState"] == "Completed", task
+    uplink = api.get(task["associatedResource"]["resourceUri"]).json()
+    (config,) = uplink["portConfigInfos"]
+    assert (config["portUri"], config["desiredSpeed"], config["expectedNeighbor"]) == (
+        port["uri"],
+        "Speed40G",
+        None,
+    )
+    assert {e["type"]: e["value"] for e in config["location"]["locationEntries"]} == {
+        "Enclosure": interconnect["enclosureUri"],
+        "Bay": bay_of(interconnect),
+        "Port": port["portName"],
+    }
+    assert uplink["reachability"] == "Reachable"  # one interconnect only
+
+
+def test_a_port_of_another_uplink_set_is_400(api):
+    tagged = named(api, "uplink-sets", "US-Tagged-1")
+    body = uplink_body(api, "US-Steal", "Tagged", [])
+    body["portConfigInfos"] = [{"portUri": tagged["portConfigInfos"][0]["portUri"]}]
+    failed = error_of(
+        api.post("/rest/uplink-sets", json=body), 400, "CRM_UPLINK_PORT_ALREADY_ASSIGNED"
+    )
+    assert "US-Tagged-1" in failed["message"]
+    assert [u["name"] for u in api.members("uplink-sets")].count("US-Steal") == 0
+
+
+@pytest.mark.parametrize(
+    ("config", "field"),
+    [
+        ({"portUri": "/rest/interconnects/nope/ports/nope:Q3"}, "portConfigInfos[0].portUri"),
+        ({"location": {"locationEntries": [{"type": "Port", "value": "Q3"}]}}, "location"),
+        ({"desiredSpeed": "Speed7G"}, "desiredSpeed"),
+        ({"expectedNeighbor": {"remoteChassisId": 5}}, "expectedNeighbor"),
+        ("Q3", "portConfigInfos[0]"),
+    ],
+)
+def test_bad_port_configs_are_400_naming_the_field(api, config, field):
+    _interconnect, port = free_uplink_port(api)
+    if isinstance(config, dict) and "portUri" not in config and "location" not in config:
+        config = {"portUri": port["uri"], **config}
+    body = uplink_body(api, "US-Bad-Port", "Tagged", [])
+    body["portConfigInfos"] = [config]
+    failed = error_of(api.post("/rest/uplink-sets", json=body), 400, "INVALID_PARAMETER")
+    assert field in failed["message"]
+
+
+def test_uplink_set_vocabularies_are_checked(api):
+    uplink = named(api, "uplink-sets", "US-Tagged-1")
+    for key, value in (("lacpTimer", "Medium"), ("connectionMode", "Manual"), ("fcMode", "X")):
+        failed = error_of(
+            api.put(uplink["uri"], json={**uplink, key: value}), 400, "INVALID_PARAMETER"
+        )
+        assert key in failed["message"] and value in failed["message"]
+    golang = {**uplink, "primaryPort": {"locationEntries": []}}  # oneview-golang's json tag
+    del golang["primaryPortLocation"]
+    task = api.wait(api.put(uplink["uri"], json=golang))
+    assert task["taskState"] == "Completed", task
+    assert api.get(uplink["uri"]).json()["primaryPortLocation"] == {"locationEntries": []}
+
+
+def test_a_network_naming_a_subnet_is_400(api):
+    failed = error_of(
+        api.post(
+            NETS, json={**ml2_body("subnetted", 77), "subnetUri": "/rest/id-pools/ipv4/subnets/x"}
+        ),
+        400,
+        "INVALID_PARAMETER",
+    )
+    assert "subnetUri" in failed["message"]
+
+
+def port_named(api: ApplianceClient, port_uri: str) -> Resource:
+    interconnect = api.get(port_uri.split("/ports/")[0]).json()
+    return next(p for p in interconnect["ports"] if p["uri"] == port_uri)
+
+
+def test_interconnect_ports_follow_uplink_set_changes(api):
+    _interconnect, q3 = free_uplink_port(api, "Q3")
+    _interconnect, q4 = free_uplink_port(api, "Q4")
+    stored = named(api, "uplink-sets", "US-Tagged-1")
+    assert (
+        port_named(api, stored["portConfigInfos"][0]["portUri"])["associatedUplinkSetUri"]
+        == (stored["uri"])
+    )
+    assert port_named(api, q3["uri"])["associatedUplinkSetUri"] is None
+    body = uplink_body(api, "US-Follow", "Tagged", [])
+    body["portConfigInfos"] = [{"portUri": q3["uri"]}]
+    task = api.wait(api.post("/rest/uplink-sets", json=body))
+    uri = task["associatedResource"]["resourceUri"]
+    assert port_named(api, q3["uri"])["associatedUplinkSetUri"] == uri
+    uplink = api.get(uri).json()
+    uplink["portConfigInfos"] = [{"portUri": q4["uri"]}]
+    assert api.wait(api.put(uri, json=uplink))["taskState"] == "Completed"
+    assert port_named(api, q3["uri"])["associatedUplinkSetUri"] is None
+    assert port_named(api, q4["uri"])["associatedUplinkSetUri"] == uri
+    assert api.wait(api.delete(uri))["taskState"] == "Completed"
+    assert port_named(api, q4["uri"])["associatedUplinkSetUri"] is None
+
+
+@pytest.mark.parametrize(
+    ("category", "field", "since"),
+    [
+        ("ethernet-networks", "scopesUri", 300),
+        ("ethernet-networks", "ipv6SubnetUri", 2000),
+        ("network-sets", "networkSetType", 1000),
+        ("uplink-sets", "privateVlanDomains", 1000),
+        ("fabrics", "reservedVlanRange", 300),
+    ],
+)
+def test_fields_appear_from_their_api_version(api, category, field, since):
+    uri = api.members(category)[0]["uri"]
+    previous = max(v for v in CLAIMED_VERSIONS if v < since)
+    older = api.get(uri, headers={"X-API-Version": str(previous)}).json()
+    newer = api.get(uri, headers={"X-API-Version": str(since)}).json()
+    assert field not in older and field in newer

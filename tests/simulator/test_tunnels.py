@@ -20,7 +20,7 @@ def tunnel_uplink_set(api, uris):
 
 def test_a_tunnel_network_has_no_vlan(api):
     network = tunnel(api)
-    assert (network["ethernetNetworkType"], network["vlanId"]) == ("Tunnel", None)
+    assert (network["ethernetNetworkType"], network["vlanId"]) == ("Tunnel", 0)
 
 
 def test_a_tunnel_uplink_set_carries_one_tunnel_network(api):

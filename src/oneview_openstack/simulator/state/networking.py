@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .. import networking_shapes as shapes
 from ..errors import BadRequest, Conflict, invalid_field
 from ..store import Resource
 from ..tasks import Task
@@ -55,7 +56,7 @@ class Networking:
             raise invalid_field(
                 "ethernetNetworkType", kind, "the network's current type (it cannot change)"
             )
-        vlan = body.get("vlanId", base.get("vlanId")) if kind == "Tagged" else None
+        vlan = body.get("vlanId", base.get("vlanId")) if kind == "Tagged" else 0
         if kind == "Tagged":
             if vlan is None:
                 raise BadRequest(
@@ -74,6 +75,11 @@ class Networking:
             if not isinstance(value, bool):
                 raise invalid_field(flag, value, "true or false")
             fields[flag] = value
+        for key in ("subnetUri", "ipv6SubnetUri"):
+            if body.get(key) is not None:
+                raise invalid_field(
+                    key, body[key], "null (the simulator models no id-pools subnets to point at)"
+                )
         fields["description"] = body.get("description", base.get("description"))
         return fields
 
@@ -90,12 +96,11 @@ class Networking:
                 "uri": uri,
                 "category": "ethernet-networks",
                 **fields,
-                "state": "Normal",
+                "state": shapes.NETWORK_STATE,
                 "status": "OK",
                 "connectionTemplateUri": template["uri"],
-                "subnetUri": None,
                 "fabricUri": fabric["uri"] if fabric else None,
-                "scopesUri": f"/rest/scopes/resources{uri}",
+                **shapes.ethernet_network_extras(uri),
             }
         )
 
@@ -263,7 +268,7 @@ class Networking:
         )
 
     def _restore(self, network: Resource) -> None:
-        network["state"] = "Normal"
+        network["state"] = shapes.NETWORK_STATE
         self._core.store.touch(network)
 
     def _forget_network(self, network: Resource) -> None:

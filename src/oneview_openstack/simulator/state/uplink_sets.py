@@ -7,21 +7,27 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from .. import networking_shapes as shapes
 from ..errors import BadRequest, invalid_field
-from ..store import Resource
+from ..store import Resource, Store
 from ..tasks import Task
+from . import topology
 from .core import Core
+from .uplink_ports import port_configs, port_uris
 
 NETWORK_TYPES = ("Tagged", "Untagged", "Tunnel")
-UPLINK_FIELDS = (
-    "name",
-    "networkUris",
-    "nativeNetworkUri",
-    "portConfigInfos",
-    "connectionMode",
-    "lacpTimer",
-    "primaryPort",
-)
+#: Written fields with a closed vocabulary (oneview-golang uplink_set.go comments; Terraform docs).
+CHOICES: dict[str, tuple[str, ...]] = {
+    "connectionMode": ("Auto", "FailOver"),
+    "lacpTimer": ("Short", "Long"),
+    "networkType": ("Ethernet",),
+    "fcMode": ("NONE", "TRUNK"),
+}
+
+
+def _follow_ports(store: Store, uplink_set_uri: str, uris: list[str]) -> None:
+    """Interconnect uplink ports name the uplink set that uses them (associatedUplinkSetUri)."""
+    topology.assign_uplink_ports(store, uplink_set_uri, uris)
 
 
 class UplinkSets:
@@ -102,14 +108,38 @@ class UplinkSets:
         native = body.get("nativeNetworkUri", base.get("nativeNetworkUri"))
         if native is not None and native not in uris:
             raise invalid_field("nativeNetworkUri", native, "one of the set's networkUris or null")
-        fields = {key: copy.deepcopy(body[key]) for key in UPLINK_FIELDS if key in body}
+        fields: dict[str, Any] = {}
+        for key, allowed in CHOICES.items():
+            value = body.get(key, base.get(key, shapes.uplink_set_settings()[key]))
+            if value not in allowed:
+                raise invalid_field(key, value, f"one of {allowed}")
+            fields[key] = value
+        for key in ("fcNetworkUris", "fcoeNetworkUris", "privateVlanDomains"):
+            if body.get(key) not in (None, []):
+                raise invalid_field(key, body[key], "[] (an Ethernet uplink set without PVLANs)")
+        # oneview-golang sends the primary port as primaryPort; the appliance names it
+        # primaryPortLocation (oneview-sdk-ruby api200/uplink_set.rb).
+        primary = body.get(
+            "primaryPortLocation", body.get("primaryPort", base.get("primaryPortLocation"))
+        )
+        if primary is not None and not isinstance(primary, dict):
+            raise invalid_field("primaryPortLocation", primary, "null or a location object")
+        configs = port_configs(
+            core.store,
+            str(li_uri),
+            body.get("portConfigInfos", base.get("portConfigInfos")),
+            base.get("uri"),
+        )
         fields.update(
             name=name,
+            description=body.get("description", base.get("description")),
             networkUris=list(uris),
             nativeNetworkUri=native,
             logicalInterconnectUri=li_uri,
             ethernetNetworkType=kind,
-            networkType=body.get("networkType", base.get("networkType", "Ethernet")),
+            portConfigInfos=configs,
+            primaryPortLocation=copy.deepcopy(primary),
+            reachability=shapes.reachability(configs),
         )
         return fields
 
@@ -119,27 +149,25 @@ class UplinkSets:
         uplink_set = {
             "uri": f"/rest/uplink-sets/{core.new_id()}",
             "category": "uplink-sets",
-            "description": None,
-            "fcNetworkUris": [],
-            "fcoeNetworkUris": [],
-            "portConfigInfos": [],
-            "connectionMode": "Auto",
-            "lacpTimer": "Long",
-            "manualLoginRedistributionState": "NotSupported",
-            "primaryPort": None,
-            "reachability": "Reachable",
+            **shapes.uplink_set_settings(),
             "state": "Normal",
             "status": "OK",
             **fields,
         }
         self.check_vlans(uplink_set, fields["networkUris"])
         core.store.add(uplink_set)
+        _follow_ports(core.store, uplink_set["uri"], port_uris(uplink_set))
+
+        def failed(_task: Task) -> None:
+            core.store.remove(uplink_set["uri"])
+            _follow_ports(core.store, uplink_set["uri"], [])
+
         return core.run_task(
             kind="uplink_set",
             name="Create",
             resource=uplink_set,
             status_text=f"Create uplink set: {uplink_set['name']}",
-            on_failure=lambda _t: core.store.remove(uplink_set["uri"]),
+            on_failure=failed,
             hide_resource_until_running=True,
         )
 
@@ -153,12 +181,14 @@ class UplinkSets:
         before = {key: copy.deepcopy(uplink_set.get(key)) for key in fields}
         uplink_set.update(fields)
         core.store.touch(uplink_set)
+        _follow_ports(core.store, uri, port_uris(uplink_set))
         revision = uplink_set["_revision"]
 
         def failed(_task: Task) -> None:
             if uplink_set["_revision"] == revision:  # nobody changed it since: undo
                 uplink_set.update(before)
                 core.store.touch(uplink_set)
+                _follow_ports(core.store, uri, port_uris(uplink_set))
 
         return core.run_task(
             kind="uplink_set",
@@ -176,8 +206,12 @@ class UplinkSets:
             name="Delete",
             resource=uplink_set,
             status_text=f"Delete uplink set: {uplink_set['name']}",
-            on_success=lambda _t: core.store.remove(uri),
+            on_success=lambda _t: self._forget(uri),
         )
+
+    def _forget(self, uri: str) -> None:
+        self._core.store.remove(uri)
+        _follow_ports(self._core.store, uri, [])
 
     # -- logical interconnect groups ------------------------------------------------------
     def update_lig(self, uri: str, body: Any, if_match: str | None) -> Task:
