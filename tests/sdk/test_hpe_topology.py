@@ -95,7 +95,6 @@ def test_interconnects_and_the_ports_in_their_body(hpe: HpeClient, witness: Witn
         assert "associatedUplinkSetUri" in port and "operationalSpeed" in port
 
 
-@awaiting("TOPO", "GET /rest/interconnects/{id}/ports and .../ports/{portId}")
 def test_interconnect_get_ports_and_get_port(hpe: HpeClient) -> None:
     module = hpe.interconnects.get_by_uri(hpe.interconnects.get_all()[0]["uri"])
     ports = module.get_ports()
@@ -151,7 +150,6 @@ def test_logical_interconnect_settings_in_the_body(hpe: HpeClient) -> None:
     assert li["telemetryConfiguration"]["uri"]
 
 
-@awaiting("TOPO", "GET of each logical-interconnect settings sub-resource")
 @pytest.mark.parametrize(("method", "field"), LI_GETTERS)
 def test_logical_interconnect_settings_getters(hpe: HpeClient, method: str, field: str) -> None:
     """Each getter reads the sub-resource the body's block describes."""
@@ -223,7 +221,6 @@ def test_logical_interconnect_group_update_keeps_the_whole_body(
     assert stored_group["ethernetSettings"]["macRefreshInterval"] == settings["macRefreshInterval"]
 
 
-@awaiting("TOPO", "GET /rest/logical-interconnect-groups/{id}/settings and /defaultSettings")
 def test_logical_interconnect_group_settings(hpe: HpeClient) -> None:
     group = hpe.logical_interconnect_groups.get_by_uri(
         hpe.logical_interconnect_groups.get_all()[0]["uri"]

@@ -198,3 +198,28 @@ def test_lig_uplink_set_templates_list_the_ports_of_their_uplink_sets(api):
             }
             assert got == wanted
 
+
+def test_sub_resources_answer_what_the_body_carries(api):
+    li = api.members("logical-interconnects")[0]
+    for leaf, field in (
+        ("ethernetSettings", "ethernetSettings"),
+        ("igmpSettings", "igmpSettings"),
+        ("snmp-configuration", "snmpConfiguration"),
+        ("port-monitor", "portMonitor"),
+        ("qos-aggregated-configuration", "qosConfiguration"),
+    ):
+        assert get(api, f"{li['uri']}/{leaf}") == li[field], leaf
+    assert get(api, li["telemetryConfiguration"]["uri"]) == li["telemetryConfiguration"]
+    assert api.get(f"{li['uri']}/telemetry-configurations/nope").status_code == 404
+    interconnect = api.members("interconnects")[0]
+    ports = get(api, f"{interconnect['uri']}/ports")
+    assert ports["members"] == interconnect["ports"] and ports["total"] == 16
+    first = interconnect["ports"][0]
+    assert get(api, f"{interconnect['uri']}/ports/{first['portId']}") == first
+    assert get(api, f"{interconnect['uri']}/ports/d3")["portType"] == "Downlink"
+    assert api.get(f"{interconnect['uri']}/ports/Z9").status_code == 404
+    lig = get(api, li["logicalInterconnectGroupUri"])
+    settings = get(api, f"{lig['uri']}/settings")
+    assert settings["ethernetSettings"] == lig["ethernetSettings"]
+    defaults = get(api, "/rest/logical-interconnect-groups/defaultSettings")
+    assert defaults["ethernetSettings"]["macRefreshInterval"] == 5

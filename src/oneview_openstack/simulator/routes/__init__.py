@@ -15,6 +15,7 @@ from . import (
     profiles,
     sessions,
     sim,
+    topology,
 )
 
 # Specific paths first: the generic collection routes would otherwise swallow them.
@@ -26,6 +27,7 @@ _MODULES = (
     network_sets,
     connection_templates,
     firmware_drivers,
+    topology,
     generic,
 )
 

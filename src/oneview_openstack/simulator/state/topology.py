@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Collection
 from typing import Any
 
+from ..errors import not_found
 from ..store import Resource, Store
-from ..topology_shapes import associate_uplink_port
+from ..topology_shapes import associate_uplink_port, ethernet_settings, igmp_settings
 
 PORT_ID = re.compile(r"^(?P<location>[A-Za-z]+) (?P<slot>\d+):(?P<port>\d+)-(?P<function>[a-h])$")
 
@@ -116,3 +118,88 @@ def follow_server_profile(store: Store, server: Resource) -> None:
                 bay.update(profileUri=profile_uri, coveredByProfile=profile_uri)
                 store.touch(enclosure)
             return
+
+
+# --- reads of frame and fabric sub-resources (routes/topology.py) -----------------------------
+
+#: Logical-interconnect sub-resource path -> the body field it reads (hpeOneView's getters).
+LI_SETTINGS = {
+    "ethernetSettings": "ethernetSettings",
+    "igmpSettings": "igmpSettings",
+    "snmp-configuration": "snmpConfiguration",
+    "port-monitor": "portMonitor",
+    "qos-aggregated-configuration": "qosConfiguration",
+}
+
+
+def li_setting(store: Store, li_uri: str, leaf: str) -> dict[str, Any]:
+    """A settings block of a logical interconnect, as its own GET answers it."""
+    li = store.get(li_uri)
+    block = li.get(LI_SETTINGS[leaf])
+    if not isinstance(block, dict):
+        raise not_found(f"{li_uri}/{leaf}")
+    return copy.deepcopy(block)
+
+
+def li_telemetry(store: Store, li_uri: str, setting_id: str) -> dict[str, Any]:
+    block = store.get(li_uri).get("telemetryConfiguration") or {}
+    uri = f"{li_uri}/telemetry-configurations/{setting_id}"
+    if block.get("uri") != uri:
+        raise not_found(uri)
+    return copy.deepcopy(block)
+
+
+def interconnect_ports(store: Store, interconnect_uri: str) -> dict[str, Any]:
+    """Every port of an interconnect, as a collection (hpeOneView's ``get_ports``)."""
+    ports = copy.deepcopy(store.get(interconnect_uri).get("ports") or [])
+    return {
+        "type": "PortCollectionV2",
+        "uri": f"{interconnect_uri}/ports",
+        "category": "ports",
+        "eTag": None,
+        "created": None,
+        "modified": None,
+        "start": 0,
+        "count": len(ports),
+        "total": len(ports),
+        "prevPageUri": None,
+        "nextPageUri": None,
+        "members": ports,
+    }
+
+
+def interconnect_port(store: Store, interconnect_uri: str, port_id: str) -> dict[str, Any]:
+    """One port, by its ``portId`` (``<interconnect id>:Q1``) or its port name."""
+    for port in store.get(interconnect_uri).get("ports") or []:
+        if port_id in (port.get("portId"), port.get("portName")):
+            return copy.deepcopy(port)
+    raise not_found(f"{interconnect_uri}/ports/{port_id}")
+
+
+def lig_settings(store: Store, lig_uri: str | None) -> dict[str, Any]:
+    """A LIG's interconnect settings (``/settings``), or the defaults a new LIG gets."""
+    if lig_uri is None:
+        owner = "/rest/logical-interconnect-groups"
+        ethernet = ethernet_settings(owner, "00000000-0000-4000-8000-000000000000")
+        igmp = igmp_settings(owner, "00000000-0000-4000-8000-000000000001")
+        uri = f"{owner}/defaultSettings"
+    else:
+        lig = store.get(lig_uri)
+        ethernet = copy.deepcopy(lig["ethernetSettings"])
+        igmp = copy.deepcopy(lig["igmpSettings"])
+        uri = f"{lig_uri}/settings"
+    return {
+        "type": "InterconnectSettingsV7",
+        "uri": uri,
+        "category": None,
+        "eTag": None,
+        "created": None,
+        "modified": None,
+        "name": None,
+        "description": None,
+        "state": None,
+        "status": None,
+        "ethernetSettings": ethernet,
+        "igmpSettings": igmp,
+        "fcoeSettings": None,
+    }
