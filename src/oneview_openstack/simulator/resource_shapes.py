@@ -293,7 +293,9 @@ def _served(span: tuple[int | None, int | None], version: int) -> bool:
     return (since is None or version >= since) and (until is None or version <= until)
 
 
-def _drop(body: dict[str, Any], table: dict[str, tuple[int | None, int | None]], version: int):
+def _drop(
+    body: dict[str, Any], table: dict[str, tuple[int | None, int | None]], version: int
+) -> None:
     for key, span in table.items():
         if key in body and not _served(span, version):
             del body[key]

@@ -280,7 +280,8 @@ def template_connections(raw: list[Any]) -> list[dict[str, Any]]:
             used.add(conn_id)
         if not isinstance(conn_id, int) or isinstance(conn_id, bool) or conn_id < 1:
             raise invalid_field(f"{where}.id", conn_id, "a positive integer")
-        boot = conn.get("boot") if isinstance(conn.get("boot"), dict) else {}
+        raw_boot = conn.get("boot")
+        boot: dict[str, Any] = raw_boot if isinstance(raw_boot, dict) else {}
         priority = boot.get("priority", "NotBootable")
         if priority not in BOOT_PRIORITIES:
             raise invalid_field(f"{where}.boot.priority", priority, f"one of {BOOT_PRIORITIES}")
