@@ -199,6 +199,45 @@ def test_lig_uplink_set_templates_list_the_ports_of_their_uplink_sets(api):
             assert got == wanted
 
 
+def test_uplink_set_changes_move_the_ports_association(api):
+    li = api.members("logical-interconnects")[0]
+    interconnect = get(api, li["interconnects"][0])
+    free = port_named(interconnect, "Q3")
+    assert free["associatedUplinkSetUri"] is None
+    storage = next(n for n in api.members("ethernet-networks") if n["name"] == "Storage")
+    tagged = next(
+        us
+        for us in api.members("uplink-sets")
+        if us["logicalInterconnectUri"] == li["uri"] and storage["uri"] in us["networkUris"]
+    )
+    # Move Storage to a new uplink set on Q3.
+    tagged["networkUris"].remove(storage["uri"])
+    task = api.wait(api.put(tagged["uri"], json=tagged))
+    assert task["taskState"] == "Completed", task
+    body = {
+        "name": "US-Q3",
+        "networkType": "Ethernet",
+        "ethernetNetworkType": "Tagged",
+        "logicalInterconnectUri": li["uri"],
+        "networkUris": [storage["uri"]],
+        "portConfigInfos": [{"portUri": free["uri"], "desiredSpeed": "Auto"}],
+        "connectionMode": "Auto",
+    }
+    task = api.wait(api.post("/rest/uplink-sets", json=body))
+    assert task["taskState"] == "Completed", task
+    created = task["associatedResource"]["resourceUri"]
+    after = get(api, interconnect["uri"])
+    assert port_named(after, "Q3")["associatedUplinkSetUri"] == created
+    assert port_named(after, "Q3")["lagId"] == 3
+    assert after["eTag"] != interconnect["eTag"]
+    assert port_named(after, "Q1")["associatedUplinkSetUri"] == tagged["uri"]  # untouched
+
+    task = api.wait(api.delete(created))
+    assert task["taskState"] == "Completed", task
+    gone = port_named(get(api, interconnect["uri"]), "Q3")
+    assert (gone["associatedUplinkSetUri"], gone["lagId"]) == (None, 0)
+
+
 def test_sub_resources_answer_what_the_body_carries(api):
     li = api.members("logical-interconnects")[0]
     for leaf, field in (

@@ -70,6 +70,9 @@ class _Finisher:
         }
         self.ic_by_uri = {ic["uri"]: ic for ic in inventory.get("interconnects", [])}
         self.li_by_uri = {li["uri"]: li for li in inventory.get("logical-interconnects", [])}
+        self.sets_by_li: dict[str, list[Resource]] = defaultdict(list)
+        for uplink_set in inventory.get("uplink-sets", []):
+            self.sets_by_li[uplink_set.get("logicalInterconnectUri") or ""].append(uplink_set)
         self.li_numbers = {uri: n for n, uri in enumerate(self.li_by_uri, start=1)}
         self.interconnects = {
             (ic["enclosureUri"], int(ic["interconnectLocation"]["locationEntries"][1]["value"])): ic
@@ -205,9 +208,8 @@ class _Finisher:
     def uplink_ports(self, uplink_set: Resource) -> None:
         """The ports an uplink set's portConfigInfos cite are cabled, linked and its members."""
         cited = {info.get("portUri") for info in uplink_set.get("portConfigInfos") or []}
-        for ic in self.inv.get("interconnects", []):
-            if ic.get("logicalInterconnectUri") != uplink_set.get("logicalInterconnectUri"):
-                continue
+        for ic_uri in self.li_members(uplink_set.get("logicalInterconnectUri") or ""):
+            ic = self.ic_by_uri[ic_uri]
             bay = int(ic["interconnectLocation"]["locationEntries"][1]["value"])
             for index, port in enumerate(ic["ports"]):
                 if port["uri"] not in cited:
@@ -394,24 +396,22 @@ class _Finisher:
 
     def template_ports(self, lig: Resource, name: str) -> list[dict[str, Any]]:
         """The LI uplink set of this name's ports, as (frame index, bay, port) of the group."""
-        lis = [
-            li
+        lis = {
+            li["uri"]: li
             for li in self.inv.get("logical-interconnects", [])
             if li.get("logicalInterconnectGroupUri") == lig["uri"]
-        ]
+        }
         ports = []
-        for uplink_set in self.inv.get("uplink-sets", []):
-            li = next(
-                (li for li in lis if li["uri"] == uplink_set.get("logicalInterconnectUri")), None
-            )
-            if li is None or uplink_set.get("name") != name:
-                continue
-            for info in uplink_set.get("portConfigInfos") or []:
-                entries = {e["type"]: e["value"] for e in info["location"]["locationEntries"]}
-                index = li["enclosureUris"].index(entries["Enclosure"]) + 1
-                ports.append(
-                    shapes.lig_port_config(
-                        index, int(entries["Bay"]), shapes.UPLINK_PORT_NUMBERS[entries["Port"]]
+        for li_uri, li in lis.items():
+            for uplink_set in self.sets_by_li.get(li_uri, []):
+                if uplink_set.get("name") != name:
+                    continue
+                for info in uplink_set.get("portConfigInfos") or []:
+                    entries = {e["type"]: e["value"] for e in info["location"]["locationEntries"]}
+                    index = li["enclosureUris"].index(entries["Enclosure"]) + 1
+                    ports.append(
+                        shapes.lig_port_config(
+                            index, int(entries["Bay"]), shapes.UPLINK_PORT_NUMBERS[entries["Port"]]
+                        )
                     )
-                )
         return ports
