@@ -588,11 +588,17 @@ def test_bad_port_configs_are_400_naming_the_field(api, config, field):
 
 def test_uplink_set_vocabularies_are_checked(api):
     uplink = named(api, "uplink-sets", "US-Tagged-1")
-    for key, value in (("lacpTimer", "Medium"), ("connectionMode", "Manual"), ("fcMode", "X")):
+    for key, value in (
+        ("lacpTimer", "Medium"),
+        ("connectionMode", "Manual"),
+        ("fcMode", "X"),
+        ("primaryPortLocation", {"port": "Q1"}),
+        ("description", 5),
+    ):
         failed = error_of(
             api.put(uplink["uri"], json={**uplink, key: value}), 400, "INVALID_PARAMETER"
         )
-        assert key in failed["message"] and value in failed["message"]
+        assert key in failed["message"] and repr(value) in failed["message"]
     golang = {**uplink, "primaryPort": {"locationEntries": []}}  # oneview-golang's json tag
     del golang["primaryPortLocation"]
     task = api.wait(api.put(uplink["uri"], json=golang))

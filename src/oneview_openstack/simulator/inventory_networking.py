@@ -20,6 +20,8 @@ def finish(inventory: dict[str, list[dict[str, Any]]], seed: int) -> None:
         network["state"] = shapes.NETWORK_STATE
         for key, value in shapes.ethernet_network_extras(network["uri"]).items():
             network.setdefault(key, value)
+    for network_set in inventory.get("network-sets", []):
+        network_set["state"] = shapes.NETWORK_STATE
     for uplink_set in inventory.get("uplink-sets", []):
         for key, value in shapes.uplink_set_settings().items():
             uplink_set.setdefault(key, value)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from .. import networking_shapes as shapes
 from ..errors import BadRequest, Conflict, invalid_field
 from ..store import Resource
 from ..tasks import Task
@@ -93,6 +94,8 @@ class NetworkSets:
         ):
             raise invalid_field("initialScopeUris", scopes, "a list of scope URIs")
         description = body.get("description", base.get("description"))
+        if description is not None and not isinstance(description, str):
+            raise invalid_field("description", description, "a string or null")
         return {
             "name": name,
             "networkUris": list(uris),
@@ -177,7 +180,7 @@ class NetworkSets:
                 "uri": uri,
                 "category": SOURCE,
                 **fields,
-                "state": "Normal",
+                "state": shapes.NETWORK_STATE,
                 "status": "OK",
                 "connectionTemplateUri": template["uri"],
                 "scopesUri": f"/rest/scopes/resources{uri}",
@@ -239,7 +242,7 @@ class NetworkSets:
         core.store.touch(network_set)
 
         def failed(_task: Task) -> None:
-            network_set["state"] = "Normal"
+            network_set["state"] = shapes.NETWORK_STATE
             core.store.touch(network_set)
 
         return core.run_task(

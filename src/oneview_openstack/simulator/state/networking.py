@@ -80,7 +80,10 @@ class Networking:
                 raise invalid_field(
                     key, body[key], "null (the simulator models no id-pools subnets to point at)"
                 )
-        fields["description"] = body.get("description", base.get("description"))
+        description = body.get("description", base.get("description"))
+        if description is not None and not isinstance(description, str):
+            raise invalid_field("description", description, "a string or null")
+        fields["description"] = description
         return fields
 
     def _new_network(

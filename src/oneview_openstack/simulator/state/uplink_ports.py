@@ -149,5 +149,33 @@ def port_configs(store: Store, li_uri: str, raw: Any, own_uri: str | None) -> li
     return configs
 
 
+def primary_location(value: Any) -> dict[str, Any] | None:
+    """A FailOver uplink set's ``primaryPortLocation``: null or Enclosure/Bay/Port entries.
+
+    :raises BadRequest: anything else.
+    """
+    if value is None:
+        return None
+    entries = value.get("locationEntries") if isinstance(value, dict) else None
+    if (
+        not isinstance(entries, list)
+        or set(value) != {"locationEntries"}
+        or not all(
+            isinstance(e, dict)
+            and set(e) == {"type", "value"}
+            and e["type"] in ("Enclosure", "Bay", "Port")
+            and isinstance(e["value"], (str, int))
+            and not isinstance(e["value"], bool)
+            for e in entries
+        )
+    ):
+        raise invalid_field(
+            "primaryPortLocation",
+            value,
+            "null or {'locationEntries': [{'type': 'Enclosure'|'Bay'|'Port', 'value': ...}]}",
+        )
+    return {"locationEntries": [{"type": e["type"], "value": str(e["value"])} for e in entries]}
+
+
 def port_uris(uplink_set: Resource) -> list[str]:
     return [c["portUri"] for c in uplink_set.get("portConfigInfos") or [] if c.get("portUri")]

@@ -13,7 +13,7 @@ from ..store import Resource, Store
 from ..tasks import Task
 from . import topology
 from .core import Core
-from .uplink_ports import port_configs, port_uris
+from .uplink_ports import port_configs, port_uris, primary_location
 
 NETWORK_TYPES = ("Tagged", "Untagged", "Tunnel")
 #: Written fields with a closed vocabulary (oneview-golang uplink_set.go comments; Terraform docs).
@@ -119,26 +119,29 @@ class UplinkSets:
                 raise invalid_field(key, body[key], "[] (an Ethernet uplink set without PVLANs)")
         # oneview-golang sends the primary port as primaryPort; the appliance names it
         # primaryPortLocation (oneview-sdk-ruby api200/uplink_set.rb).
-        primary = body.get(
-            "primaryPortLocation", body.get("primaryPort", base.get("primaryPortLocation"))
+        primary = primary_location(
+            body.get(
+                "primaryPortLocation", body.get("primaryPort", base.get("primaryPortLocation"))
+            )
         )
-        if primary is not None and not isinstance(primary, dict):
-            raise invalid_field("primaryPortLocation", primary, "null or a location object")
         configs = port_configs(
             core.store,
             str(li_uri),
             body.get("portConfigInfos", base.get("portConfigInfos")),
             base.get("uri"),
         )
+        description = body.get("description", base.get("description"))
+        if description is not None and not isinstance(description, str):
+            raise invalid_field("description", description, "a string or null")
         fields.update(
             name=name,
-            description=body.get("description", base.get("description")),
+            description=description,
             networkUris=list(uris),
             nativeNetworkUri=native,
             logicalInterconnectUri=li_uri,
             ethernetNetworkType=kind,
             portConfigInfos=configs,
-            primaryPortLocation=copy.deepcopy(primary),
+            primaryPortLocation=primary,
             reachability=shapes.reachability(configs),
         )
         return fields
