@@ -13,9 +13,9 @@ from oneview_openstack.simulator.testing import ApplianceClient, named
 
 from .conftest import RealIronic
 
-# The default inventory: 14 blades (one carries a OneView user's profile) and 2 DL360s, whose
-# template does not manage the boot order.
-READY_BLADES = 13
+# The default inventory: 14 blades (one carries a OneView user's profile) and 2 DL360s: the Gen10
+# (rack-dl360-1) has a template that manages the boot order, the Gen9's does not.
+READY_SERVERS = 14
 
 
 def run(ironic: RealIronic, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, Any]:
@@ -41,19 +41,20 @@ def test_dry_run_plans_and_changes_nothing(clean_ironic, capsys):
     code, rows = run(clean_ironic, capsys, "--dry-run")
     assert code == 0
     results = by_result(rows)
-    assert len(results["would enroll"]) == READY_BLADES
+    assert len(results["would enroll"]) == READY_SERVERS
     reasons = {row["server"]: row["detail"] for row in results["skipped"]}
     assert "in use by OneView" in reasons["Encl2, bay 1"]
-    assert "does not manage the boot order" in reasons["rack-dl360-1"]
+    assert "does not manage the boot order" in reasons["rack-dl360-2"]
+    assert "rack-dl360-1" in {row["server"] for row in results["would enroll"]}
     assert clean_ironic.nodes() == []
 
 
 def test_enrolls_the_node_contract_and_is_idempotent(clean_ironic, capsys, api: ApplianceClient):
     code, rows = run(clean_ironic, capsys, "--physical-network", "physnet1")
     assert code == 0, rows
-    assert len(by_result(rows)["enrolled"]) == READY_BLADES
+    assert len(by_result(rows)["enrolled"]) == READY_SERVERS
     nodes = {n.name: n for n in clean_ironic.nodes()}
-    assert len(nodes) == READY_BLADES
+    assert len(nodes) == READY_SERVERS
 
     server = named(api, "server-hardware", "Encl1, bay 3")
     template = named(api, "server-profile-templates", "ironic-EG-1")
@@ -87,8 +88,8 @@ def test_enrolls_the_node_contract_and_is_idempotent(clean_ironic, capsys, api: 
     code, again = run(clean_ironic, capsys)
     assert code == 0
     assert {row["result"] for row in again} == {"skipped"}
-    assert sum("already enrolled" in row["detail"] for row in again) == READY_BLADES
-    assert len(clean_ironic.nodes()) == READY_BLADES
+    assert sum("already enrolled" in row["detail"] for row in again) == READY_SERVERS
+    assert len(clean_ironic.nodes()) == READY_SERVERS
 
 
 def test_limit_and_provide_through_the_hardware_type(clean_ironic, capsys):
@@ -96,7 +97,7 @@ def test_limit_and_provide_through_the_hardware_type(clean_ironic, capsys):
     assert code == 0, rows
     results = by_result(rows)
     assert [row["detail"] for row in results["enrolled"]] == ["available", "available"]
-    assert sum("over --limit 2" in row["detail"] for row in results["skipped"]) == 11
+    assert sum("over --limit 2" in row["detail"] for row in results["skipped"]) == 12
     states = {n.provision_state for n in clean_ironic.nodes()}
     assert states == {"available"}
 
@@ -193,8 +194,11 @@ def test_printed_deploy_templates_are_accepted_by_ironic(
     out = capsys.readouterr().out
     assert code == 0
     lines = [line for line in out.splitlines() if "deploy template create" in line]
-    assert len(lines) == 1, out  # one ready blade template; the DL360 one manages no boot
-    words = shlex.split(lines[0])
+    # The ready blade template and the DL360 Gen10's; the Gen9's manages no boot order.
+    assert len(lines) == 2, out
+    assert any("CUSTOM_OV_IRONIC_DL360 " in line for line in lines), out
+    (line,) = [line for line in lines if "CUSTOM_OV_IRONIC_EG_1 " in line]
+    words = shlex.split(line)
     assert words[:5] == ["openstack", "baremetal", "deploy", "template", "create"]
     name, steps = words[5], json.loads(words[words.index("--steps") + 1])
     template = named(api, "server-profile-templates", "ironic-EG-1")

@@ -16,6 +16,8 @@ def test_templates_that_cannot_back_ironic_nodes_say_why(api: ApplianceClient):
     assert checks["ironic-EG-1"].ready
     assert "manageBoot" in checks["no-manage-boot-EG-1"].problems[0]
     assert "Virtual MACs" in checks["ironic-virtual-mac-EG-1"].problems[0]
+    assert checks["ironic-dl360"].ready  # OneView manages a DL Gen10's boot order
+    assert "manageBoot" in checks["ironic-dl360-gen9"].problems[0]
 
 
 def test_compatibility_follows_hardware_type_and_enclosure_group(api: ApplianceClient):
@@ -137,7 +139,9 @@ def test_a_trait_per_ready_template_that_fits_the_server(api: ApplianceClient):
         "CUSTOM_OV_IRONIC_EG_1",
         "CUSTOM_OV_IRONIC_EG_1_RAID10",
     ]
-    assert inventory.server_traits(rack, traits) == []  # its template does not manage boot
+    assert inventory.server_traits(rack, traits) == ["CUSTOM_OV_IRONIC_DL360"]
+    gen9 = named(api, "server-hardware", "rack-dl360-2")
+    assert inventory.server_traits(gen9, traits) == []  # its template does not manage boot
     assert "CUSTOM_OV_IRONIC_VIRTUAL_MAC_EG_1" not in traits.templates  # not Ironic-ready
     assert traits.templates["CUSTOM_OV_ELSEWHERE"]["uri"] == other_group["uri"]
 

@@ -15,7 +15,7 @@ from oneview_openstack.simulator.testing import Witness
 from .conftest import RealIronic
 
 OPENSTACK = str(Path(sys.executable).with_name("openstack"))
-READY_BLADES = 13
+READY_SERVERS = 14  # 13 free blades and the DL360 Gen10 (see test_enroll)
 
 
 def openstack(
@@ -53,7 +53,7 @@ def test_help_lists_both_commands(ironic, tmp_path):
 def test_dry_run_then_enroll_through_openstack(clean_ironic, tmp_path):
     code, rows = enroll(clean_ironic, tmp_path, "--dry-run")
     assert code == 0, rows
-    assert sum(row["result"] == "would enroll" for row in rows) == READY_BLADES
+    assert sum(row["result"] == "would enroll" for row in rows) == READY_SERVERS
     assert clean_ironic.nodes() == []
 
     code, rows = enroll(

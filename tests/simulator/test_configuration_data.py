@@ -336,6 +336,7 @@ def test_apply_baseline_installs_every_component_it_carries(inv):
     newest = firmware_catalog.SPP_BASELINES[-1]["components"]
     assert server["romVersion"] == f"U32 {newest['U32']}"
     assert server["mpFirmwareVersion"] == newest["ilo5"]
+    assert server["intelligentProvisioningVersion"] == newest["ip-gen10"]  # follows its firmware
     versions = {row["componentKey"]: row["componentVersion"] for row in server["_firmware"]}
     assert versions["smartarray-gen10"] == newest["smartarray-gen10"]
     assert versions["nic-331i"] == newest["nic-331i"]

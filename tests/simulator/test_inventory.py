@@ -24,7 +24,15 @@ SMBIOS_RE = re.compile(r"^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-
 ENCLOSURE_ID_RE = re.compile(r"^0000[0-9A-F]{6}$")
 PORT_ID_RE = re.compile(r"^(?P<location>\w+) (?P<slot>\d+):(?P<port>\d+)-(?P<function>[a-h])$")
 #: URIs that point outside the generated inventory on purpose.
-EXTERNAL_URI_KEYS = {"fabricUri", "scopesUri", "scopeUris"}
+EXTERNAL_URI_KEYS = {
+    "fabricUri",
+    "scopesUri",
+    "scopeUris",
+    "remoteSupportUri",  # /rest/support/...: the appliance's remote support, not simulated
+    "supportDataCollectionsUri",
+}
+#: URIs of a resource's own sub-resources (served by routes, not stored).
+SUB_RESOURCE_URI_KEYS = {"serverFirmwareInventoryUri"}
 #: Catalogs a frame's fields cite that the simulator does not serve (TOPO, issue 18).
 EXTERNAL_URI_KEYS |= {
     "interconnectTypeUri",
@@ -191,6 +199,9 @@ def test_referential_integrity(inv: Inventory) -> None:
     for resources in inv.values():
         for res in resources:
             for key, value in walk(res):
+                if key in SUB_RESOURCE_URI_KEYS:
+                    assert value.startswith(res["uri"] + "/"), (res["uri"], key, value)
+                    continue
                 if key in EXTERNAL_URI_KEYS or not (
                     key.endswith(("Uri", "Uris")) or key == "interconnects"
                 ):
@@ -398,7 +409,13 @@ def test_hardware_types(inv: Inventory) -> None:
     assert blade_type["name"] == "SY 480 Gen10 1" and rack_type["name"] == "DL360 Gen10 1"
     assert gen9_type["name"] == "DL360 Gen9 1"
     assert {"ManageBootOrder", "VCConnections", "VirtualMAC"} <= set(blade_type["capabilities"])
-    assert not {"ManageBootOrder", "VCConnections", "VirtualMAC"} & set(rack_type["capabilities"])
+    # OneView manages a DL Gen10's boot order (iLO 5), never a Gen9's; racks have no VC.
+    assert "ManageBootOrder" in rack_type["capabilities"]
+    assert "ManageBootOrder" not in gen9_type["capabilities"]
+    for rack in (rack_type, gen9_type):
+        assert not {"VCConnections", "VirtualMAC"} & set(rack["capabilities"])
+        assert rack["platform"] == "RackServer" and rack["formFactor"] == "1U"
+    assert [t["generation"] for t in (blade_type, rack_type, gen9_type)] == ["Gen10"] * 2 + ["Gen9"]
     (mezz,) = blade_type["adapters"]
     assert (mezz["location"], mezz["slot"], len(mezz["ports"])) == ("Mezz", 3, 2)
     assert all(p["physicalFunctionCount"] == 4 for p in mezz["ports"])
@@ -448,7 +465,9 @@ def test_three_template_kinds_per_enclosure_group(inv: Inventory) -> None:
                 for conn in good["connectionSettings"]["connections"]:
                     resolve_port_id(sh, conn["portId"])
     rack = templates["ironic-dl360"]
-    assert rack["enclosureGroupUri"] is None and rack["boot"]["manageBoot"] is False
+    assert rack["enclosureGroupUri"] is None
+    assert rack["boot"] == {"manageBoot": True, "order": ["PXE", "HardDisk"]}
+    assert templates["ironic-dl360-gen9"]["boot"] == {"manageBoot": False, "order": []}
     assert rack["serverHardwareTypeUri"] == inv["server-hardware-types"][1]["uri"]
     assert rack["connectionSettings"] == {"manageConnections": False, "connections": []}
 

@@ -139,7 +139,7 @@ def test_power_state_is_transitional_while_the_task_runs(api, start, body, trans
     reply = set_power(api, server, body)
     assert reply.status_code == 202
     task = api.get(reply.headers["Location"]).json()
-    assert task["taskState"] in ("New", "Running")
+    assert task["taskState"] in ("New", "Starting", "Running")
     assert task["percentComplete"] < 100
     assert api.get(server["uri"]).json()["powerState"] == transitional
     # A second request while the first is in flight is refused, and changes nothing.
@@ -489,6 +489,60 @@ def test_local_storage_reports_the_disks_of_the_server(api, simulator):
     assert all(drive["CapacityGB"] > 0 for drive in controller["PhysicalDrives"])
 
 
+def test_every_server_reports_its_local_disks_under_both_names(api):
+    for server in api.members("server-hardware"):
+        for leaf in ("localStorageV2", "localStorage"):
+            body = api.get(f"{server['uri']}/{leaf}").json()
+            assert body["uri"] == f"{server['uri']}/{leaf}"
+            drives = [d for c in body["data"] for d in c["PhysicalDrives"]]
+            assert len(drives) >= 2 and all(d["CapacityGB"] > 0 for d in drives), server["name"]
+
+
+def test_per_generation_fields(api):
+    """Generation, iLO and platform agree with the model; the firmware link and the Intelligent
+    Provisioning version agree with the firmware inventory."""
+    kinds = set()
+    for server in api.members("server-hardware"):
+        generation = server["model"].rsplit(" ", 1)[-1]
+        assert server["generation"] == generation
+        assert server["mpModel"] == {"Gen10": "iLO5", "Gen9": "iLO4"}[generation]
+        rack = server["locationUri"] is None
+        assert server["platform"] == ("RackServer" if rack else "ComputeModule")
+        firmware = api.get(server["serverFirmwareInventoryUri"]).json()
+        assert firmware["uri"] == server["serverFirmwareInventoryUri"]
+        (provisioning,) = [
+            c for c in firmware["components"] if c["componentName"] == "Intelligent Provisioning"
+        ]
+        assert server["intelligentProvisioningVersion"] == provisioning["componentVersion"]
+        assert server["remoteSupportUri"].endswith(server["uuid"])
+        kinds.add((generation, rack))
+    assert kinds == {("Gen10", False), ("Gen10", True), ("Gen9", True)}
+
+
+@pytest.mark.parametrize(
+    ("version", "present", "absent"),
+    [
+        (120, {"portMap", "mpHostInfo"}, {"intelligentProvisioningVersion", "remoteSupportUri"}),
+        (200, {"intelligentProvisioningVersion"}, {"remoteSupportUri", "migrationState"}),
+        (300, {"remoteSupportUri", "supportState"}, {"generation", "physicalServerHardwareUri"}),
+        (500, {"generation", "platform", "physicalServerHardwareUri", "scopesUri"}, set()),
+    ],
+)
+def test_server_fields_follow_the_api_version(api, version, present, absent):
+    server = api.members("server-hardware")[0]
+    body = api.get(server["uri"], headers={"X-API-Version": str(version)}).json()
+    assert present <= set(body), sorted(present - set(body))
+    assert not absent & set(body), sorted(absent & set(body))
+
+
+def test_hardware_type_platform_from_api_1000(api):
+    sht = next(t for t in api.members("server-hardware-types") if t["formFactor"] == "HalfHeight")
+    old = api.get(sht["uri"], headers={"X-API-Version": "800"}).json()
+    new = api.get(sht["uri"], headers={"X-API-Version": "1000"}).json()
+    assert not {"platform", "generation", "uefiClass"} & set(old)
+    assert (new["platform"], new["generation"], new["uefiClass"]) == ("ComputeModule", "Gen10", "2")
+
+
 def test_bios_and_firmware(api):
     server = free_blade(api, "On")
     bios = api.get(server["uri"] + "/bios").json()
@@ -553,10 +607,12 @@ def test_server_hardware_types_are_readable(api):
         assert "UEFIOptimized" in body["bootModes"]
         assert body["adapters"]
     blade = next(t for t in types if t["formFactor"] == "HalfHeight")
-    rack = next(t for t in types if t["formFactor"] != "HalfHeight")
+    gen10 = next(t for t in types if t["formFactor"] != "HalfHeight" and t["generation"] == "Gen10")
+    gen9 = next(t for t in types if t["generation"] == "Gen9")
     assert {"ManageBootOrder", "VCConnections"} <= set(blade["capabilities"])
-    assert "ManageBootOrder" not in rack["capabilities"]
-    assert "VCConnections" not in rack["capabilities"]
+    assert "ManageBootOrder" in gen10["capabilities"]  # OneView manages a DL Gen10's boot order
+    assert "ManageBootOrder" not in gen9["capabilities"]
+    assert "VCConnections" not in gen10["capabilities"] + gen9["capabilities"]
     assert api.get(blade["uri"], headers={"X-API-Version": "200"}).json()["type"] == (
         "server-hardware-type-4"
     )

@@ -107,6 +107,12 @@ RACK_PORT_COUNTS: Final[tuple[int, ...]] = (2, 4, 4)
 # --- Server hardware types ----------------------------------------------------------------
 
 PXE_BOOT_POLICIES: Final = ["Auto", "IPv4", "IPv6", "IPv4ThenIPv6", "IPv6ThenIPv4"]
+#: ``platform`` of a type and of its servers (oneview-golang ServerHardwareType.Platform shows
+#: "ComputeModule"; the rack value is chosen, see docs18-HW.md).
+BLADE_PLATFORM: Final = "ComputeModule"
+RACK_PLATFORM: Final = "RackServer"
+#: UEFI class 2: UEFI with legacy BIOS support, what Gen9 and Gen10 firmware offer.
+UEFI_CLASS: Final = "2"
 
 
 def _mezz_adapter() -> dict[str, Any]:
@@ -115,6 +121,8 @@ def _mezz_adapter() -> dict[str, Any]:
             "number": number,
             "type": "Ethernet",
             "maxSpeedMbps": 20000,
+            "maxVFsSupported": 128,
+            "supportedFcGbps": [],
             "physicalFunctionCount": len(VIRTUAL_FUNCTIONS),
             "mapping": bay,
             "virtualPorts": [
@@ -156,6 +164,8 @@ def _rack_adapter() -> dict[str, Any]:
                 "number": number,
                 "type": "Ethernet",
                 "maxSpeedMbps": 1000,
+                "maxVFsSupported": 0,
+                "supportedFcGbps": [],
                 "physicalFunctionCount": 1,
                 "mapping": 0,
                 "virtualPorts": [],
@@ -172,6 +182,9 @@ def blade_hardware_type() -> dict[str, Any]:
         "model": "Synergy 480 Gen10 Compute Module",
         "family": "I42",
         "formFactor": "HalfHeight",
+        "platform": BLADE_PLATFORM,
+        "generation": "Gen10",
+        "uefiClass": UEFI_CLASS,
         "capabilities": [
             "ManageBIOS",
             "ManageBootOrder",
@@ -192,13 +205,23 @@ def blade_hardware_type() -> dict[str, Any]:
 
 
 def rack_hardware_type() -> dict[str, Any]:
-    """Fields of the DL360 Gen10 type: no VC connections, and no boot-order management."""
+    """Fields of the DL360 Gen10 type: no VC connections, but OneView manages a DL Gen10's boot
+    order (iLO 5), so a rack template can put PXE first for Ironic."""
     return {
         "name": "DL360 Gen10 1",
         "model": "ProLiant DL360 Gen10",
         "family": "U32",
         "formFactor": "1U",
-        "capabilities": ["ManageBIOS", "ManageLocalStorage", "VirtualUUID", "FirmwareUpdate"],
+        "platform": RACK_PLATFORM,
+        "generation": "Gen10",
+        "uefiClass": UEFI_CLASS,
+        "capabilities": [
+            "ManageBIOS",
+            "ManageBootOrder",
+            "ManageLocalStorage",
+            "VirtualUUID",
+            "FirmwareUpdate",
+        ],
         "bootModes": ["BIOS", "UEFI", "UEFIOptimized"],
         "pxeBootPolicies": list(PXE_BOOT_POLICIES),
         "bootCapabilities": ["CD", "USB", "HardDisk", "PXE"],
@@ -216,6 +239,9 @@ def gen9_rack_hardware_type() -> dict[str, Any]:
         "model": "ProLiant DL360 Gen9",
         "family": "P89",
         "formFactor": "1U",
+        "platform": RACK_PLATFORM,
+        "generation": "Gen9",
+        "uefiClass": UEFI_CLASS,
         "capabilities": ["ManageBIOS", "ManageLocalStorage", "VirtualUUID", "FirmwareUpdate"],
         "bootModes": ["BIOS", "UEFI", "UEFIOptimized"],
         "pxeBootPolicies": list(PXE_BOOT_POLICIES),

@@ -59,6 +59,8 @@ SPP_BASELINES: Final[tuple[dict[str, Any], ...]] = (
     {
         "version": "2019.03.0",
         "releaseDate": "2019-03-20T00:00:00.000Z",
+        "hpsumVersion": "8.4.0.2",
+        "xmlKeyName": "bp003588",
         "isoFileName": "P19473_001_spp-2019.03.0-SPP2019030.2019_0320.4.iso",
         "components": {
             "U32": "v1.46 (10/02/2018)",
@@ -77,6 +79,8 @@ SPP_BASELINES: Final[tuple[dict[str, Any], ...]] = (
     {
         "version": "2019.12.0",
         "releaseDate": "2019-12-13T00:00:00.000Z",
+        "hpsumVersion": "8.5.0.4",
+        "xmlKeyName": "bp003985",
         "isoFileName": "P24066_001_spp-2019.12.0-SPP2019120.2019_1209.4.iso",
         "components": {
             "U32": "v2.22 (11/13/2019)",
@@ -95,6 +99,8 @@ SPP_BASELINES: Final[tuple[dict[str, Any], ...]] = (
     {
         "version": "2020.09.0",
         "releaseDate": "2020-09-21T00:00:00.000Z",
+        "hpsumVersion": "8.6.0.12",
+        "xmlKeyName": "bp004412",
         "isoFileName": "P31178_001_spp-2020.09.0-SPP2020090.2020_0916.5.iso",
         "components": {
             "U32": "v2.36 (07/16/2020)",
@@ -174,6 +180,12 @@ def firmware_baseline(index: int) -> dict[str, Any]:
         "supportedOSList": [],
         "supportedLanguages": "en",
         "signatureFileRequired": False,
+        "signatureFileName": "",
+        "hpsumVersion": spp["hpsumVersion"],
+        "xmlKeyName": spp["xmlKeyName"],
+        "esxiOsDriverMetaData": [],
+        # Where the bundle is stored: the appliance's internal repository.
+        "locations": {"Internal": "Appliance"},
         "resourceState": "Created",
         "lastTaskUri": None,
     }

@@ -23,6 +23,7 @@ BLADE_STORAGE: Final[dict[str, Any]] = {
     "raidLevels": ["RAID0", "RAID1"],
     "driveTechnologies": ["SasSsd", "SataSsd", "SasHdd"],
     "maximumDrives": 2,
+    "standupController": False,
     "technologies": ("SasSsd",),
 }
 RACK_STORAGE: Final[dict[str, Any]] = {
@@ -31,6 +32,7 @@ RACK_STORAGE: Final[dict[str, Any]] = {
     "raidLevels": ["RAID0", "RAID1", "RAID1ADM", "RAID10", "RAID5", "RAID6", "RAID50", "RAID60"],
     "driveTechnologies": ["SasHdd", "SataHdd", "SasSsd", "SataSsd"],
     "maximumDrives": 10,
+    "standupController": True,
     "technologies": ("SasSsd", "SataSsd"),
 }
 GEN9_RACK_STORAGE: Final[dict[str, Any]] = {
@@ -39,6 +41,7 @@ GEN9_RACK_STORAGE: Final[dict[str, Any]] = {
     "raidLevels": ["RAID0", "RAID1", "RAID1ADM", "RAID10", "RAID5", "RAID6"],
     "driveTechnologies": ["SasHdd", "SataHdd", "SasSsd", "SataSsd"],
     "maximumDrives": 8,
+    "standupController": True,
     "technologies": ("SasHdd", "SasSsd"),
 }
 
@@ -53,6 +56,9 @@ def storage_capabilities(storage: dict[str, Any]) -> dict[str, Any]:
         "controllerCapabilities": ["Embedded"],
         "driveWriteCacheSupported": True,
         "nvmeBackplaneCapable": False,
+        "dedicatedSpareSupported": True,
+        # A rack takes a standup (PCIe slot) Smart Array beside the embedded one; a blade not.
+        "standupControllerSupported": storage["standupController"],
     }
 
 

@@ -34,6 +34,11 @@ def _reader(name: str):
     return read
 
 
+def local_storage(call: Call) -> Any:
+    leaf = call.path.rstrip("/").rsplit("/", 1)[-1]
+    return call.state.hardware.local_storage(_server_uri(call), leaf)
+
+
 def utilization(call: Call) -> Any:
     return call.state.hardware.utilization(_server_uri(call), call.first("fields"))
 
@@ -47,8 +52,8 @@ ROUTES: list[tuple[str, str, Any, dict[str, Any]]] = [
     ("GET", f"{SH}/iloSsoUrl", _reader("ilo_sso_url"), {}),
     ("GET", f"{SH}/environmentalConfiguration", _reader("environmental_configuration"), {}),
     ("GET", f"{SH}/utilization", utilization, {}),
-    ("GET", f"{SH}/localStorageV2", _reader("local_storage"), {}),
-    ("GET", f"{SH}/localStorage", _reader("local_storage"), {}),
+    ("GET", f"{SH}/localStorageV2", local_storage, {}),
+    ("GET", f"{SH}/localStorage", local_storage, {}),
     ("GET", f"{SH}/bios", _reader("bios"), {}),
     ("GET", f"{SH}/firmware", _reader("firmware"), {}),
 ]

@@ -218,7 +218,9 @@ class Hardware:
             "idleMaxPower": int(env.get("averagePowerW", 150) * 0.6),
             "powerHistorySupported": True,
             "thermalHistorySupported": True,
-            "licenseRequiredForPowerHistory": False,
+            "utilizationHistorySupported": True,
+            "licenseRequirement": "",
+            "powerCapType": "",
             "psuList": [],
         }
 
@@ -265,9 +267,9 @@ class Hardware:
             ],
         }
 
-    def local_storage(self, uri: str) -> dict[str, Any]:
+    def local_storage(self, uri: str, leaf: str = "localStorageV2") -> dict[str, Any]:
         """Controllers with their physical and logical drives (``_storage``)."""
-        return server_config.local_storage_body(uri, self.server(uri))
+        return server_config.local_storage_body(uri, self.server(uri), leaf)
 
     def bios(self, uri: str) -> dict[str, Any]:
         """Current BIOS values (``_bios``)."""

@@ -15,6 +15,7 @@ from .core import Core
 from .hardware import BUSY_STATES, LOCK_UNTIL
 from .networking import Networking
 from .sessions import Sessions
+from .topology import follow_server_profile
 
 # Private (never rendered) server field: the open out-of-band "applying a profile" window,
 # with the state to return to.
@@ -68,6 +69,7 @@ class OutOfBand:
                     powerLock=LOCK_UNTIL in server,
                 )
                 store.touch(server)
+                follow_server_profile(store, server)
         store.remove(uri)
 
     def power_lock(self, uri: str, seconds: float) -> None:
@@ -178,6 +180,7 @@ class OutOfBand:
             serverProfileUri=profile["uri"], state="ProfileApplied", powerLock=LOCK_UNTIL in server
         )
         core.store.touch(server)
+        follow_server_profile(core.store, server)
         return profile
 
     def free_server(self, uri: str) -> None:

@@ -152,7 +152,8 @@ def apply_baseline(server: Resource, baseline: Mapping[str, Any], *, force: bool
     """A firmware baseline is installed: every component the baseline carries (matched by
     ``componentKey`` in a component's ``swKeyNameList``) takes the baseline's version; with
     ``force`` False only older components change (OneView's default, no downgrade). The ROM and
-    iLO versions the server resource reports (``romVersion``, ``mpFirmwareVersion``) follow."""
+    iLO versions the server resource reports (``romVersion``, ``mpFirmwareVersion``) follow, and
+    so does its ``intelligentProvisioningVersion``."""
     by_key: dict[str, str] = {}
     for component in baseline.get("fwComponents") or []:
         for key in component.get("swKeyNameList") or []:
@@ -170,6 +171,10 @@ def apply_baseline(server: Resource, baseline: Mapping[str, Any], *, force: bool
             server["romVersion"] = row["componentVersion"]
         elif row["componentName"] == "iLO":
             server["mpFirmwareVersion"] = row["componentVersion"]
+        elif row["componentName"] == "Intelligent Provisioning" and (
+            "intelligentProvisioningVersion" in server
+        ):
+            server["intelligentProvisioningVersion"] = row["componentVersion"]
 
 
 def version_key(version: str) -> tuple[int, ...]:
@@ -196,9 +201,16 @@ def bios_body(uri: str, server: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def firmware_body(uri: str, server: Mapping[str, Any]) -> dict[str, Any]:
-    """``GET …/firmware``: the installed components."""
+    """``GET …/firmware``: the installed components, with the inventory's own ``type`` and
+    times (oneview-golang ov/server_hardware.go ``ServerFirmware``: ``server-hardware-firmware-1``,
+    ``eTag`` null, ``created``/``modified`` of the inventory: here the server's)."""
     return {
+        "type": "server-hardware-firmware-1",
+        "category": "server-hardware",
         "uri": f"{uri}/firmware",
+        "eTag": None,
+        "created": server.get("created"),
+        "modified": server.get("modified"),
         "serverHardwareUri": uri,
         "serverModel": server.get("model"),
         "serverName": server.get("name"),
@@ -215,8 +227,11 @@ def firmware_body(uri: str, server: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def local_storage_body(uri: str, server: Mapping[str, Any]) -> dict[str, Any]:
-    """``GET …/localStorageV2``: each controller with its physical and logical drives."""
+def local_storage_body(
+    uri: str, server: Mapping[str, Any], leaf: str = "localStorageV2"
+) -> dict[str, Any]:
+    """``GET …/localStorageV2`` (or the older ``…/localStorage``, ``leaf``, same body): each
+    controller with its physical and logical drives."""
     data = []
     for controller in server["_storage"]["controllers"]:
         names = {d["bay"]: d["name"] for d in controller["drives"]}
@@ -253,7 +268,7 @@ def local_storage_body(uri: str, server: Mapping[str, Any]) -> dict[str, Any]:
             }
         )
     return {
-        "uri": f"{uri}/localStorageV2",
+        "uri": f"{uri}/{leaf}",
         "collectionState": "Success" if data else "NotSupported",
         "data": data,
     }
