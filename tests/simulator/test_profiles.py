@@ -1110,3 +1110,18 @@ def test_the_enclosure_bay_follows_the_profile(api):
     task = finish(api, api.delete(profile["uri"]))
     assert task["taskState"] == "Completed", task
     assert bay()["profileUri"] is None
+
+
+def test_a_profile_put_back_with_its_null_firmware_fields_is_accepted(api):
+    """A client edits the body it read: the nulls of unused firmware fields mean 'default'."""
+    profile = applied(api)
+    assert profile["firmware"]["firmwareActivationType"] is None
+    baseline = api.members("firmware-drivers")[0]["uri"]
+    profile["firmware"].update(manageFirmware=True, firmwareBaselineUri=baseline)
+    task = finish(api, put(api, profile))
+    assert task["taskState"] == "Completed", task
+    firmware = api.get(profile["uri"]).json()["firmware"]
+    assert (firmware["firmwareInstallType"], firmware["firmwareActivationType"]) == (
+        "FirmwareAndOSDrivers",
+        "Immediate",
+    )

@@ -162,12 +162,12 @@ def normalise_firmware(raw: Any, sht: Resource, store: Store) -> dict[str, Any]:
             f"one of {known}",
             "Verify that the firmware baseline is present in the repository and try again.",
         )
-    install = raw.get("firmwareInstallType", "FirmwareAndOSDrivers")
+    install = raw.get("firmwareInstallType") or "FirmwareAndOSDrivers"
     if install not in INSTALL_TYPES:
         raise refuse(
             "INVALID_PARAMETER", "firmware.firmwareInstallType", install, f"one of {INSTALL_TYPES}"
         )
-    activation = raw.get("firmwareActivationType", "Immediate")
+    activation = raw.get("firmwareActivationType") or "Immediate"
     if activation not in ACTIVATION_TYPES:
         raise refuse(
             "INVALID_PARAMETER",
