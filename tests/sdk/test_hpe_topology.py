@@ -63,7 +63,6 @@ def test_walk_enclosure_interconnect_bays(hpe: HpeClient) -> None:
     assert walked == len(hpe.interconnects.get_all())
 
 
-@awaiting("TOPO", "GET /rest/enclosures/{id}/environmentalConfiguration")
 def test_enclosure_environmental_configuration(hpe: HpeClient) -> None:
     enclosure = hpe.enclosures.get_by_uri(hpe.enclosures.get_all()[0]["uri"])
     configuration = enclosure.get_environmental_configuration()
@@ -161,7 +160,6 @@ def test_logical_interconnect_settings_getters(hpe: HpeClient, method: str, fiel
         assert got["uri"] == block["uri"]
 
 
-@awaiting("TOPO", "GET /rest/logical-interconnects/{id}/internalVlans")
 def test_logical_interconnect_internal_vlans(hpe: HpeClient) -> None:
     li = hpe.logical_interconnects.get_by_uri(hpe.logical_interconnects.get_all()[0]["uri"])
     assert isinstance(li.get_internal_vlans(), list)
@@ -203,9 +201,6 @@ def test_logical_interconnect_group_update_through_the_task_monitor(
     assert stored_group["uplinkSets"][0]["networkUris"] == templates[0]["networkUris"]
 
 
-@awaiting(
-    "NET", "PUT /rest/logical-interconnect-groups/{id} keeps every field", raises=AssertionError
-)
 def test_logical_interconnect_group_update_keeps_the_whole_body(
     hpe: HpeClient, api: ApplianceClient
 ) -> None:

@@ -262,3 +262,38 @@ def test_sub_resources_answer_what_the_body_carries(api):
     assert settings["ethernetSettings"] == lig["ethernetSettings"]
     defaults = get(api, "/rest/logical-interconnect-groups/defaultSettings")
     assert defaults["ethernetSettings"]["macRefreshInterval"] == 5
+
+
+def test_environment_and_internal_vlans(api):
+    enclosures = api.members("enclosures")
+    first = get(api, f"{enclosures[0]['uri']}/environmentalConfiguration")
+    assert first["calibratedMaxPower"] == enclosures[0]["powerCapacityWatts"]
+    assert [p["psuId"] for p in first["psuList"]] == list(range(1, 7))
+    assert (first["relativeOrder"], first["uSlot"]) == (1, 1)
+    second = get(api, f"{enclosures[1]['uri']}/environmentalConfiguration")
+    assert (second["relativeOrder"], second["rackName"]) == (2, first["rackName"])
+    li = api.members("logical-interconnects")[0]
+    vlans = get(api, f"{li['uri']}/internalVlans")
+    networks = {n["uri"]: n for n in api.members("ethernet-networks")}
+    carried = {
+        uri
+        for us in api.members("uplink-sets")
+        if us["logicalInterconnectUri"] == li["uri"]
+        for uri in us["networkUris"]
+    }
+    assert {m["generalNetworkUri"] for m in vlans["members"]} == carried
+    for member in vlans["members"]:
+        vlan = networks[member["generalNetworkUri"]]["vlanId"]
+        assert member["internalVlanId"] == (vlan if vlan else -1)
+    assert vlans["total"] == len(carried)
+
+
+def test_device_bay_availability_follows_the_frame(api):
+    enclosure = api.members("enclosures")[-1]
+    bays = {bay["bayNumber"]: bay for bay in enclosure["deviceBays"]}
+    for number, bay in bays.items():
+        empty = bay["devicePresence"] == "Absent"
+        assert bay["deviceFormFactor"] == ("Empty" if empty else "SingleHeightSingleWide")
+        assert bay["availableForHalfHeightProfile"] is True
+        below_empty = number <= 6 and bays[number + 6]["devicePresence"] == "Absent"
+        assert bay["availableForFullHeightProfile"] is (empty and below_empty)

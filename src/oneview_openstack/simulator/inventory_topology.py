@@ -247,7 +247,12 @@ class _Finisher:
         """One frame; its FLMs' link ports go to the next frame of the group (a ring)."""
         uri, rid = enclosure["uri"], _rid(enclosure)
         device_bays = [
-            shapes.device_bay(uri, number, self.blades.get((uri, number)))
+            shapes.device_bay(
+                uri,
+                number,
+                self.blades.get((uri, number)),
+                (uri, number + DEVICE_BAYS // 2) not in self.blades,
+            )
             for number in range(1, DEVICE_BAYS + 1)
         ]
         interconnect_bays = [
@@ -297,10 +302,12 @@ class _Finisher:
             fanBays=[
                 shapes.fan_bay(number, self.serial("7C77")) for number in range(1, FAN_BAYS + 1)
             ],
-            frameLinkModuleDomain=f"{flm_serials[0][0]}-FLMDomain",
+            frameLinkModuleDomain=(
+                f"{flm_serials[0][0]}-FLMDomain" if len(frames) > 1 else "local"
+            ),
             powerMode="RedundantPowerFeed",
-            minimumPowerSupplies=2,
-            minimumPowerSuppliesForRedundantPowerFeed=POWER_SUPPLY_BAYS // 2,
+            minimumPowerSupplies=1,
+            minimumPowerSuppliesForRedundantPowerFeed=2,
             powerCapacityWatts=capacity,
             powerCapacityBoostWatts=0,
             powerAvailableWatts=capacity
@@ -310,7 +317,9 @@ class _Finisher:
             powerAllocatedWatts=device_watts + interconnect_watts + FAN_AND_MANAGEMENT_WATTS,
             deviceBayWatts=device_watts,
             interconnectBayWatts=interconnect_watts,
-            fanAndManagementDevicesWatts=FAN_AND_MANAGEMENT_WATTS,
+            fansAndManagementDevicesWatts=FAN_AND_MANAGEMENT_WATTS,
+            managerBayCount=len(manager_bays),
+            version="G1",
             fwBaselineName=None,
             fwBaselineUri=None,
             isFwManaged=False,

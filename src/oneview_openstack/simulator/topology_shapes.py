@@ -98,13 +98,24 @@ def ipv4_setting(address: str | None = None) -> dict[str, Any]:
     }
 
 
-def device_bay(enclosure_uri: str, number: int, server: dict[str, Any] | None) -> dict[str, Any]:
-    """A compute-module bay; ``server`` is the blade in it (None: the bay is empty)."""
+#: Nested ``type`` of a device bay (HPE's Synergy enclosure body at API 500; not versioned here).
+DEVICE_BAY_TYPE = "DeviceBayV400"
+
+
+def device_bay(
+    enclosure_uri: str, number: int, server: dict[str, Any] | None, below_empty: bool
+) -> dict[str, Any]:
+    """A compute-module bay; ``server`` is the half-height blade in it (None: an empty bay).
+
+    As HPE's SY12000 body shows: an empty bay takes a half-height profile, and a full-height one
+    too when it is in the top row (1-6) and the bay below it (n + 6) is empty as well; a bay
+    holding a half-height blade still takes a half-height profile.
+    """
     present = server is not None
     server_uri = server["uri"] if server else None
     profile_uri = server.get("serverProfileUri") if server else None
     return {
-        "type": "DeviceBay",
+        "type": DEVICE_BAY_TYPE,
         "uri": f"{enclosure_uri}/device-bays/{number}",
         "category": "device-bays",
         "eTag": None,
@@ -114,14 +125,16 @@ def device_bay(enclosure_uri: str, number: int, server: dict[str, Any] | None) -
         "enclosureUri": enclosure_uri,
         "devicePresence": "Present" if present else "Absent",
         "deviceUri": server_uri,
-        "deviceFormFactor": "SingleHeightSingleWide" if present else None,
+        "deviceBayType": "SY12000DeviceBay",
+        "deviceFormFactor": "SingleHeightSingleWide" if present else "Empty",
+        "uuid": None,
         "model": server["model"] if server else None,
         "serialNumber": server["serialNumber"] if server else None,
         "coveredByDevice": server_uri,
         "coveredByProfile": profile_uri,
         "profileUri": profile_uri,
-        "availableForHalfHeightProfile": not present,
-        "availableForFullHeightProfile": not present and number <= 6,
+        "availableForHalfHeightProfile": True,
+        "availableForFullHeightProfile": not present and number <= 6 and below_empty,
         "availableForHalfHeightDoubleWideProfile": False,
         "availableForFullHeightDoubleWideProfile": False,
         "bayPowerState": "Unknown",
@@ -167,6 +180,7 @@ def power_supply_bay(number: int, serial: str) -> dict[str, Any]:
         "sparePartNumber": "798096-001",
         "serialNumber": serial,
         "outputCapacityWatts": 2650,
+        "powerSupplyBayType": "SY12000PowerSupplyBay",
         "status": "OK",
     }
 
@@ -177,7 +191,8 @@ def fan_bay(number: int, serial: str) -> dict[str, Any]:
         "devicePresence": "Present",
         "deviceRequired": True,
         "changeState": "None",
-        "model": "Synergy 12000 Frame Fan Module",
+        "model": "Synergy Fan Module",
+        "fanBayType": "SY12000FanBay",
         "partNumber": "809097-001",
         "sparePartNumber": "809097-001",
         "serialNumber": serial,
@@ -348,7 +363,7 @@ def port(
         "neighbor": neighbor,
         "associatedUplinkSetUri": None,
         "lagId": 0,
-        "lagStates": [],
+        "lagStates": None,
         "pairedPortName": None,
         "vendorSpecificPortName": None,
         "vlans": None,
@@ -591,15 +606,21 @@ def lig_uplink_set_settings() -> dict[str, Any]:
 UPLINK_PORT_NUMBERS: dict[str, int] = {f"Q{n}": 60 + n for n in range(1, 9)}
 
 
+#: LACP states of a linked member of an uplink set's LAG (IEEE 802.1AX actor state names).
+LACP_STATES = ("Aggregation", "Synchronization", "Collecting", "Distributing")
+
+
 def associate_uplink_port(port: dict[str, Any], uplink_set_uri: str | None) -> bool:
     """Make an uplink port a member of ``uplink_set_uri`` (None: of no set); True if it changed.
 
     A member's ``lagId`` is its port number: the same port of the LI's interconnects forms one
-    (multi-chassis) LAG of the uplink set; a port outside every set has ``lagId`` 0.
+    (multi-chassis) LAG of the uplink set, and a linked member reports its LACP states; a port
+    outside every set has ``lagId`` 0 and ``lagStates`` null.
     """
     lag_id = int(str(port.get("portName", "Q0"))[1:] or 0) if uplink_set_uri else 0
-    if port.get("associatedUplinkSetUri") == uplink_set_uri and port.get("lagId") == lag_id:
+    states = list(LACP_STATES) if uplink_set_uri and port.get("portStatus") == "Linked" else None
+    wanted = {"associatedUplinkSetUri": uplink_set_uri, "lagId": lag_id, "lagStates": states}
+    if all(port.get(key) == value for key, value in wanted.items()):
         return False
-    port["associatedUplinkSetUri"] = uplink_set_uri
-    port["lagId"] = lag_id
+    port.update(wanted)
     return True

@@ -1,5 +1,6 @@
-"""Sub-resources of frames and their fabric: interconnect ports, logical-interconnect settings
-blocks and LIG settings, read as hpeOneView's getters read them."""
+"""Sub-resources of frames and their fabric: an enclosure's environmental configuration,
+interconnect ports, logical-interconnect settings blocks and internal VLANs, and LIG settings,
+read as hpeOneView's getters read them."""
 
 from __future__ import annotations
 
@@ -38,6 +39,16 @@ def port(call: Call) -> dict[str, Any]:
     return topology.interconnect_port(_store(call), ic_uri, call.params["port_id"])
 
 
+def internal_vlans(call: Call) -> dict[str, Any]:
+    li_uri = f"/rest/logical-interconnects/{call.params['id']}"
+    return topology.li_internal_vlans(_store(call), li_uri)
+
+
+def environment(call: Call) -> dict[str, Any]:
+    enclosure_uri = f"/rest/enclosures/{call.params['id']}"
+    return topology.enclosure_environment(_store(call), enclosure_uri)
+
+
 def lig_settings(call: Call) -> dict[str, Any]:
     return topology.lig_settings(_store(call), f"{LIG}/{call.params['id']}")
 
@@ -49,6 +60,8 @@ def lig_default_settings(call: Call) -> dict[str, Any]:
 ROUTES: list[tuple[str, str, Any, dict[str, Any]]] = [
     *[("GET", f"{LI}/{leaf}", li_setting, {}) for leaf in topology.LI_SETTINGS],
     ("GET", f"{LI}/telemetry-configurations/{{setting_id}}", li_telemetry, {}),
+    ("GET", f"{LI}/internalVlans", internal_vlans, {}),
+    ("GET", "/rest/enclosures/{id}/environmentalConfiguration", environment, {}),
     ("GET", f"{IC}/ports", ports, {}),
     ("GET", f"{IC}/ports/{{port_id}}", port, {}),
     ("GET", f"{LIG}/defaultSettings", lig_default_settings, {}),

@@ -203,3 +203,79 @@ def lig_settings(store: Store, lig_uri: str | None) -> dict[str, Any]:
         "igmpSettings": igmp,
         "fcoeSettings": None,
     }
+
+
+def enclosure_environment(store: Store, enclosure_uri: str) -> dict[str, Any]:
+    """A frame's environmental configuration: its power envelope, PSUs and rack placement."""
+    enclosure = store.get(enclosure_uri)
+    group = [
+        e["uri"]
+        for e in store.iter("enclosures")
+        if e.get("enclosureGroupUri") == enclosure.get("enclosureGroupUri")
+    ]
+    order = group.index(enclosure_uri) + 1 if enclosure_uri in group else 1
+    return {
+        "uri": f"{enclosure_uri}/environmentalConfiguration",
+        "calibratedMaxPower": enclosure.get("powerCapacityWatts", 0),
+        "idleMaxPower": 0,
+        "capHistorySupported": False,
+        "powerHistorySupported": True,
+        "thermalHistorySupported": True,
+        "utilizationHistorySupported": False,
+        "historyBufferSize": 288,
+        "historySampleIntervalSeconds": 300,
+        "licenseRequirement": "",
+        "powerCapType": "",
+        "psuList": [
+            {"capacity": 0, "inputVoltage": 48, "powerType": "AC", "psuId": n, "side": "Dynamic"}
+            for n in range(1, int(enclosure.get("powerSupplyBayCount") or 0) + 1)
+        ],
+        "rackId": str(enclosure.get("rackName", "")).removeprefix("Rack-").upper(),
+        "rackModel": "HPE 42U 600mmx1200mm G2 Enterprise Shock Rack",
+        "rackName": enclosure.get("rackName", ""),
+        "rackUHeight": 42,
+        "height": 10,
+        "relativeOrder": order,
+        "uSlot": 1 + 10 * (order - 1),
+    }
+
+
+def li_internal_vlans(store: Store, li_uri: str) -> dict[str, Any]:
+    """The VLAN each network of a logical interconnect's uplink sets uses inside it."""
+    li = store.get(li_uri)
+    members = []
+    for uplink_set in uplink_sets_of(store, li_uri):
+        for network_uri in uplink_set.get("networkUris") or []:
+            network = store.find(network_uri) or {}
+            vlan = network.get("vlanId")
+            members.append(
+                {
+                    "type": "internal-vlan-association",
+                    "uri": None,
+                    "category": None,
+                    "eTag": None,
+                    "created": li.get("created"),
+                    "modified": li.get("modified"),
+                    "name": None,
+                    "description": None,
+                    "state": None,
+                    "status": None,
+                    "internalVlanId": vlan if isinstance(vlan, int) and vlan > 0 else -1,
+                    "generalNetworkUri": network_uri,
+                    "logicalInterconnectUri": li_uri,
+                }
+            )
+    return {
+        "type": "InternalVlanAssociationCollection",
+        "uri": f"{li_uri}/internalVlans",
+        "category": "logical-interconnects",
+        "eTag": None,
+        "created": None,
+        "modified": None,
+        "start": 0,
+        "count": len(members),
+        "total": len(members),
+        "prevPageUri": None,
+        "nextPageUri": None,
+        "members": members,
+    }
