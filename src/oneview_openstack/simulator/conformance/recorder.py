@@ -6,7 +6,9 @@ so re-reading an unchanged resource costs a hash, not a validation.
 
 from __future__ import annotations
 
+import re
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +18,13 @@ import orjson
 from .mapping import Target, concrete, target_for
 from .schemas import SchemaSet
 
+# What differs between two otherwise equal bodies (after a reset, or a touch that changed
+# nothing else): timestamps and eTags. Their digits are zeroed in the cache key only, which keeps
+# each value's shape, so a verdict holds for both.
+_VOLATILE = re.compile(
+    rb'"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})"|"eTag":"[^"]*"'
+)
+_DIGIT = re.compile(rb"\d")
 MAX_VIOLATIONS = 500
 NO_SCHEMA = "no schema: "
 JSON_MEDIA_TYPE = "application/json"
@@ -45,6 +54,10 @@ class Conformance:
     violations: dict[tuple[Any, ...], dict[str, Any]] = field(default_factory=dict)
     dropped: int = 0
     unknown: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    # The check's own cost: bodies validated, verdicts reused from the cache, seconds spent.
+    validations: int = 0
+    reused: int = 0
+    seconds: float = 0.0
     _verdicts: dict[tuple[str, int, int], tuple[str, ...]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -55,8 +68,10 @@ class Conformance:
         )
         if target is None:
             return []
+        started = time.perf_counter()
         found = self._check(target, answer)
         with self._lock:
+            self.seconds += time.perf_counter() - started
             self.checked += 1
             for name, _errors, _where in found:
                 self.by_body[name] += 1
@@ -91,12 +106,16 @@ class Conformance:
         return found
 
     def _verdict(self, name: str, raw: bytes, body: Any, version: int) -> tuple[str, ...]:
-        key = (name, version, hash(raw))
+        key = (name, version, hash(cache_key(raw)))
         found = self._verdicts.get(key)
         if found is None:
             found = tuple(self.schemas.check(name, body, version))
             with self._lock:
                 self._verdicts[key] = found
+                self.validations += 1
+        else:
+            with self._lock:
+                self.reused += 1
         return found
 
     def _keep(self, name: str, answer: Answer, errors: list[str], where: str | None) -> None:
@@ -143,6 +162,11 @@ class Conformance:
                     for (m, r, b), n in sorted(self.unknown.items())
                 ],
                 "schemaProblems": list(self.schemas.problems),
+                "cost": {
+                    "validations": self.validations,
+                    "reused": self.reused,
+                    "seconds": round(self.seconds, 3),
+                },
             }
 
     def clear(self) -> None:
@@ -153,6 +177,13 @@ class Conformance:
             self.violations.clear()
             self.dropped = 0
             self.unknown.clear()
+            self.validations = self.reused = 0
+            self.seconds = 0.0
+
+
+def cache_key(raw: bytes) -> bytes:
+    """``raw`` with the digits of every timestamp and eTag zeroed."""
+    return _VOLATILE.sub(lambda match: _DIGIT.sub(b"0", match.group()), raw)
 
 
 def _in_member(error: str) -> str:

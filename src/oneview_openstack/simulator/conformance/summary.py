@@ -13,6 +13,12 @@ def summary_lines(report: dict[str, Any], *, enforce: bool = False) -> list[str]
     when enforcing, the first few otherwise)."""
     bodies = ", ".join(f"{name} {n}" for name, n in report["byBody"].items())
     lines = [f"checked {report['checked']} answers; bodies checked: {bodies or 'none'}"]
+    cost = report.get("cost")
+    if cost:
+        lines.append(
+            f"cost: {cost['seconds']} s; {cost['validations']} bodies validated, "
+            f"{cost['reused']} verdicts reused"
+        )
     problems = report.get("schemaProblems", [])
     if problems:
         lines.append(f"schema files with problems ({len(problems)}):")
