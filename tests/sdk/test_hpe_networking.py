@@ -12,8 +12,6 @@ from hpeOneView.oneview_client import OneViewClient as HpeClient
 
 from oneview_openstack.simulator.testing import ApplianceClient, Witness
 
-from .conftest import awaiting
-
 
 def stored(witness: Witness, category: str) -> list[dict[str, Any]]:
     return witness.state(category)[category]
@@ -212,7 +210,6 @@ def test_fabrics(hpe: HpeClient, witness: Witness) -> None:
     assert expected[0]["reservedVlanRange"]["length"] > 0
 
 
-@awaiting("NET", "GET /rest/fabrics/{id}/reserved-vlan-range")
 def test_fabric_reserved_vlan_range(hpe: HpeClient) -> None:
     fabric = hpe.fabrics.get_all()[0]
     ranged = hpe.fabrics.get_reserved_vlan_range(fabric["uri"])

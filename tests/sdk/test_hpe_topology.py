@@ -201,9 +201,6 @@ def test_logical_interconnect_group_update_through_the_task_monitor(
     assert stored_group["uplinkSets"][0]["networkUris"] == templates[0]["networkUris"]
 
 
-@awaiting(
-    "NET", "PUT /rest/logical-interconnect-groups/{id} keeps every field", raises=AssertionError
-)
 def test_logical_interconnect_group_update_keeps_the_whole_body(
     hpe: HpeClient, api: ApplianceClient
 ) -> None:

@@ -661,3 +661,46 @@ def test_fields_appear_from_their_api_version(api, category, field, since):
     older = api.get(uri, headers={"X-API-Version": str(previous)}).json()
     newer = api.get(uri, headers={"X-API-Version": str(since)}).json()
     assert field not in older and field in newer
+
+
+def test_the_fabrics_reserved_vlan_range_reads_and_changes(api):
+    (fabric,) = api.members("fabrics")
+    path = fabric["uri"] + "/reserved-vlan-range"
+    assert api.get(path).json() == {"type": "vlan-pool", "start": 3967, "length": 128}
+    task = api.wait(api.put(path, json={"start": 300, "length": 62, "type": "vlan-pool"}))
+    assert task["taskState"] == "Completed", task
+    assert task["associatedResource"]["resourceUri"] == fabric["uri"]
+    assert api.get(fabric["uri"]).json()["reservedVlanRange"] == {"start": 300, "length": 62}
+    assert api.get(path).json()["start"] == 300
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"start": 300, "length": 10}, "length"),
+        ({"start": 4000, "length": 128}, "start"),
+        ({"start": "300", "length": 62}, "start"),
+        ({"start": 300, "length": 62, "type": "range"}, "type"),
+        ({"start": 300, "length": 62, "end": 361}, "end"),
+    ],
+)
+def test_a_bad_reserved_vlan_range_is_400_naming_the_field(api, body, field):
+    (fabric,) = api.members("fabrics")
+    failed = error_of(
+        api.put(fabric["uri"] + "/reserved-vlan-range", json=body), 400, "INVALID_PARAMETER"
+    )
+    assert field in failed["message"]
+    assert api.get(fabric["uri"]).json()["reservedVlanRange"]["start"] == 3967
+
+
+def test_a_lig_put_replaces_the_group(api):
+    lig = api.members("logical-interconnect-groups")[0]
+    edited = {**lig, "description": "edited", "name": "LIG-renamed"}
+    assert api.wait(api.put(lig["uri"], json=edited))["taskState"] == "Completed"
+    stored = api.get(lig["uri"]).json()
+    assert (stored["description"], stored["name"]) == ("edited", "LIG-renamed")
+    for key, value in (("noSuchField", 1), ("enclosureIndexes", "1,2")):
+        failed = error_of(
+            api.put(lig["uri"], json={**stored, key: value}), 400, "INVALID_PARAMETER"
+        )
+        assert key in failed["message"]

@@ -1,10 +1,11 @@
-"""Ethernet networks, uplink sets and logical interconnect groups."""
+"""Ethernet networks, uplink sets, logical interconnect groups and the fabric's reserved VLANs."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from ..http import Call
+from ..state import fabrics
 from ..tasks import Task
 
 NET = "/rest/ethernet-networks"
@@ -64,6 +65,14 @@ def update_lig(call: Call) -> Task:
     )
 
 
+def reserved_vlan_range(call: Call) -> dict[str, Any]:
+    return fabrics.reserved_vlan_range(call.state.core, _uri(call, "fabrics"))
+
+
+def update_reserved_vlan_range(call: Call) -> Task:
+    return fabrics.update_reserved_vlan_range(call.state.core, _uri(call, "fabrics"), call.body)
+
+
 ROUTES: list[tuple[str, str, Any, dict[str, Any]]] = [
     ("POST", NET, create_network, {}),
     ("POST", f"{NET}/bulk", create_bulk, {}),
@@ -76,4 +85,6 @@ ROUTES: list[tuple[str, str, Any, dict[str, Any]]] = [
     ("PUT", "/rest/uplink-sets/{id}", update_uplink_set, {}),
     ("DELETE", "/rest/uplink-sets/{id}", delete_uplink_set, {}),
     ("PUT", "/rest/logical-interconnect-groups/{id}", update_lig, {}),
+    ("GET", "/rest/fabrics/{id}/reserved-vlan-range", reserved_vlan_range, {}),
+    ("PUT", "/rest/fabrics/{id}/reserved-vlan-range", update_reserved_vlan_range, {}),
 ]

@@ -30,6 +30,32 @@ def _follow_ports(store: Store, uplink_set_uri: str, uris: list[str]) -> None:
     topology.assign_uplink_ports(store, uplink_set_uri, uris)
 
 
+#: What a LIG PUT cannot change: the appliance's bookkeeping (a client echoes it back).
+LIG_READ_ONLY = frozenset(
+    ("uri", "category", "type", "eTag", "created", "modified", "state", "status", "scopesUri")
+)
+
+
+def _lig_changes(lig: Resource, body: dict[str, Any]) -> dict[str, Any]:
+    """A LIG PUT replaces the group: every field the group has, of the same JSON kind.
+
+    :raises BadRequest: a field the group does not have, or a value of another JSON kind.
+    """
+    changes: dict[str, Any] = {}
+    for key, value in body.items():
+        if key in LIG_READ_ONLY or key == "uplinkSets":
+            continue
+        if key not in lig or key.startswith("_"):
+            raise invalid_field(key, value, "a field of a logical interconnect group")
+        current = lig[key]
+        if current is not None and value is not None and type(value) is not type(current):
+            raise invalid_field(key, value, f"a JSON {type(current).__name__} as the group has")
+        if key == "name" and (not isinstance(value, str) or not value.strip()):
+            raise invalid_field(key, value, "a non-empty string")
+        changes[key] = copy.deepcopy(value)
+    return changes
+
+
 class UplinkSets:
     def __init__(self, core: Core) -> None:
         self._core = core
@@ -241,9 +267,9 @@ class UplinkSets:
                 )
             for net_uri in net_uris:
                 core.reference(f"uplinkSets[{index}].networkUris", net_uri, "ethernet-networks")
-        lig["uplinkSets"] = copy.deepcopy(templates)
-        if "name" in body:
-            lig["name"] = body["name"]
+        changes = _lig_changes(lig, body)
+        changes["uplinkSets"] = copy.deepcopy(templates)
+        lig.update(changes)
         core.store.touch(lig)
 
         def done(_task: Task) -> None:
