@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 
-from oneview_openstack.sandbox import nova_scenario
+from oneview_openstack.sandbox import nova_clients, nova_scenario, nova_servers, nova_setup
 from oneview_openstack.sandbox.environment import Options, Sandbox
+from oneview_openstack.sandbox.nova_results import NovaResult, NovaStep, ServerView
 from oneview_openstack.simulator.testing import Witness
 from sandboxes import enrolled_sandbox, witness_of
 
@@ -45,70 +46,66 @@ def seen(nova_sandbox: Sandbox) -> Iterator[Witness]:
 
 
 @pytest.fixture(scope="module")
-def result(nova_sandbox: Sandbox, seen: Witness) -> nova_scenario.NovaResult:
+def result(nova_sandbox: Sandbox, seen: Witness) -> NovaResult:
     ran = nova_scenario.run(nova_sandbox, timeout=TIMEOUT)
     assert ran.error is None, ran.error
     return ran
 
 
-def step(result: nova_scenario.NovaResult, title: str) -> nova_scenario.NovaStep:
+def step(result: NovaResult, title: str) -> NovaStep:
     found = result.step(title)
     assert found is not None, f"no step {title!r} in {[s.title for s in result.steps]}"
     return found
 
 
-def server_of(found: nova_scenario.NovaStep) -> nova_scenario.ServerView:
+def server_of(found: NovaStep) -> ServerView:
     assert found.server is not None, found.title
     return found.server
 
 
-def test_a_flavor_per_enrolled_resource_class(
-    nova_sandbox: Sandbox, result: nova_scenario.NovaResult
-) -> None:
+def test_a_flavor_per_enrolled_resource_class(nova_sandbox: Sandbox, result: NovaResult) -> None:
     assert nova_sandbox.conn is not None
     classes = {str(n.resource_class) for n in nova_sandbox.conn.baremetal.nodes(details=True)}
     for resource_class in classes:
-        asks = result.flavors[nova_scenario.flavor_name(resource_class)]
-        assert f"resources:{nova_scenario.custom_resource_class(resource_class)}=1" in asks
+        asks = result.flavors[nova_setup.flavor_name(resource_class)]
+        assert f"resources:{nova_setup.custom_resource_class(resource_class)}=1" in asks
         assert "resources:VCPU=0" in asks and "resources:DISK_GB=0" in asks
 
 
 def test_server_create_is_active_on_a_oneview_server_with_its_profile_and_connection(
-    result: nova_scenario.NovaResult,
+    result: NovaResult,
 ) -> None:
     front = step(result, "openstack server create")
     assert front.commands and front.commands[0].startswith("openstack server create --flavor")
     shown = server_of(front)
     assert shown.status == "ACTIVE"
     assert shown.node and shown.server_hardware and shown.profile
-    assert any(nova_scenario.TENANT_NETWORK in line for line in shown.connections), (
-        shown.connections
-    )
+    assert any(nova_setup.TENANT_NETWORK in line for line in shown.connections), shown.connections
     assert front.oneview_requests.get("POST /rest/server-profiles") == 1, front.oneview_requests
 
 
-def test_the_trait_flavor_claims_from_the_other_template(result: nova_scenario.NovaResult) -> None:
+def test_the_trait_flavor_claims_from_the_other_template(result: NovaResult) -> None:
     shown = server_of(step(result, "a server of the trait flavor"))
     assert shown.status == "ACTIVE"
-    assert shown.template is not None and nova_scenario.ALT_SUFFIX in shown.template, shown
+    assert shown.template is not None and nova_setup.ALT_SUFFIX in shown.template, shown
     front = server_of(step(result, "openstack server create"))
-    assert front.template is not None and nova_scenario.ALT_SUFFIX not in front.template
+    assert front.template is not None and nova_setup.ALT_SUFFIX not in front.template
     assert shown.server_hardware != front.server_hardware
 
 
 def test_no_node_of_the_flavor_free_is_novalidhost_with_oneview_untouched(
-    result: nova_scenario.NovaResult,
+    result: NovaResult,
 ) -> None:
     third = step(result, "the trait flavor again")
     shown = server_of(third)
     assert shown.status == "ERROR"
     assert shown.fault is not None and "No valid host" in shown.fault
     assert shown.node is None
-    assert nova_scenario.writes(third.oneview_requests) == {}
+    assert nova_clients.writes(third.oneview_requests) == {}
 
 
 def test_a_server_taken_during_the_boot_fails_that_attempt_and_nova_reschedules(
-    nova_sandbox: Sandbox, result: nova_scenario.NovaResult, seen: Witness
+    nova_sandbox: Sandbox, result: NovaResult, seen: Witness
 ) -> None:
     taken_step = step(result, "a OneView user takes the server")
     shown = server_of(taken_step)
@@ -131,11 +128,11 @@ def test_a_server_taken_during_the_boot_fails_that_attempt_and_nova_reschedules(
     assert nova_sandbox.conn is not None
     node = nova_sandbox.conn.baremetal.get_node(taken_node)
     profiles = seen.profiles_on(node.driver_info["server_hardware_uri"])
-    assert [p["name"] for p in profiles] == [nova_scenario.TAKER]
+    assert [p["name"] for p in profiles] == [nova_servers.TAKER]
 
 
 def test_server_delete_gives_every_server_back_to_oneview(
-    nova_sandbox: Sandbox, result: nova_scenario.NovaResult, seen: Witness
+    nova_sandbox: Sandbox, result: NovaResult, seen: Witness
 ) -> None:
     assert result.clean
     assert nova_sandbox.conn is not None

@@ -14,7 +14,7 @@ from rich.console import Console
 
 from ..client.errors import OneViewError
 from ..enroll.command import main as enroll
-from . import nova_scenario, report, scenario
+from . import nova_report, nova_scenario, report, scenario
 from .environment import Options, Sandbox
 from .processes import SandboxError
 
@@ -103,7 +103,7 @@ def _nova_scenario(sandbox: Sandbox, args: argparse.Namespace, console: Console)
         "OneView user takes during the boot (rescheduled), and `openstack server delete`."
     )
     result = nova_scenario.run(sandbox, timeout=args.timeout)
-    nova_scenario.show(console, result)
+    nova_report.show(console, result)
     return result.error is None and result.clean
 
 
