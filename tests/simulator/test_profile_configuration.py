@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from oneview_openstack.simulator.conformance import check_body
 from oneview_openstack.simulator.testing import ApplianceClient, named
 
 Resource = dict[str, Any]
@@ -267,6 +268,17 @@ def test_valid_local_storage_is_stored_normalised(api):
         2,
         True,
     )
+    assert controller["driveWriteCache"] == "Unmanaged"
+    assert check_body("server-profiles", profile, 2800) == []
+
+
+def test_an_unknown_drive_write_cache_is_refused(api):
+    storage = raid1(True)
+    storage["controllers"][0]["driveWriteCache"] = "Sometimes"
+    task = run(
+        api, api.post(PROFILES, json=body_for(api, free_blade(api), "p", localStorage=storage))
+    )
+    refused(task, "INVALID_PARAMETER", "driveWriteCache", "Sometimes", "Unmanaged")
 
 
 # --- BIOS against the registry ---------------------------------------------------------------

@@ -42,6 +42,9 @@ LOGICAL_DRIVE_FIELDS = frozenset(
         "driveNumber",
     }
 )
+# The physical drives' write cache (oneview-golang LocalStorageEmbeddedController; RTK bodies
+# show "Unmanaged").
+WRITE_CACHE_MODES = ("Enabled", "Disabled", "Unmanaged")
 SIZE_FIELDS = ("sizeGB", "size", "capacity", "capacityGB", "size_gb")
 
 
@@ -107,6 +110,14 @@ def normalise_local_storage(raw: Any, sht: Resource, server: Resource | None) ->
         if mode not in modes:
             raise refuse("INVALID_CONTROLLER_MODE", f"{where}.mode", mode, f"one of {modes}")
         initialize = flag(controller, "initialize", where)
+        write_cache = controller.get("driveWriteCache") or "Unmanaged"
+        if write_cache not in WRITE_CACHE_MODES:
+            raise refuse(
+                "INVALID_PARAMETER",
+                f"{where}.driveWriteCache",
+                write_cache,
+                f"one of {list(WRITE_CACHE_MODES)}",
+            )
         drives = controller.get("logicalDrives") or []
         if not isinstance(drives, list):
             raise refuse("INVALID_PARAMETER", f"{where}.logicalDrives", drives, "a list")
@@ -128,6 +139,7 @@ def normalise_local_storage(raw: Any, sht: Resource, server: Resource | None) ->
                 "mode": mode,
                 "initialize": initialize,
                 "importConfiguration": flag(controller, "importConfiguration", where),
+                "driveWriteCache": write_cache,
                 "logicalDrives": logical,
             }
         )
