@@ -17,7 +17,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from hpeOneView.exceptions import HPEOneViewException
 from hpeOneView.oneview_client import OneViewClient as HpeClient
 from oneview_client import client as seed_client
 
@@ -100,14 +99,3 @@ def seed_v2(simulator: SimulatorServer, witness: Witness) -> Iterator[seed_clien
     client = seed_client.ClientV2(**seed_kwargs(simulator))
     yield client
     client._logout()
-
-
-def awaiting(
-    room: str, what: str, raises: type[BaseException] = HPEOneViewException
-) -> pytest.MarkDecorator:
-    """An SDK call the simulator does not serve yet, asked of ``room`` in asks18.md. Only the
-    expected failure counts (``raises``: the appliance's 404 by default), and the test fails the
-    run as soon as it passes, so the marker goes when the room's change lands."""
-    return pytest.mark.xfail(
-        strict=True, raises=raises, reason=f"awaiting {room}: {what} (asks18.md)"
-    )

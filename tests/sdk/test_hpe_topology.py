@@ -11,8 +11,6 @@ from hpeOneView.oneview_client import OneViewClient as HpeClient
 
 from oneview_openstack.simulator.testing import ApplianceClient, Witness
 
-from .conftest import awaiting
-
 
 def stored(witness: Witness, category: str) -> list[dict[str, Any]]:
     return witness.state(category)[category]
