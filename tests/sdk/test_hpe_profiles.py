@@ -166,3 +166,30 @@ def test_profile_delete_all_by_filter(hpe: HpeClient, witness: Witness) -> None:
     claim(hpe, witness, "sdk-bulk-1")
     assert hpe.server_profiles.delete_all(filter="name='sdk-bulk-1'") is True
     assert "sdk-bulk-1" not in {p["name"] for p in stored(witness, "server-profiles")}
+
+
+def test_profile_update_from_template_by_patch(hpe: HpeClient, api: ApplianceClient) -> None:
+    """A template edit makes its profiles NonCompliant; the SDK's ``patch`` (json-patch
+    ``replace /templateCompliance Compliant``, OneView's only profile PATCH) brings one back."""
+    template = hpe.server_profile_templates.get_by_name(TEMPLATE)
+    body = template.get_new_profile()
+    body["name"] = "sdk-compliance-patch"
+    body["serverHardwareUri"] = next(
+        s["uri"]
+        for s in api.members("server-hardware")
+        if s["serverHardwareTypeUri"] == template.data["serverHardwareTypeUri"]
+        and not s["serverProfileUri"]
+        and s["powerState"] == "Off"
+    )
+    profile = hpe.server_profiles.create(body)
+    assert profile.data["templateCompliance"] == "Compliant"
+    boot = {
+        **template.data["boot"],
+        "order": list(reversed(template.data["boot"]["order"])),
+        "complianceControl": "Checked",
+    }
+    template.update({"boot": boot})
+    assert api.get(profile.data["uri"]).json()["templateCompliance"] == "NonCompliant"
+    patched = profile.patch("replace", "/templateCompliance", "Compliant")
+    assert patched.data["templateCompliance"] == "Compliant"
+    assert api.get(profile.data["uri"]).json()["boot"]["order"] == boot["order"]
