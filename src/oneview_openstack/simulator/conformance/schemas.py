@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import threading
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]
+import orjson
 from jsonschema.exceptions import ValidationError, best_match  # type: ignore[import-untyped]
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
@@ -97,6 +99,8 @@ class SchemaSet:
         self._lock = threading.Lock()
         self._registries: dict[int, tuple[dict[str, Schema], Registry]] = {}
         self._validators: dict[tuple[str, int], Any] = {}
+        self._splits: dict[tuple[str, int], tuple[Any, dict[str, Any]] | None] = {}
+        self._parts: dict[tuple[int, int], tuple[str, ...]] = {}
 
     def _load(self) -> None:
         for path in sorted(self.directory.glob("*.json")):
@@ -149,8 +153,52 @@ class SchemaSet:
                 f"{name} is not served at API {version} "
                 f"(x-since {raw.get('x-since')}, x-until {raw.get('x-until')})"
             ]
-        validator = self.validator(name, version)
-        return [_describe(error) for error in _sorted(validator.iter_errors(body))]
+        split = self._split(name, version)
+        if split is None or not isinstance(body, dict):
+            validator = self.validator(name, version)
+            return [_describe(error) for error in _sorted(validator.iter_errors(body))]
+        shallow, deep = split
+        errors = [_describe(error) for error in shallow.iter_errors(body)]
+        for key, value in body.items():
+            part = deep.get(key)
+            if part is not None:
+                errors.extend(self._part(key, part, value))
+        return sorted(errors)
+
+    def _part(self, key: str, validator: Any, value: Any) -> tuple[str, ...]:
+        """A top-level field's errors, reused while that field's value is unchanged (most of a
+        body does not change when one field does)."""
+        memo = (id(validator), hash(cache_key(orjson.dumps(value))))
+        found = self._parts.get(memo)
+        if found is None:
+            found = tuple(_describe(error, key) for error in validator.iter_errors(value))
+            with self._lock:
+                self._parts[memo] = found
+        return found
+
+    def _split(self, name: str, version: int) -> tuple[Any, dict[str, Any]] | None:
+        """For an object schema: a validator for the top level with nested objects and arrays
+        left out, and one validator per such field; None for other schemas."""
+        key = (name, version)
+        if key in self._splits:
+            return self._splits[key]
+        schemas, registry = self.for_version(version)
+        schema = schemas[name]
+        properties = schema.get("properties") if isinstance(schema, dict) else None
+        found = None
+        if isinstance(properties, dict):
+            deep = {k: v for k, v in properties.items() if _nests(v)}
+            shallow = {
+                **schema,
+                "properties": {k: ({} if k in deep else v) for k, v in properties.items()},
+            }
+            found = (
+                jsonschema.Draft202012Validator(shallow, registry=registry),
+                {k: jsonschema.Draft202012Validator(v, registry=registry) for k, v in deep.items()},
+            )
+        with self._lock:
+            self._splits[key] = found
+        return found
 
     def validator(self, name: str, version: int) -> Any:
         key = (name, version)
@@ -297,6 +345,31 @@ class Inliner:
         return {**out, "allOf": [*out.get("allOf", []), target]}
 
 
+def _nests(schema: Any) -> bool:
+    """Whether a property's schema describes objects or arrays (worth validating on its own)."""
+    if not isinstance(schema, dict):
+        return False
+    if any(
+        k in schema for k in ("properties", "items", "prefixItems", "additionalProperties", "$ref")
+    ):
+        return True
+    return any(_nests(sub) for k in ("anyOf", "oneOf", "allOf") for sub in schema.get(k) or [])
+
+
+# What differs between two otherwise equal bodies (after a reset, or a touch that changed
+# nothing else): timestamps and eTags. Their digits are zeroed in cache keys only, which keeps
+# each value's shape, so a verdict holds for both.
+_VOLATILE = re.compile(
+    rb'"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})"|"eTag":"[^"]*"'
+)
+_DIGIT = re.compile(rb"\d")
+
+
+def cache_key(raw: bytes) -> bytes:
+    """``raw`` JSON with the digits of every timestamp and eTag zeroed."""
+    return _VOLATILE.sub(lambda match: _DIGIT.sub(b"0", match.group()), raw)
+
+
 def _sorted(errors: Iterable[ValidationError]) -> Iterator[ValidationError]:
     return iter(sorted(errors, key=lambda e: (_path(e), e.message)))
 
@@ -312,12 +385,15 @@ def _short(text: str) -> str:
     return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 3] + "..."
 
 
-def _describe(error: ValidationError) -> str:
+def _describe(error: ValidationError, prefix: str = "") -> str:
     """``path: message``; for anyOf/oneOf, the closest alternative's complaint too."""
+    path = _path(error)
+    if prefix:
+        path = prefix if path == "(body)" else prefix + (path if path[0] == "[" else "." + path)
     message = _short(error.message)
     if error.validator == "const":
         message = f"{_short(repr(error.instance))} is not the expected {error.validator_value!r}"
     if error.context:
         closest = best_match(error.context)
         message += f" (closest: {_path(closest)}: {_short(closest.message)})"
-    return f"{_path(error)}: {message}"
+    return f"{path}: {message}"

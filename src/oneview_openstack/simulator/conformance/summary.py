@@ -15,9 +15,14 @@ def summary_lines(report: dict[str, Any], *, enforce: bool = False) -> list[str]
     lines = [f"checked {report['checked']} answers; bodies checked: {bodies or 'none'}"]
     cost = report.get("cost")
     if cost:
+        costliest = ", ".join(
+            f"{name} {seconds} s"
+            for name, seconds in list(cost.get("validationSeconds", {}).items())[:5]
+        )
         lines.append(
             f"cost: {cost['seconds']} s; {cost['validations']} bodies validated, "
             f"{cost['reused']} verdicts reused"
+            + (f" (costliest: {costliest})" if costliest else "")
         )
     problems = report.get("schemaProblems", [])
     if problems:
