@@ -416,6 +416,8 @@ def test_an_unassigned_profile_reserves_its_connections(api):
     assert profile["serverHardwareUri"] is None
     assert profile["enclosureBay"] is None
     assert {c["state"] for c in connections(profile)} == {"Reserved"}
+    old = api.get(profile["uri"], headers={"X-API-Version": "500"}).json()
+    assert {c["deploymentStatus"] for c in old["connections"]} == {"Reserved"}
 
 
 # --- boot settings ------------------------------------------------------------------------

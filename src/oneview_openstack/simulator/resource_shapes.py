@@ -312,12 +312,20 @@ def _connections_for_version(
             shaped.append(conn)
             continue
         conn = dict(conn)
+        if "deploymentStatus" in conn:
+            conn["deploymentStatus"] = _deployment_status(conn.get("state"))
         _drop(conn, table, version)
         if isinstance(conn.get("boot"), dict):
             conn["boot"] = dict(conn["boot"])
             _drop(conn["boot"], BOOT_FIELDS, version)
         shaped.append(conn)
     return shaped
+
+
+def _deployment_status(state: Any) -> str:
+    """A top-level (API < 600) connection's deploymentStatus: Deployed or Reserved, as its
+    state; anything else is Undefined."""
+    return state if state in ("Deployed", "Reserved") else "Undefined"
 
 
 def for_version(body: dict[str, Any], version: int) -> dict[str, Any]:
