@@ -138,7 +138,7 @@ def _stop_the_clock(sim: Any) -> None:
 
 def _finish_task(client: OneViewClient, sim: Any, lost_task: dict[str, Any]) -> None:
     """Check the task still runs on the simulator, then move its clock past the task's end."""
-    assert client.tasks.get(lost_task["uri"])["taskState"] in ("New", "Running")
+    assert client.tasks.get(lost_task["uri"])["taskState"] in ("New", "Starting", "Running")
     _clock(sim, advance=lost_task["expectedDuration"] + 1)
 
 

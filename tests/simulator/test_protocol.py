@@ -7,6 +7,7 @@ simulator; time-dependent session tests switch the simulated clock to real time
 
 from __future__ import annotations
 
+import re
 import socket
 from typing import Any
 
@@ -26,7 +27,7 @@ AUTH_FAIL_MESSAGE = (
 def assert_error(reply: requests.Response, status: int, code: str) -> dict[str, Any]:
     """The reply is OneView's ErrorMessage with this status and errorCode."""
     assert reply.status_code == status, reply.text
-    assert reply.headers["Content-Type"].startswith("application/json")
+    assert reply.headers["Content-Type"] == "application/json;charset=UTF-8"
     body = reply.json()
     assert set(body) == ERROR_KEYS
     assert body["errorCode"] == code
@@ -346,7 +347,7 @@ def test_known_directory_domain_logs_in(anonymous):
     token = reply.json()["sessionID"]
     session = anonymous.get("/rest/sessions", headers={"Session-ID": token}).json()
     assert session["loginDomain"] == "corp.example"
-    assert session["userName"] == "Administrator"
+    assert session["username"] == "Administrator"
 
 
 def test_unknown_login_domain_is_401_domain_not_found(anonymous):
@@ -406,8 +407,14 @@ def test_sessions_probe_with_session_id(api, anonymous, header):
     reply = anonymous.get("/rest/sessions", headers={header: api.token})
     assert reply.status_code == 200
     body = reply.json()
-    assert body["userName"] == "Administrator"
+    assert body["username"] == "Administrator"
     assert body["sessionID"] != api.token  # never echoes the token
+    # The Session model of the 1.0 REST API Reference (sessions resource).
+    assert set(body) == {
+        "loginDomain", "username", "clientHost", "serverHost", "userDefinedData", "sessionID",
+        "loggingID", "roles",
+    }  # fmt: skip
+    assert body["loginDomain"] == "LOCAL" and body["clientHost"] == "127.0.0.1"
 
 
 def test_sessions_probe_with_an_unknown_id_is_404(anonymous):
@@ -582,6 +589,11 @@ def test_logindomains_lists_the_directories(api):
     assert page["total"] == 2
     assert {m["name"] for m in page["members"]} == {"LOCAL", "corp.example"}
     assert all(m["category"] == "logindomains" and m["eTag"] for m in page["members"])
+    assert {m["type"] for m in page["members"]} == {"LoginDomainConfigVersion2Dto"}
+    corp = next(m for m in page["members"] if m["name"] == "corp.example")
+    assert (corp["loginDomain"], corp["authProtocol"], corp["top"]) == (
+        "corp.example", "AD", "dc=corp,dc=example",
+    )  # fmt: skip
 
 
 def test_logindomains_needs_a_session(anonymous):
@@ -621,10 +633,66 @@ READABLE = (
 )
 
 
+# eTag form per category, as appliance bodies show them (see store.ETAG_FORMS for the sources).
+ETAG_FORMS = {
+    "server-hardware": r"\d{13}",
+    "server-hardware-types": r"\d{13}",
+    "enclosures": r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z",
+    "ethernet-networks": r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+    "network-sets": r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+    "interconnects": r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+    "logical-interconnects": r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+    "server-profiles": r"\d{13}/\d+",
+    "server-profile-templates": r"\d{13}/\d+",
+    "uplink-sets": r"\d{13}/\d+",
+}
+
+
+@pytest.mark.parametrize("category", sorted(ETAG_FORMS))
+def test_etag_takes_the_form_an_appliance_shows_for_the_category(api, category):
+    for member in api.members(category):
+        assert re.fullmatch(ETAG_FORMS[category], member["eTag"]), (category, member["eTag"])
+    if category == "enclosures":
+        assert all(m["eTag"] == m["modified"] for m in api.members(category))
+
+
+@pytest.mark.parametrize("category", ["server-hardware", "enclosures", "ethernet-networks"])
+def test_every_change_gets_a_new_etag_even_within_a_millisecond(api, category):
+    uri = api.members(category)[0]["uri"]
+    seen = {api.get(uri).json()["eTag"]}
+    for _ in range(5):
+        seen.add(api.sim("POST", "actions/bump_etag", json={"uri": uri})["eTag"])
+    assert len(seen) == 6
+    assert api.get(uri).json()["eTag"] in seen
+
+
+def test_collection_envelope_fields(api):
+    networks = api.get("/rest/ethernet-networks").json()
+    assert networks["type"] == "NetworkCollectionV3"
+    # A real ethernet-networks page carries no eTag, created or modified.
+    assert (networks["eTag"], networks["created"], networks["modified"]) == (None, None, None)
+    servers = api.get("/rest/server-hardware").json()
+    assert re.fullmatch(r"\d{13}", servers["eTag"])
+    for page in (networks, servers):
+        assert set(page) == {
+            "type", "category", "uri", "start", "count", "total", "prevPageUri", "nextPageUri",
+            "members", "eTag", "created", "modified",
+        }  # fmt: skip
+
+
+def test_answers_name_the_charset_like_an_appliance(api, anonymous):
+    for reply in (
+        anonymous.get("/rest/version"),
+        api.get("/rest/server-hardware"),
+        api.get(api.members("server-hardware")[0]["uri"]),
+        anonymous.get("/rest/server-hardware"),
+    ):
+        assert reply.headers["Content-Type"] == "application/json;charset=UTF-8", reply.url
+
+
 def test_every_resource_has_an_etag_and_the_etag_header(api):
     for category in READABLE:
         page = api.get(f"/rest/{category}", params={"count": -1}).json()
-        assert page["eTag"], category
         assert page["members"], category
         for member in page["members"]:
             for key in ("uri", "category", "eTag", "created", "modified"):

@@ -275,7 +275,7 @@ def test_every_async_call_answers_202_with_location_and_task(api, name):
     assert body["owner"] == "Administrator"
     assert body["taskType"] == "User"
     assert body["taskErrors"] == []
-    assert body["taskState"] in ("New", "Running", *TERMINAL)
+    assert body["taskState"] in ("New", "Starting", "Running", *TERMINAL)
     assert body["associatedResource"]["associationType"] == "MANAGED_BY"
     polled = api.get(location)
     assert polled.status_code == 200
@@ -291,12 +291,12 @@ def test_every_async_call_answers_202_with_location_and_task(api, name):
 # -- progression ----------------------------------------------------------------------------------
 
 
-def test_task_moves_new_running_completed_in_percent_steps(manual):
+def test_task_moves_new_starting_running_completed_in_percent_steps(manual):
     server = off_blade(manual)
     reply = manual.put(server["uri"] + "/powerState", json={"powerState": "On"})
     first = reply.json()
     assert first["taskState"] == "New"
-    assert first["stateReason"] == "Starting"
+    assert first["stateReason"] is None
     assert first["percentComplete"] == 0
     assert first["expectedDuration"] == 100
     seen = [first]
@@ -305,11 +305,13 @@ def test_task_moves_new_running_completed_in_percent_steps(manual):
         seen.append(task_of(manual, reply))
     states = [task["taskState"] for task in seen]
     percents = [task["percentComplete"] for task in seen]
-    assert states[0] == "New"
-    assert "Running" in states
+    assert states[:3] == ["New", "Starting", "Running"]
+    assert seen[1]["stateReason"] == "Starting"
+    assert seen[1]["percentComplete"] == 0
+    assert seen[2]["stateReason"] == "Running"
     assert states[-1] == "Completed"
-    # New, then Running, then Completed, never going back.
-    order = {"New": 0, "Running": 1, "Completed": 2}
+    # New, Starting, Running, then Completed, never going back.
+    order = {"New": 0, "Starting": 1, "Running": 2, "Completed": 3}
     assert [order[s] for s in states] == sorted(order[s] for s in states)
     assert percents == sorted(percents)
     assert all(p % 10 == 0 for p in percents)
@@ -340,13 +342,26 @@ def test_progress_updates_grow_with_the_task(manual):
     for _ in range(11):
         task = task_of(manual, reply)
         counts.append(len(task["progressUpdates"]))
-        assert [u["id"] for u in task["progressUpdates"]] == list(range(1, counts[-1] + 1))
+        ids = [u["id"] for u in task["progressUpdates"]]
+        assert ids == list(range(ids[0], ids[0] + counts[-1]))
+        stamps = [u["timestamp"] for u in task["progressUpdates"]]
+        assert stamps == sorted(stamps) and stamps[0] == task["created"]
         advance(manual, 10)
     task = task_of(manual, reply)
     assert task["taskState"] == "Completed"
     assert counts == sorted(counts)
     assert counts[0] == 1
     assert len(task["progressUpdates"]) == task["totalSteps"] > 1
+
+
+def test_progress_update_ids_are_appliance_wide(manual):
+    first = manual.post("/rest/server-profiles", json=profile_body(manual, "ids-a"))
+    second = manual.post("/rest/server-profiles", json=profile_body(manual, "ids-b", 1))
+    advance(manual, 200)
+    ids_a = [u["id"] for u in task_of(manual, first)["progressUpdates"]]
+    ids_b = [u["id"] for u in task_of(manual, second)["progressUpdates"]]
+    assert len(ids_a) > 1 and len(ids_b) > 1
+    assert not set(ids_a) & set(ids_b)
 
 
 def test_create_task_names_its_resource_only_once_running(manual):
@@ -356,7 +371,11 @@ def test_create_task_names_its_resource_only_once_running(manual):
     assert new["taskState"] == "New"
     assert new["associatedResource"]["resourceUri"] is None
     assert new["associatedResource"]["resourceCategory"] == "server-profiles"
-    advance(manual, 20)
+    advance(manual, 5)
+    starting = task_of(manual, reply)
+    assert starting["taskState"] == "Starting"
+    assert starting["associatedResource"]["resourceUri"] is None
+    advance(manual, 15)
     running = task_of(manual, reply)
     assert running["taskState"] == "Running"
     uri = running["associatedResource"]["resourceUri"]

@@ -26,7 +26,9 @@ from .tasks import Task
 LOG = logging.getLogger("oneview_simulator")
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 JSON_TYPES = ("application/json", "application/json-patch+json")
-JSON = "application/json"
+# What an appliance sends (its Java stack names the charset; oneview-golang's own requests send
+# "application/json; charset=utf-8", ov/auth.go). Clients must parse both forms.
+JSON = "application/json;charset=UTF-8"
 
 
 @dataclass
@@ -137,7 +139,7 @@ def render(result: Any, call: Call) -> Response:
     core = call.state.core
     if isinstance(result, Task):
         return Response(
-            orjson.dumps(core.tasks.render(result)),
+            orjson.dumps(core.tasks.render(result, as_submitted=True)),
             status_code=202,
             media_type=JSON,
             headers={"Location": result.uri},

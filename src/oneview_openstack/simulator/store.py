@@ -1,12 +1,15 @@
 """Resources by category, with the bookkeeping every OneView resource carries.
 
 Every mutation goes through ``touch`` (new eTag and ``modified``), which is also what invalidates
-the per-resource serialization cache that keeps 10,000-server listings fast.
+the per-resource serialization cache that keeps 10,000-server listings fast. The eTag takes the
+form real appliances show for the category (``ETAG_FORMS``); every touch yields a new value.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -16,6 +19,29 @@ from .errors import not_found
 from .versions import shape_for_version
 
 Resource = dict[str, Any]
+
+# eTag form per category, as appliance bodies show them (default: "<epoch ms>/<revision>", the form
+# of profiles and templates, 1526058827348/42 in oneview-redfish-toolkit's ServerProfile.json).
+#   timestamp: epoch ms, the instant of ``modified`` (ServerHardware.json 1504511998556,
+#              ServerHardwareTypes.json 1504511960999; oneview-golang ov/server_hardware.go)
+#   datetime:  ``modified`` itself (Enclosure.json 2017-08-25T00:47:39.702Z)
+#   uuid:      a fresh UUID per change (oneview-sdk-ruby ethernet_networks_members.json,
+#              NetworkSet.json; oneview-golang ov/interconnect.go, ov/logical_interconnects.go)
+ETAG_FORMS: dict[str, str] = {
+    "server-hardware": "timestamp",
+    "server-hardware-types": "timestamp",
+    "enclosures": "datetime",
+    "ethernet-networks": "uuid",
+    "network-sets": "uuid",
+    "interconnects": "uuid",
+    "logical-interconnects": "uuid",
+}
+
+
+def iso_ms(epoch_ms: int) -> str:
+    """OneView's date form, 2017-08-25T00:47:39.702Z, of an epoch-milliseconds instant."""
+    stamp = datetime.fromtimestamp(epoch_ms / 1000, tz=UTC)
+    return stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{epoch_ms % 1000:03d}Z"
 
 
 def split_uri(uri: str) -> tuple[str, str]:
@@ -48,9 +74,21 @@ class Store:
         return resource
 
     def touch(self, resource: Resource) -> None:
-        resource["_revision"] = resource.get("_revision", 0) + 1
-        resource["eTag"] = f"{self._clock.wall_ms()}/{resource['_revision']}"
-        resource["modified"] = self._clock.iso()
+        revision = resource["_revision"] = resource.get("_revision", 0) + 1
+        # Later than this resource's last change by at least 1 ms: two changes in one millisecond
+        # still get two eTags (the render cache and If-Match depend on it).
+        epoch_ms = max(self._clock.wall_ms(), resource.get("_etag_ms", 0) + 1)
+        resource["_etag_ms"] = epoch_ms
+        modified = resource["modified"] = iso_ms(epoch_ms)
+        form = ETAG_FORMS.get(resource.get("category", ""), "revision")
+        if form == "timestamp":
+            resource["eTag"] = str(epoch_ms)
+        elif form == "datetime":
+            resource["eTag"] = modified
+        elif form == "uuid":
+            resource["eTag"] = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{resource['uri']}#{epoch_ms}"))
+        else:
+            resource["eTag"] = f"{epoch_ms}/{revision}"
 
     def forget_rendering(self, uri: str) -> None:
         """Drop a resource's cached JSON when a derived (read-only) field changed in place."""

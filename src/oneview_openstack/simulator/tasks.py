@@ -17,6 +17,8 @@ from typing import Any
 
 from .clock import SimClock
 
+# The part of a task's time it spends Starting (chosen: no source gives the share).
+STARTING_FRACTION = 0.1
 TERMINAL_STATES = frozenset(
     {"Completed", "Error", "Warning", "Killed", "Terminated", "Interrupted"}
 )
@@ -45,6 +47,8 @@ class Task:
     final_status: str | None = None
     # A create's resource URI shows up once the task is Running (contract §4: null at first).
     hide_resource_until_running: bool = False
+    # progressUpdates ids are appliance-wide sequence numbers; this task's steps start here.
+    first_update_id: int = 1
 
     @property
     def uri(self) -> str:
@@ -66,6 +70,7 @@ class TaskEngine:
         self._tasks: OrderedDict[str, Task] = OrderedDict()
         self._pending: list[tuple[float, int, Task]] = []
         self._order = itertools.count()
+        self._next_update_id = 1
 
     def submit(
         self,
@@ -99,7 +104,9 @@ class TaskEngine:
             steps=steps or [status_text],
             on_done=on_done,
             hide_resource_until_running=hide_resource_until_running,
+            first_update_id=self._next_update_id,
         )
+        self._next_update_id += len(task.steps)
         self._tasks[task.id] = task
         while len(self._tasks) > TASK_RETENTION:
             oldest_id = next(iter(self._tasks))
@@ -144,20 +151,32 @@ class TaskEngine:
     def in_flight(self) -> int:
         return sum(1 for task in self._tasks.values() if task.ended is None)
 
-    def render(self, task: Task) -> dict[str, Any]:
-        now = self._clock.now()
+    def state_of(self, task: Task, now: float | None = None) -> tuple[str, int]:
+        """``(taskState, percentComplete)`` at ``now`` (the clock's time by default)."""
         if task.ended is not None:
-            state, percent = task.outcome, 100
-        elif task.stuck_percent is not None:
-            state, percent = "Running", task.stuck_percent
-        else:
-            fraction = 1.0 if task.duration <= 0 else (now - task.submitted) / task.duration
-            state = "New" if fraction < 0.05 else "Running"
-            percent = min(99, int(fraction * 10) * 10)
+            return task.outcome, 100
+        if task.stuck_percent is not None:
+            return "Running", task.stuck_percent
+        if task.duration <= 0:
+            return "Running", 99
+        elapsed = (self._clock.now() if now is None else now) - task.submitted
+        if elapsed <= 0:
+            return "New", 0
+        fraction = elapsed / task.duration
+        if fraction < STARTING_FRACTION:
+            return "Starting", 0
+        return "Running", min(99, int(fraction * 10) * 10)
+
+    def render(self, task: Task, *, as_submitted: bool = False) -> dict[str, Any]:
+        """The TaskResourceV2 body (fields as oneview-golang test/ov/task_test.go shows them);
+        ``as_submitted``: as it stood when it was accepted (the 202 answer shows it ``New``)."""
+        now = task.submitted if as_submitted else self._clock.now()
+        state, percent = self.state_of(task, now)
         shown_steps = self._visible_steps(task, percent)
         resource_uri = task.resource_uri
-        if task.hide_resource_until_running and state == "New":
+        if task.hide_resource_until_running and state in ("New", "Starting"):
             resource_uri = None
+        ended = task.ended is not None
         return {
             "type": "TaskResourceV2",
             "uri": task.uri,
@@ -167,18 +186,23 @@ class TaskEngine:
             "taskType": "User",
             "userInitiated": True,
             "hidden": False,
+            "isCancellable": False,
             "taskState": state,
-            "stateReason": None if state != "New" else "Starting",
+            "stateReason": state if state in ("Starting", "Running") else None,
             "taskStatus": task.final_status or task.status_text,
             "percentComplete": percent,
             "computedPercentComplete": percent,
             "expectedDuration": max(int(task.duration), 1),
             "totalSteps": len(task.steps),
-            "completedSteps": len(shown_steps)
-            if state in TERMINAL_STATES
-            else len(shown_steps) - 1,
+            "completedSteps": len(shown_steps) if ended else len(shown_steps) - 1,
             "progressUpdates": [
-                {"id": i + 1, "timestamp": self._clock.iso(task.submitted), "statusUpdate": text}
+                {
+                    "id": task.first_update_id + i,
+                    "timestamp": self._clock.iso(
+                        task.submitted + task.duration * i / len(task.steps)
+                    ),
+                    "statusUpdate": text,
+                }
                 for i, text in enumerate(shown_steps)
             ],
             "associatedResource": {
@@ -187,17 +211,26 @@ class TaskEngine:
                 "resourceCategory": task.resource_category,
                 "associationType": "MANAGED_BY",
             },
-            "taskErrors": task.errors if task.ended is not None else [],
+            "taskErrors": task.errors if ended else [],
             "taskOutput": [],
             "parentTaskUri": None,
             "associatedTaskUri": None,
             "data": None,
-            "eTag": str(percent // 10 + (1 if task.ended is not None else 0)),
+            # A counter that moves with every visible change (real task eTags: "2", "3", "10").
+            "eTag": str(_revision(state, percent, ended)),
             "created": self._clock.iso(task.submitted),
-            "modified": self._clock.iso(task.ended if task.ended is not None else now),
+            "modified": self._clock.iso(task.ended if ended else now),
         }
 
     @staticmethod
     def _visible_steps(task: Task, percent: int) -> list[str]:
         count = max(1, min(len(task.steps), 1 + percent * len(task.steps) // 100))
         return task.steps[:count]
+
+
+def _revision(state: str, percent: int, ended: bool) -> int:
+    if state == "New":
+        return 1
+    if state == "Starting":
+        return 2
+    return 3 + percent // 10 + (1 if ended else 0)

@@ -39,7 +39,7 @@ def _session_id(call: Call) -> str | None:
 
 
 def session(call: Call) -> dict:
-    return call.state.sessions.describe(_session_id(call))
+    return call.state.sessions.describe(_session_id(call), call.request.url.hostname or "")
 
 
 def get_idle_timeout(call: Call) -> dict[str, int]:

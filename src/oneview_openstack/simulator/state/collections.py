@@ -85,9 +85,12 @@ class Collections:
             "total": len(rows),
             "prevPageUri": link(max(start - step, 0)) if start > 0 else None,
             "nextPageUri": link(end) if end < len(rows) else None,
-            "eTag": str(self._core.clock.wall_ms()),
-            "created": self._core.clock.iso(),
-            "modified": self._core.clock.iso(),
+            # A real ethernet-networks page carries null eTag, created and modified
+            # (oneview-sdk-ruby ethernet_networks_members.json); a server-hardware page an epoch-ms
+            # eTag (oneview-golang ov/server_hardware.go ServerHardwareList).
+            "eTag": str(self._core.clock.wall_ms()) if category == "server-hardware" else None,
+            "created": None,
+            "modified": None,
         }
         return orjson.dumps(meta)[:-1] + b',"members":[' + b",".join(encoded) + b"]}"
 

@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from .. import session_shapes
 from ..errors import ApplianceError, BadRequest, Forbidden, NotFound, Unauthorized
 from .core import Core
 
@@ -147,15 +148,15 @@ class Sessions:
         assert session is not None
         return session
 
-    def describe(self, token: str | None) -> dict[str, Any]:
+    def describe(self, token: str | None, server_host: str) -> dict[str, Any]:
         session = self.peek(token)
-        return {
-            "userName": session.user,
-            "loginDomain": session.domain,
-            "sessionID": "*****",
-            "category": "sessions",
-            "uri": "/rest/sessions",
-        }
+        return session_shapes.session(
+            user=session.user,
+            domain=session.domain,
+            client_host=session.client,
+            server_host=server_host,
+            number=session.number,
+        )
 
     def idle_timeout_ms(self, token: str | None) -> dict[str, int]:
         return {"idleTimeout": int(self.peek(token).idle_timeout * 1000)}
