@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import resource_shapes
 from ..errors import BadRequest, invalid_field
 from ..store import Resource
 from .boots import Boots
@@ -149,33 +150,27 @@ class OutOfBand:
             core.store.touch(previous)
         self._foreign += 1
         uid = core.new_id()
-        profile = core.store.add(
-            {
-                "uri": f"/rest/server-profiles/{uid}",
-                "category": "server-profiles",
-                "uuid": uid,
-                "name": name or f"oneview-user-{self._foreign}-{uid[:8]}",
-                "description": "",
-                "serverHardwareUri": server["uri"],
-                "serverHardwareTypeUri": server["serverHardwareTypeUri"],
-                "enclosureGroupUri": server.get("serverGroupUri"),
-                "enclosureUri": server.get("locationUri"),
-                "enclosureBay": server.get("position"),
-                "serverProfileTemplateUri": None,
-                "templateCompliance": "Unknown",
-                "macType": "Physical",
-                "wwnType": "Virtual",
-                "serialNumberType": "Virtual",
-                "affinity": "Bay",
-                "boot": {"manageBoot": False, "order": []},
-                "bootMode": None,
-                "connectionSettings": {"reapplyState": "NotApplying", "connections": []},
-                "status": "OK",
-                "state": "Normal",
-                "inProgress": False,
-                "taskUri": None,
-            }
-        )
+        # Every field a stored profile has (the inventory's user profiles are built alike),
+        # with the user's own choices: no boot order, no connections, a virtual serial number.
+        body: Resource = {
+            "uri": f"/rest/server-profiles/{uid}",
+            "category": "server-profiles",
+            "uuid": uid,
+            "name": name or f"oneview-user-{self._foreign}-{uid[:8]}",
+            "description": "",
+            "serialNumber": f"VCG{int(uid[:8], 16) % 10**7:07d}",
+            "serverHardwareUri": server["uri"],
+            "serverHardwareTypeUri": server["serverHardwareTypeUri"],
+            "enclosureGroupUri": server.get("serverGroupUri"),
+            "enclosureUri": server.get("locationUri"),
+            "enclosureBay": server.get("position"),
+            "connectionSettings": {"reapplyState": "NotApplying", "connections": []},
+            "status": "OK",
+            "state": "Normal",
+            **resource_shapes.profile_settings(),
+            "boot": {"manageBoot": False, "order": []},
+        }
+        profile = core.store.add(resource_shapes.complete_profile(body))
         server.update(
             serverProfileUri=profile["uri"], state="ProfileApplied", powerLock=LOCK_UNTIL in server
         )
