@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from test_faults import arm
 
 from oneview_openstack.simulator.testing import ApplianceClient, error_of, named
 from oneview_openstack.simulator.versions import CLAIMED_VERSIONS
@@ -704,3 +705,40 @@ def test_a_lig_put_replaces_the_group(api):
             api.put(lig["uri"], json={**stored, key: value}), 400, "INVALID_PARAMETER"
         )
         assert key in failed["message"]
+
+
+def test_a_failed_uplink_set_task_gives_its_ports_back(api):
+    _interconnect, q3 = free_uplink_port(api, "Q3")
+    _interconnect, q4 = free_uplink_port(api, "Q4")
+    arm(api, kind="task_error", method="POST", path="/rest/uplink-sets")
+    body = uplink_body(api, "US-Doomed", "Tagged", [])
+    body["portConfigInfos"] = [{"portUri": q3["uri"]}]
+    assert api.wait(api.post("/rest/uplink-sets", json=body))["taskState"] == "Error"
+    assert port_named(api, q3["uri"])["associatedUplinkSetUri"] is None
+    body["portConfigInfos"] = [{"portUri": q4["uri"]}]  # Q3 is free again, Q4 too
+    task = api.wait(api.post("/rest/uplink-sets", json=body))
+    uri = task["associatedResource"]["resourceUri"]
+    uplink = api.get(uri).json()
+    arm(api, kind="task_error", method="PUT", path=uri)
+    uplink["portConfigInfos"] = [{"portUri": q3["uri"]}]
+    assert api.wait(api.put(uri, json=uplink))["taskState"] == "Error"
+    assert [c["portUri"] for c in api.get(uri).json()["portConfigInfos"]] == [q4["uri"]]
+    assert port_named(api, q4["uri"])["associatedUplinkSetUri"] == uri
+    assert port_named(api, q3["uri"])["associatedUplinkSetUri"] is None
+
+
+def test_written_networks_and_sets_have_the_fields_of_their_version(api):
+    network = create_network(api, "versioned", 321)
+    task = api.wait(
+        api.post(
+            "/rest/network-sets", json={"name": "versioned-set", "networkUris": [network["uri"]]}
+        )
+    )
+    net_set = task["associatedResource"]["resourceUri"]
+    old = {"X-API-Version": "200"}
+    assert {"scopesUri", "subnetUri"} & set(api.get(network["uri"], headers=old).json()) == set()
+    assert set(api.get(net_set, headers={"X-API-Version": "800"}).json()) >= {"scopesUri"}
+    assert "networkSetType" not in api.get(net_set, headers={"X-API-Version": "800"}).json()
+    newest = api.get(net_set).json()
+    assert (newest["networkSetType"], newest["state"]) == ("Regular", "Active")
+    assert api.get(network["uri"]).json()["ipv6SubnetUri"] is None
