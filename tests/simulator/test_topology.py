@@ -297,3 +297,28 @@ def test_device_bay_availability_follows_the_frame(api):
         assert bay["availableForHalfHeightProfile"] is True
         below_empty = number <= 6 and bays[number + 6]["devicePresence"] == "Absent"
         assert bay["availableForFullHeightProfile"] is (empty and below_empty)
+
+
+def test_fields_follow_the_api_version(simulator):
+    seen = {}
+    for version in (200, 1200, 1800, 2800):
+        client = ApplianceClient(simulator, api_version=version)
+        try:
+            client.login()
+            li = client.members("logical-interconnects")[0]
+            settings = get(client, f"{li['logicalInterconnectGroupUri']}/settings")
+            enclosure = client.members("enclosures")[0]
+        finally:
+            client.close()
+        seen[version] = (
+            "scopesUri" in enclosure,
+            "igmpSettings" in li,
+            "portFlapProtection" in li,
+            "igmpSettings" in settings,
+        )
+    assert seen == {
+        200: (False, False, False, False),
+        1200: (True, False, False, False),
+        1800: (True, True, False, True),
+        2800: (True, True, True, True),
+    }

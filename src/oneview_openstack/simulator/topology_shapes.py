@@ -11,6 +11,20 @@ from typing import Any
 
 from .catalog import INTERCONNECT_MODEL, UPLINK_PORTS
 
+#: Top-level fields that exist only from an API version on (versions.shape_for_version drops them
+#: below it). scopesUri: scopes came with OneView 3.0 (API 300), as NET's networking_shapes says;
+#: igmpSettings and portFlapProtection: oneview-sdk-ruby reads them from its api1800 and api2400
+#: logical_interconnect.rb on (the groups carry the same blocks from the same versions: chosen).
+_SCOPES = {"scopesUri": (300, None)}
+_LI_BLOCKS = {"igmpSettings": (1800, None), "portFlapProtection": (2400, None)}
+FIELD_VERSIONS: dict[str, dict[str, tuple[int, int | None]]] = {
+    "enclosures": dict(_SCOPES),
+    "enclosure-groups": dict(_SCOPES),
+    "interconnects": dict(_SCOPES),
+    "logical-interconnects": {**_SCOPES, **_LI_BLOCKS},
+    "logical-interconnect-groups": {**_SCOPES, **_LI_BLOCKS},
+}
+
 
 def location(enclosure_uri: str, bay: int, port: str | None = None) -> dict[str, Any]:
     """An interconnect (or interconnect port) location inside a frame."""

@@ -20,9 +20,8 @@ def _store(call: Call) -> Any:
 
 def li_setting(call: Call) -> dict[str, Any]:
     leaf = call.path.rstrip("/").rsplit("/", 1)[-1]
-    return topology.li_setting(
-        _store(call), f"/rest/logical-interconnects/{call.params['id']}", leaf
-    )
+    li_uri = f"/rest/logical-interconnects/{call.params['id']}"
+    return topology.li_setting(_store(call), li_uri, leaf)
 
 
 def li_telemetry(call: Call) -> dict[str, Any]:
@@ -50,11 +49,11 @@ def environment(call: Call) -> dict[str, Any]:
 
 
 def lig_settings(call: Call) -> dict[str, Any]:
-    return topology.lig_settings(_store(call), f"{LIG}/{call.params['id']}")
+    return topology.lig_settings(_store(call), f"{LIG}/{call.params['id']}", call.version)
 
 
 def lig_default_settings(call: Call) -> dict[str, Any]:
-    return topology.lig_settings(_store(call), None)
+    return topology.lig_settings(_store(call), None, call.version)
 
 
 ROUTES: list[tuple[str, str, Any, dict[str, Any]]] = [

@@ -9,7 +9,12 @@ from typing import Any
 
 from ..errors import not_found
 from ..store import Resource, Store
-from ..topology_shapes import associate_uplink_port, ethernet_settings, igmp_settings
+from ..topology_shapes import (
+    FIELD_VERSIONS,
+    associate_uplink_port,
+    ethernet_settings,
+    igmp_settings,
+)
 
 PORT_ID = re.compile(r"^(?P<location>[A-Za-z]+) (?P<slot>\d+):(?P<port>\d+)-(?P<function>[a-h])$")
 
@@ -133,7 +138,8 @@ LI_SETTINGS = {
 
 
 def li_setting(store: Store, li_uri: str, leaf: str) -> dict[str, Any]:
-    """A settings block of a logical interconnect, as its own GET answers it."""
+    """A settings block of a logical interconnect, as its own GET answers it (at every API
+    version, also below the one from which the LI body carries the block: chosen)."""
     li = store.get(li_uri)
     block = li.get(LI_SETTINGS[leaf])
     if not isinstance(block, dict):
@@ -176,8 +182,9 @@ def interconnect_port(store: Store, interconnect_uri: str, port_id: str) -> dict
     raise not_found(f"{interconnect_uri}/ports/{port_id}")
 
 
-def lig_settings(store: Store, lig_uri: str | None) -> dict[str, Any]:
-    """A LIG's interconnect settings (``/settings``), or the defaults a new LIG gets."""
+def lig_settings(store: Store, lig_uri: str | None, version: int) -> dict[str, Any]:
+    """A LIG's interconnect settings (``/settings``), or the defaults a new LIG gets; the IGMP
+    block only at the versions where LIG bodies carry it."""
     if lig_uri is None:
         owner = "/rest/logical-interconnect-groups"
         ethernet = ethernet_settings(owner, "00000000-0000-4000-8000-000000000000")
@@ -188,7 +195,7 @@ def lig_settings(store: Store, lig_uri: str | None) -> dict[str, Any]:
         ethernet = copy.deepcopy(lig["ethernetSettings"])
         igmp = copy.deepcopy(lig["igmpSettings"])
         uri = f"{lig_uri}/settings"
-    return {
+    body = {
         "type": "InterconnectSettingsV7",
         "uri": uri,
         "category": None,
@@ -203,6 +210,10 @@ def lig_settings(store: Store, lig_uri: str | None) -> dict[str, Any]:
         "igmpSettings": igmp,
         "fcoeSettings": None,
     }
+    since, _until = FIELD_VERSIONS["logical-interconnect-groups"]["igmpSettings"]
+    if version < since:
+        del body["igmpSettings"]
+    return body
 
 
 def enclosure_environment(store: Store, enclosure_uri: str) -> dict[str, Any]:
