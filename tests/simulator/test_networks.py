@@ -673,6 +673,7 @@ def test_the_fabrics_reserved_vlan_range_reads_and_changes(api):
     assert task["associatedResource"]["resourceUri"] == fabric["uri"]
     assert api.get(fabric["uri"]).json()["reservedVlanRange"] == {"start": 300, "length": 62}
     assert api.get(path).json()["start"] == 300
+    error_of(api.get(path, headers={"X-API-Version": "200"}), 404, "RESOURCE_NOT_FOUND")
 
 
 @pytest.mark.parametrize(

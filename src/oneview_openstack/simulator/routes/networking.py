@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..errors import not_found
 from ..http import Call
 from ..state import fabrics
 from ..tasks import Task
@@ -65,12 +66,19 @@ def update_lig(call: Call) -> Task:
     )
 
 
+def _range_uri(call: Call) -> str:
+    """The fabric of a reserved-VLAN-range call; below API 300 the path does not exist."""
+    if call.version < fabrics.SINCE:
+        raise not_found(call.path)
+    return _uri(call, "fabrics")
+
+
 def reserved_vlan_range(call: Call) -> dict[str, Any]:
-    return fabrics.reserved_vlan_range(call.state.core, _uri(call, "fabrics"))
+    return fabrics.reserved_vlan_range(call.state.core, _range_uri(call))
 
 
 def update_reserved_vlan_range(call: Call) -> Task:
-    return fabrics.update_reserved_vlan_range(call.state.core, _uri(call, "fabrics"), call.body)
+    return fabrics.update_reserved_vlan_range(call.state.core, _range_uri(call), call.body)
 
 
 ROUTES: list[tuple[str, str, Any, dict[str, Any]]] = [

@@ -18,6 +18,8 @@ from .core import Core
 #: Synergy keeps 60 to 128 VLANs reserved [chosen from the ranges HPE's examples use: 62, 67, 128].
 MIN_LENGTH, MAX_LENGTH = 60, 128
 VLAN_POOL = "vlan-pool"
+#: The first API version with the range (oneview-sdk-ruby api300/synergy/fabric.rb).
+SINCE = 300
 
 
 def _fabric(core: Core, uri: str) -> Resource:
