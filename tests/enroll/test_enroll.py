@@ -102,6 +102,30 @@ def test_limit_and_provide_through_the_hardware_type(clean_ironic, capsys):
     assert states == {"available"}
 
 
+def test_the_dl360_gen10_enrolls_and_is_provided_the_gen9_not(clean_ironic, capsys, api):
+    """A rack server: its template manages the boot order, its ports have no interconnect."""
+    code, rows = run(
+        clean_ironic, capsys, "--server", "rack-dl360-1", "--provide", "--timeout", "120"
+    )
+    assert code == 0, rows
+    (row,) = by_result(rows)["enrolled"]
+    assert row["detail"] == "available"  # the hardware type's validation took it
+    (node,) = clean_ironic.nodes()
+    template = named(api, "server-profile-templates", "ironic-dl360")
+    caps = dict(item.split(":", 1) for item in node.properties["capabilities"].split(","))
+    assert caps["server_profile_template_uri"] == template["uri"]
+    assert "enclosure_group_uri" not in caps
+    assert node.traits == ["CUSTOM_OV_IRONIC_DL360"]
+    (port,) = clean_ironic.conn.baremetal.ports(node_id=node.id, details=True)
+    assert port.local_link_connection == {"network_type": "unmanaged"}
+
+    code, rows = run(clean_ironic, capsys, "--server", "rack-dl360-2")
+    assert code == 0, rows
+    (skipped,) = by_result(rows)["skipped"]
+    assert "does not manage the boot order" in skipped["detail"]
+    assert len(clean_ironic.nodes()) == 1
+
+
 def test_manage_inspect_provide(clean_ironic, capsys):
     if clean_ironic.driver != "oneview":
         pytest.skip("out-of-band inspection needs the oneview hardware type")
