@@ -116,8 +116,6 @@ class _Finisher:
                     {"midplanePort": bay, "interconnectBay": bay}
                     for bay in range(1, INTERCONNECT_BAYS + 1)
                 ],
-                ipv6AddressingMode="DHCP",
-                ipv6RangeUris=[],
                 scopesUri=f"/rest/scopes/resources{eg_uri}",
             )
             eg["osDeploymentSettings"]["deploymentModeSettings"]["deploymentNetworkUri"] = None

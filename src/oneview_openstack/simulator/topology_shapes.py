@@ -15,14 +15,26 @@ from .catalog import INTERCONNECT_MODEL, UPLINK_PORTS
 #: below it). scopesUri: scopes came with OneView 3.0 (API 300), as NET's networking_shapes says;
 #: igmpSettings and portFlapProtection: oneview-sdk-ruby reads them from its api1800 and api2400
 #: logical_interconnect.rb on (the groups carry the same blocks from the same versions: chosen).
+#: sflowConfiguration: oneview-golang 6355aa3 "Adding API1000 support to LIG"; downlinkSpeedMode and
+#: consistencyCheckingForInternalNetworks: oneview-golang e57677d (Sept 2020, just before its
+#: API 2200 support: 2200 chosen).
 _SCOPES = {"scopesUri": (300, None)}
-_LI_BLOCKS = {"igmpSettings": (1800, None), "portFlapProtection": (2400, None)}
+_LI_BLOCKS = {
+    "igmpSettings": (1800, None),
+    "portFlapProtection": (2400, None),
+    "sflowConfiguration": (1000, None),
+}
 FIELD_VERSIONS: dict[str, dict[str, tuple[int, int | None]]] = {
     "enclosures": dict(_SCOPES),
     "enclosure-groups": dict(_SCOPES),
     "interconnects": dict(_SCOPES),
     "logical-interconnects": {**_SCOPES, **_LI_BLOCKS},
-    "logical-interconnect-groups": {**_SCOPES, **_LI_BLOCKS},
+    "logical-interconnect-groups": {
+        **_SCOPES,
+        **_LI_BLOCKS,
+        "downlinkSpeedMode": (2200, None),
+        "consistencyCheckingForInternalNetworks": (2200, None),
+    },
 }
 
 
@@ -476,7 +488,6 @@ def qos_configuration() -> dict[str, Any]:
         },
         "inactiveFCoEQosConfig": None,
         "inactiveNonFCoEQosConfig": None,
-        "inactiveRoceQosConfig": None,
     }
 
 
