@@ -12,6 +12,7 @@ tests about waiting (a task seen ``Starting``/``Running``) stop the clock and mo
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,15 +31,16 @@ SDK_TIME_SCALE = 0.000001
 STOPPED = 1e9
 
 
-def sdk_config(**extra: Any) -> SimulatorConfig:
-    """The test simulator's settings with the SDK's clock; sessions idle out after a real
-    minute, as in the rest of the suite, not after the 86 ms a simulated day lasts here."""
+def sdk_config(server: SimulatorServer, **extra: Any) -> SimulatorConfig:
+    """The suite's settings for this test (the conformance check among them) with the SDK's
+    clock; sessions idle out after a real minute, as in the rest of the suite, not after the
+    86 ms a simulated day lasts here."""
     settings: dict[str, Any] = {
         "time_scale": SDK_TIME_SCALE,
         "idle_timeout_seconds": 60 / SDK_TIME_SCALE,
     }
     settings.update(extra)
-    return SimulatorConfig(**settings)
+    return dataclasses.replace(server.state.config, **settings)
 
 
 @pytest.fixture
@@ -46,7 +48,7 @@ def witness(simulator: SimulatorServer) -> Iterator[Witness]:
     """The simulator on the SDK's clock, and its own view (``/_sim``), independent of the
     libraries under test."""
     with simulator.state.lock:
-        simulator.state.reset(config=sdk_config())
+        simulator.state.reset(config=sdk_config(simulator))
     seen = Witness.of(simulator)
     yield seen
     seen.http.close()

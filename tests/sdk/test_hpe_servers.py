@@ -85,15 +85,6 @@ def test_explicit_api_versions_are_accepted(
     client.connection.logout()
 
 
-def test_json_with_charset_is_parsed(hpe: HpeClient, api: ApplianceClient) -> None:
-    """The SDK reads bodies whatever the Content-Type's parameters (a real appliance's carry
-    ``charset=UTF-8``); it must still get a dict, not the text."""
-    reply = api.get("/rest/server-hardware")
-    assert reply.headers["Content-Type"].startswith("application/json")
-    body = hpe.connection.get("/rest/server-hardware")
-    assert isinstance(body, dict) and body["members"]
-
-
 # -- server hardware -------------------------------------------------------------------------
 def test_server_hardware_get_all_matches_the_appliance(hpe: HpeClient, witness: Witness) -> None:
     listed = hpe.server_hardware.get_all()

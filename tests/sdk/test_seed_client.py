@@ -83,7 +83,7 @@ def test_bad_password_is_not_authorized(simulator: SimulatorServer, status: int)
     """400 is what the appliance it knew answered (it raises at once); on 401 it logs in again
     for the first request, and that request's 401 is the same exception."""
     with simulator.state.lock:
-        simulator.state.reset(config=sdk_config(login_failure_status=status))
+        simulator.state.reset(config=sdk_config(simulator, login_failure_status=status))
     settings = seed_kwargs(simulator)
     settings["password"] = "wrong-password"
     with pytest.raises(exceptions.OneViewNotAuthorizedException) as refused:
@@ -267,7 +267,7 @@ def test_claim_on_a_powered_on_server_is_an_assignment_error(
     """The appliance refuses in the task (``powered_on_error_channel="task"``): the library
     raises its assignment error. (A synchronous 409 it would retry 10 s apart.)"""
     with simulator.state.lock:
-        simulator.state.reset(config=sdk_config(powered_on_error_channel="task"))
+        simulator.state.reset(config=sdk_config(simulator, powered_on_error_channel="task"))
     client = seed_client.Client(**seed_kwargs(simulator))
     info = node_info(witness, power="On")
     with pytest.raises(exceptions.OneViewServerProfileAssignmentError):
