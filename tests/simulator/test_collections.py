@@ -429,3 +429,36 @@ def test_tasks_collection_pages_and_sorts(api):
     page = api.get("/rest/tasks", params={"sort": "created:descending"}).json()
     created = [m["created"] for m in page["members"]]
     assert created == sorted(created, reverse=True)
+
+
+# -- collection types ---------------------------------------------------------------------------
+
+# Envelope types real appliance pages show (schemas/_types.json cites each source).
+KNOWN_COLLECTION_TYPES = {
+    "server-hardware": "server-hardware-list-3",
+    "ethernet-networks": "NetworkCollectionV3",
+    "logical-interconnects": "LogicalInterconnectCollectionV5",
+    "enclosures": "EnclosureListV7",
+    "server-profiles": "ServerProfileListV1",
+    "server-profile-templates": "ServerProfileTemplateListV1",
+}
+
+
+@pytest.mark.parametrize("category", sorted(KNOWN_COLLECTION_TYPES))
+@pytest.mark.parametrize("version", [120, 600, 2800])
+def test_collection_type_is_the_one_appliances_show(api, category, version):
+    page = api.get(f"/rest/{category}", headers={"X-API-Version": str(version)}).json()
+    assert page["type"] == KNOWN_COLLECTION_TYPES[category]
+    assert page["category"] == category
+
+
+def test_every_served_collection_has_a_type_and_category(api):
+    for category in api.sim("GET", "state"):
+        if category.startswith("_") or category in ("tasks",):
+            continue
+        reply = api.get(f"/rest/{category}")
+        if reply.status_code == 404:  # kept in the state, not served as a collection
+            continue
+        page = reply.json()
+        assert page["type"] and not page["type"].startswith("None"), category
+        assert page["category"] == category
