@@ -15,12 +15,19 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 from oneview_openstack.simulator import versions
 from oneview_openstack.simulator.cli import build_config, parse_args
 from oneview_openstack.simulator.config import SimulatorConfig
-from oneview_openstack.simulator.conformance import SCHEMA_DIR, SchemaSet, check_body
+from oneview_openstack.simulator.conformance import (
+    SCHEMA_DIR,
+    Answer,
+    Conformance,
+    SchemaSet,
+    check_body,
+)
 from oneview_openstack.simulator.conformance.__main__ import main as conformance_main
 from oneview_openstack.simulator.conformance.counts import counts
 from oneview_openstack.simulator.conformance.mapping import Target, target_for
@@ -113,7 +120,13 @@ def test_every_route_at_every_claimed_version_conforms(checked_server, checked, 
     finally:
         client.close()
     assert {v.route for v in visits if v.method == "GET"} >= set(SERVED_TEMPLATES)
-    failed = [v for v in visits if v.status >= 300 and not v.path.endswith("walk-missing")]
+    # Below the newest version a route may not exist yet (404, checked as an error body).
+    allowed = {404} if version < max(CLAIMED_VERSIONS) else set()
+    failed = [
+        v
+        for v in visits
+        if v.status >= 300 and v.status not in allowed and not v.path.endswith("walk-missing")
+    ]
     assert not failed, failed
     assert sum(v.route == "/rest/server-profiles" and v.status == 202 for v in visits) == 3
     report = checked.sim("GET", "conformance")
@@ -193,9 +206,21 @@ def write_schemas(directory: Path, *schemas: dict[str, Any]) -> Path:
     return directory
 
 
+ENVELOPE_SCHEMA = {
+    "$id": "collection.json",
+    "x-sources": ["tests/simulator/test_conformance.py: a short envelope"],
+    "type": "object",
+    "properties": {
+        "type": {"type": "string"},
+        "category": {"type": "string"},
+        "members": {"type": "array"},
+    },
+}
+
+
 @pytest.fixture
 def widgets(tmp_path: Path) -> SchemaSet:
-    return SchemaSet(write_schemas(tmp_path, WIDGET_SCHEMA))
+    return SchemaSet(write_schemas(tmp_path, WIDGET_SCHEMA, ENVELOPE_SCHEMA))
 
 
 def widget(**changes: Any) -> dict[str, Any]:
@@ -352,6 +377,101 @@ def test_schema_file_problems_are_listed(tmp_path):
     assert "x-sources must list at least one source" in problems[1]
     assert "not a valid JSON schema" in problems[2]
     assert "$id is 'gadget.json', expected 'widgets.json'" in problems[3]
+
+
+# --- the recorder: collections, headers, the verdict cache ------------------------------------
+
+JSON_HEADERS = {"content-type": "application/json;charset=UTF-8"}
+
+
+def answer(body: Any, version: int = 800, raw: bytes | None = None, **changes: Any) -> Answer:
+    fields: dict[str, Any] = {
+        "method": "GET",
+        "path": "/rest/widgets/1",
+        "template": "/rest/{category}/{id}",
+        "path_params": {"category": "widgets"},
+        "status": 200,
+        "headers": JSON_HEADERS,
+        "body": orjson.dumps(body) if raw is None else raw,
+        "version": version,
+    }
+    fields.update(changes)
+    return Answer(**fields)
+
+
+def page(*members: dict[str, Any], kind: str = "widget-collection") -> dict[str, Any]:
+    return {"type": kind, "category": "widgets", "members": list(members)}
+
+
+def test_each_collection_member_is_checked_and_named_by_its_uri(widgets):
+    conformance = Conformance(widgets)
+    bad = widget(uri="/rest/widgets/2", size="big")
+    errors = conformance.record(
+        answer(page(widget(), bad), path="/rest/widgets", template="/rest/{category}")
+    )
+    assert errors == ["members[].size: 'big' is not of type 'integer'"]
+    report = conformance.report()
+    (violation,) = report["violations"]
+    assert violation["member"] == "/rest/widgets/2"
+    assert violation["route"] == "/rest/widgets"
+    assert report["byBody"] == {"collection": 1, "widgets": 2}
+    assert report["unknown"] == []
+
+
+def test_a_wrong_collection_type_is_caught(widgets):
+    errors = Conformance(widgets).record(
+        answer(page(kind="WidgetList"), path="/rest/widgets", template="/rest/{category}")
+    )
+    assert errors == ["type: 'WidgetList' was expected to be 'widget-collection'"]
+
+
+def test_a_body_not_sent_as_json_is_caught(widgets):
+    errors = Conformance(widgets).record(answer(widget(), headers={"content-type": "text/html"}))
+    assert errors == ["Content-Type header 'text/html' is not application/json"]
+
+
+def test_an_etag_header_that_is_not_the_bodys_is_caught(widgets):
+    headers = {**JSON_HEADERS, "etag": '"2"'}
+    assert Conformance(widgets).record(answer(widget(), headers=headers)) == [
+        "ETag header '\"2\"' does not carry the body's eTag '1'"
+    ]
+    assert Conformance(widgets).record(answer(widget(), headers={**headers, "etag": 'W/"1"'})) == []
+
+
+def test_a_task_answer_whose_location_is_not_the_task_is_caught(widgets):
+    task = {"uri": "/rest/tasks/1"}
+    errors = Conformance(widgets).record(
+        answer(
+            task, status=202, method="PUT", headers={**JSON_HEADERS, "location": "/rest/tasks/2"}
+        )
+    )
+    assert "Location header '/rest/tasks/2' is not the task's uri '/rest/tasks/1'" in errors
+
+
+def test_an_answer_that_is_not_json_is_caught(widgets):
+    errors = Conformance(widgets).record(answer(None, raw=b"<html>"))
+    assert len(errors) == 1 and errors[0].startswith("(body): not JSON:")
+
+
+def test_a_verdict_is_reused_only_where_the_schema_came_out_the_same(widgets):
+    conformance = Conformance(widgets)
+    body = widget()
+    assert conformance.record(answer(body, 800)) == []
+    assert conformance.record(answer(body, 1000)) == []  # the same schema as at 800
+    assert "(body): Additional properties are not allowed ('portCount' was unexpected)" in (
+        conformance.record(answer(body, 300))
+    )
+    cost = conformance.report()["cost"]
+    assert (cost["validations"], cost["reused"]) == (2, 1)
+
+
+def test_a_changed_timestamp_or_etag_reuses_the_verdict(widgets):
+    conformance = Conformance(widgets)
+    assert conformance.record(answer(widget())) == []
+    assert conformance.record(answer(widget(eTag="2", modified="2025-01-02T03:04:05.678Z"))) == []
+    assert conformance.record(answer(widget(modified="2025-01-02T03:04:05Z"))) == []
+    cost = conformance.report()["cost"]  # a timestamp of another shape is checked anew
+    assert (cost["validations"], cost["reused"]) == (2, 1)
 
 
 # --- route -> schema mapping -------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter, defaultdict
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,7 +52,7 @@ class Conformance:
     reused: int = 0
     seconds: float = 0.0
     validation_seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
-    _verdicts: dict[tuple[str, int, int], tuple[str, ...]] = field(default_factory=dict)
+    _verdicts: dict[tuple[Hashable, int], tuple[str, ...]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, answer: Answer) -> list[str]:
@@ -99,7 +100,7 @@ class Conformance:
         return found
 
     def _verdict(self, name: str, raw: bytes, body: Any, version: int) -> tuple[str, ...]:
-        key = (name, version, hash(cache_key(raw)))
+        key = (self.schemas.identity(name, version), hash(cache_key(raw)))
         found = self._verdicts.get(key)
         if found is None:
             started = time.perf_counter()

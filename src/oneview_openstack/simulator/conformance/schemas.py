@@ -22,7 +22,7 @@ import json
 import re
 import threading
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -99,8 +99,9 @@ class SchemaSet:
         self._lock = threading.Lock()
         self._registries: dict[int, tuple[dict[str, Schema], Registry]] = {}
         self._validators: dict[tuple[str, int], Any] = {}
-        self._splits: dict[tuple[str, int], tuple[Any, dict[str, Any]] | None] = {}
-        self._parts: dict[tuple[int, int], tuple[str, ...]] = {}
+        self._compiled: dict[Any, Any] = {}
+        self._splits: dict[tuple[str, int], Split | None] = {}
+        self._parts: dict[Hashable, tuple[str, ...]] = {}
 
     def _load(self) -> None:
         for path in sorted(self.directory.glob("*.json")):
@@ -157,47 +158,24 @@ class SchemaSet:
         if split is None or not isinstance(body, dict):
             validator = self.validator(name, version)
             return [_describe(error) for error in _sorted(validator.iter_errors(body))]
-        shallow, deep = split
-        errors = [_describe(error) for error in shallow.iter_errors(body)]
-        for key, value in body.items():
-            part = deep.get(key)
-            if part is not None:
-                errors.extend(self._part(key, part, value))
-        return sorted(errors)
+        return sorted(split.check(self, body))
 
-    def _part(self, key: str, validator: Any, value: Any) -> tuple[str, ...]:
-        """A top-level field's errors, reused while that field's value is unchanged (most of a
-        body does not change when one field does)."""
-        memo = (id(validator), hash(cache_key(orjson.dumps(value))))
-        found = self._parts.get(memo)
-        if found is None:
-            found = tuple(_describe(error, key) for error in validator.iter_errors(value))
-            with self._lock:
-                self._parts[memo] = found
-        return found
-
-    def _split(self, name: str, version: int) -> tuple[Any, dict[str, Any]] | None:
-        """For an object schema: a validator for the top level with nested objects and arrays
-        left out, and one validator per such field; None for other schemas."""
+    def _split(self, name: str, version: int) -> Split | None:
         key = (name, version)
-        if key in self._splits:
-            return self._splits[key]
-        schemas, registry = self.for_version(version)
-        schema = schemas[name]
-        properties = schema.get("properties") if isinstance(schema, dict) else None
-        found = None
-        if isinstance(properties, dict):
-            deep = {k: v for k, v in properties.items() if _nests(v)}
-            shallow = {
-                **schema,
-                "properties": {k: ({} if k in deep else v) for k, v in properties.items()},
-            }
-            found = (
-                jsonschema.Draft202012Validator(shallow, registry=registry),
-                {k: jsonschema.Draft202012Validator(v, registry=registry) for k, v in deep.items()},
-            )
-        with self._lock:
-            self._splits[key] = found
+        if key not in self._splits:
+            schemas, registry = self.for_version(version)
+            found = Split.of(schemas[name], lambda schema: self._compile(schema, version, registry))
+            with self._lock:
+                self._splits[key] = found
+        return self._splits[key]
+
+    def memo(self, key: Hashable, validator: Any, value: Any, prefix: str = "") -> tuple[str, ...]:
+        """``validator``'s errors for ``value``, reused for every value with the same ``key``."""
+        found = self._parts.get(key)
+        if found is None:
+            found = tuple(_errors(validator, value, prefix))
+            with self._lock:
+                self._parts[key] = found
         return found
 
     def validator(self, name: str, version: int) -> Any:
@@ -205,9 +183,28 @@ class SchemaSet:
         found = self._validators.get(key)
         if found is None:
             schemas, registry = self.for_version(version)
-            found = jsonschema.Draft202012Validator(schemas[name], registry=registry)
+            found = self._compile(schemas[name], version, registry)
             with self._lock:
                 self._validators[key] = found
+        return found
+
+    def identity(self, name: str, version: int) -> Hashable:
+        """Equal for two versions whose schema ``name`` came out the same: a body's verdict at
+        one holds at the other (the walk reads every version)."""
+        if not self.has(name) or not in_range(self.raw[name], version):
+            return (name, version)
+        return id(self.validator(name, version))
+
+    def _compile(self, schema: Any, version: int, registry: Registry) -> Any:
+        """One validator per distinct schema text, shared by the versions that produce it (a
+        schema with a $ref left to the registry stays per version: its target may differ)."""
+        text = orjson.dumps(schema, option=orjson.OPT_SORT_KEYS)
+        key: Any = text if b'"$ref"' not in text else (version, text)
+        found = self._compiled.get(key)
+        if found is None:
+            found = jsonschema.Draft202012Validator(schema, registry=registry)
+            with self._lock:
+                self._compiled[key] = found
         return found
 
     def for_version(self, version: int) -> tuple[dict[str, Schema], Registry]:
@@ -230,6 +227,70 @@ class SchemaSet:
             with self._lock:
                 self._registries[version] = found
         return found
+
+
+# Top-level keywords whose verdict depends only on which keys a body has (``properties`` with
+# every field's schema taken out): the structure check is then reused per key set.
+_KEY_ONLY = frozenset(
+    {"type", "properties", "required", "additionalProperties", "$defs", "$comment", "title",
+     "description", "x-resource", "x-category", "x-since", "x-until", "x-open", "x-optional"}
+)  # fmt: skip
+
+
+class Split:
+    """An object schema checked field by field, each field's verdict reused while its value
+    is unchanged: a body where one field changed costs one field's validation, not the body's."""
+
+    def __init__(self, structure: Any, fields: dict[str, tuple[Any, bool]], by_keys: bool) -> None:
+        self.structure = structure  # the object itself: type, required, closed, other keywords
+        self.fields = fields  # key -> (validator, whether its schema nests objects or arrays)
+        self.by_keys = by_keys
+
+    @classmethod
+    def of(cls, schema: Any, compile_: Callable[[Any], Any]) -> Split | None:
+        properties = schema.get("properties") if isinstance(schema, dict) else None
+        if not isinstance(properties, dict):
+            return None
+        structure = {**schema, "properties": {key: {} for key in properties}}
+        fields = {key: (compile_(sub), _nests(sub)) for key, sub in properties.items()}
+        return cls(compile_(structure), fields, set(schema) <= _KEY_ONLY)
+
+    def check(self, schemas: SchemaSet, body: dict[str, Any]) -> list[str]:
+        structure = self.structure
+        if self.by_keys:
+            keys = frozenset(body)
+            errors = list(schemas.memo((id(structure), keys), structure, body))
+        else:
+            errors = _errors(structure, body)
+        for key, value in body.items():
+            field = self.fields.get(key)
+            if field is None:
+                continue
+            validator, nests = field
+            memo = _memo_key(key, value, nests)
+            if memo is None:
+                errors.extend(_errors(validator, value, key))
+            else:
+                errors.extend(schemas.memo((id(validator), memo), validator, value, key))
+        return errors
+
+
+def _errors(validator: Any, value: Any, prefix: str = "") -> list[str]:
+    return [_describe(error, prefix) for error in validator.iter_errors(value)]
+
+
+def _memo_key(key: str, value: Any, nests: bool) -> Hashable | None:
+    """What a field's verdict is reused by: its value (timestamps and eTags by their shape);
+    None for an array or object under a flat schema (checking it is cheaper than keying it)."""
+    if isinstance(value, str):
+        if key == "eTag" or _DATETIME.fullmatch(value):
+            return ("s", _DIGIT_TEXT.sub("0", value))
+        return ("s", value)
+    if value is None or isinstance(value, bool | int | float):
+        return (type(value).__name__, value)
+    if not nests:
+        return None
+    return ("j", hash(cache_key(orjson.dumps(value))))
 
 
 class Transform:
@@ -363,6 +424,8 @@ _VOLATILE = re.compile(
     rb'"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})"|"eTag":"[^"]*"'
 )
 _DIGIT = re.compile(rb"\d")
+_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})")
+_DIGIT_TEXT = re.compile(r"\d")
 
 
 def cache_key(raw: bytes) -> bytes:
@@ -374,8 +437,9 @@ def _sorted(errors: Iterable[ValidationError]) -> Iterator[ValidationError]:
     return iter(sorted(errors, key=lambda e: (_path(e), e.message)))
 
 
-def _path(error: ValidationError) -> str:
-    path = ""
+def _path(error: ValidationError, prefix: str = "") -> str:
+    """``a.b[0].c`` from the body's top (``prefix``: the top-level field ``error`` is inside)."""
+    path = prefix
     for part in error.absolute_path:
         path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
     return path or "(body)"
@@ -387,13 +451,11 @@ def _short(text: str) -> str:
 
 def _describe(error: ValidationError, prefix: str = "") -> str:
     """``path: message``; for anyOf/oneOf, the closest alternative's complaint too."""
-    path = _path(error)
-    if prefix:
-        path = prefix if path == "(body)" else prefix + (path if path[0] == "[" else "." + path)
+    path = _path(error, prefix)
     message = _short(error.message)
     if error.validator == "const":
         message = f"{_short(repr(error.instance))} is not the expected {error.validator_value!r}"
     if error.context:
         closest = best_match(error.context)
-        message += f" (closest: {_path(closest)}: {_short(closest.message)})"
+        message += f" (closest: {_path(closest, prefix)}: {_short(closest.message)})"
     return f"{path}: {message}"
