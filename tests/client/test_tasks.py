@@ -108,3 +108,20 @@ def test_wait_is_bounded_per_call_too(client, sim):
     assert task["taskState"] in ("New", "Starting", "Running")
     with pytest.raises(TaskTimeout):
         client.tasks.wait(task["uri"], timeout=0.05)
+
+
+def test_a_starting_task_is_waited_for_like_a_running_one(client, sim):
+    server = _off_server(client)
+    # A simulated second now lasts days: the task stays where the test moves the clock.
+    sim.http.post(sim.server.url + "/_sim/clock", json={"time_scale": 1e6}).raise_for_status()
+    task = client.server_hardware.set_power_state(server["uri"], "On", wait=False)
+    assert task["taskState"] == "New"
+    step = {"advance": task["expectedDuration"] * 0.05}
+    sim.http.post(sim.server.url + "/_sim/clock", json=step).raise_for_status()
+    assert client.tasks.get(task["uri"])["taskState"] == "Starting"
+    with pytest.raises(TaskTimeout):
+        client.tasks.wait(task["uri"], timeout=0.05)
+    end = {"advance": task["expectedDuration"] + 1}
+    sim.http.post(sim.server.url + "/_sim/clock", json=end).raise_for_status()
+    done = client.tasks.wait(task["uri"], timeout=5)
+    assert done["taskState"] == "Completed"
