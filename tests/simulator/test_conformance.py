@@ -448,6 +448,35 @@ def test_a_task_answer_whose_location_is_not_the_task_is_caught(widgets):
     assert "Location header '/rest/tasks/2' is not the task's uri '/rest/tasks/1'" in errors
 
 
+def test_a_redirect_is_caught(widgets):
+    headers = {"location": "/rest/widgets"}
+    errors = Conformance(widgets).record(answer(None, raw=b"", status=307, headers=headers))
+    assert errors == ["status 307 to '/rest/widgets': an appliance answers this path itself"]
+
+
+def test_a_trailing_slash_is_served_like_the_path_without_it(api):
+    """python-oneviewclient's form: appliances answer it directly, with no redirect."""
+    listed = api.get("/rest/server-hardware/?start=0&count=9999999", allow_redirects=False)
+    assert listed.status_code == 200, listed.status_code
+    assert len(listed.json()["members"]) == len(api.members("server-hardware"))
+    member = listed.json()["members"][0]
+    single = api.get(member["uri"] + "/", allow_redirects=False)
+    assert (single.status_code, single.json()["uri"]) == (200, member["uri"])
+    created = api.post("/rest/ethernet-networks/", json=network_body(), allow_redirects=False)
+    assert created.status_code == 202, created.text
+
+
+def network_body() -> dict[str, Any]:
+    return {
+        "name": "slash-net",
+        "vlanId": 3998,
+        "ethernetNetworkType": "Tagged",
+        "purpose": "General",
+        "smartLink": False,
+        "privateNetwork": False,
+    }
+
+
 def test_an_answer_that_is_not_json_is_caught(widgets):
     errors = Conformance(widgets).record(answer(None, raw=b"<html>"))
     assert len(errors) == 1 and errors[0].startswith("(body): not JSON:")

@@ -41,6 +41,22 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
     return error_response(InternalError("An unexpected error occurred in the appliance."))
 
 
+class TrailingSlash:
+    """``/rest/server-hardware/`` is served as ``/rest/server-hardware``, as appliances do
+    (python-oneviewclient asks so), instead of Starlette's redirect."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.state = getattr(app, "state", None)
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and path.startswith("/rest/") and path.endswith("/"):
+            raw = scope.get("raw_path") or path.encode()
+            scope = {**scope, "path": path.rstrip("/"), "raw_path": raw.rstrip(b"/")}
+        await self.app(scope, receive, send)
+
+
 def create_app(config: SimulatorConfig | None = None, state: SimulatorState | None = None) -> Any:
     """An ASGI app serving one appliance; pass ``state`` to share it with a test."""
     state = state or SimulatorState(config or SimulatorConfig())
@@ -52,10 +68,10 @@ def create_app(config: SimulatorConfig | None = None, state: SimulatorState | No
     gate = FaultGate(app, state)
     gate.state = state
     if not state.config.check_conformance:
-        return gate
+        return TrailingSlash(gate)
     directory = state.config.conformance_schemas
     app.state.conformance = Conformance(SchemaSet(directory) if directory else default_schemas())
     # Outside the gate: the errors a fault injects are answers too.
     checked = ConformanceMiddleware(gate, app.state.conformance, state, app.routes)
     checked.state = state
-    return checked
+    return TrailingSlash(checked)

@@ -79,6 +79,12 @@ class Conformance:
         A member's errors read ``members[].<path>``: the same defect in many members is one
         violation (with a count), and it names the first member's uri to GET.
         """
+        if 300 <= answer.status < 400:
+            location = answer.headers.get("location")
+            redirect = (
+                f"status {answer.status} to {location!r}: an appliance answers this path itself"
+            )
+            return [(target.body, [redirect], None)]
         errors = _header_errors(answer)
         try:
             body = orjson.loads(answer.body) if answer.body else None
