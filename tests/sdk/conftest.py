@@ -23,7 +23,7 @@ from oneview_client import client as seed_client
 
 from oneview_openstack.simulator.config import SimulatorConfig
 from oneview_openstack.simulator.server import SimulatorServer
-from oneview_openstack.simulator.testing import Witness
+from oneview_openstack.simulator.testing import ApplianceClient, Witness
 
 # Real seconds per simulated second: a 300 s profile apply lasts 0.3 ms.
 SDK_TIME_SCALE = 0.000001
@@ -52,6 +52,16 @@ def witness(simulator: SimulatorServer) -> Iterator[Witness]:
     seen = Witness.of(simulator)
     yield seen
     seen.http.close()
+
+
+@pytest.fixture
+def api(witness: Witness, simulator: SimulatorServer) -> Iterator[ApplianceClient]:
+    """The suite's raw HTTP client, logged in after the reset above (whatever the order in
+    which a test names its fixtures)."""
+    client = ApplianceClient(simulator)
+    client.login()
+    yield client
+    client.close()
 
 
 def hpe_config(server: SimulatorServer, **extra: Any) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from oneview_client import client as seed_client
 from oneview_client import exceptions, states, utils
 
 from oneview_openstack.simulator.server import SimulatorServer
-from oneview_openstack.simulator.testing import Witness
+from oneview_openstack.simulator.testing import ApplianceClient, Witness
 
 from .conftest import sdk_config, seed_kwargs
 
@@ -101,6 +101,30 @@ def test_expired_session_is_renewed_once(seed: seed_client.Client, witness: Witn
     assert seed.get_server_hardware_by_uuid(server["uuid"]).uri == server["uri"]
     assert seed.session_id != old
     assert witness.stats()["logins"] == logins + 1
+
+
+def test_the_librarys_trailing_slash_urls_are_answered_directly(
+    witness: Witness, api: ApplianceClient
+) -> None:
+    """Its managers list ``/rest/<category>/?start=0&count=9999999`` and it POSTs profiles to
+    ``/rest/server-profiles/``: an appliance answers those paths itself, not with a redirect."""
+    for category in (
+        "server-hardware",
+        "server-hardware-types",
+        "enclosures",
+        "enclosure-groups",
+        "server-profile-templates",
+        "server-profiles",
+    ):
+        reply = api.get(f"/rest/{category}/?start=0&count=9999999", allow_redirects=False)
+        assert reply.status_code == 200, (category, reply.status_code)
+        assert len(reply.json()["members"]) == len(stored(witness, category))
+    info = node_info(witness)
+    body = api.get(f"{info['server_profile_template_uri']}/new-profile").json()
+    body.update(name="Ironic [slash]", serverHardwareUri=info["server_hardware_uri"])
+    created = api.post("/rest/server-profiles/", json=body, allow_redirects=False)
+    assert created.status_code == 202, created.text
+    assert api.wait(created)["taskState"] == "Completed"
 
 
 # -- ironic-oneview-cli's managers (ClientV2) ------------------------------------------------
