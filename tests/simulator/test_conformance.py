@@ -262,6 +262,17 @@ def test_a_missing_common_field_is_caught(widgets):
     ]
 
 
+def test_a_reused_verdict_names_where_the_value_sits(widgets):
+    bad_ports = [{"id": 1}, {"id": "x"}, {"id": "x"}]
+    assert check_body("widgets", widget(ports=bad_ports), 800, widgets) == [
+        "ports[1].id: 'x' is not of type 'integer'",
+        "ports[2].id: 'x' is not of type 'integer'",
+    ]
+    errors = check_body("widgets", widget(created="yesterday", modified="yesterday"), 800, widgets)
+    assert [error.split(": ")[0] for error in errors] == ["created", "modified"]  # one schema
+    assert all("'yesterday' does not match" in error for error in errors)
+
+
 def test_an_optional_field_may_be_absent(widgets):
     assert check_body("widgets", widget(note=DROP), 800, widgets) == []
 

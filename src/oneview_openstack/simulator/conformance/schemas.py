@@ -169,14 +169,15 @@ class SchemaSet:
                 self._splits[key] = found
         return self._splits[key]
 
-    def memo(self, key: Hashable, validator: Any, value: Any, prefix: str = "") -> tuple[str, ...]:
-        """``validator``'s errors for ``value``, reused for every value with the same ``key``."""
+    def memo(self, key: Hashable, validator: Any, value: Any, prefix: str = "") -> list[str]:
+        """``validator``'s errors for ``value``, reused for every value with the same ``key``
+        (kept with a placeholder for where the value sits: two fields may share a schema)."""
         found = self._parts.get(key)
         if found is None:
-            found = tuple(_errors(validator, value, prefix))
+            found = tuple(_errors(validator, value, _HERE if prefix else ""))
             with self._lock:
                 self._parts[key] = found
-        return found
+        return [error.replace(_HERE, prefix) for error in found] if found else []
 
     def validator(self, name: str, version: int) -> Any:
         key = (name, version)
@@ -241,9 +242,9 @@ class Split:
     """An object schema checked field by field, each field's verdict reused while its value
     is unchanged: a body where one field changed costs one field's validation, not the body's."""
 
-    def __init__(self, structure: Any, fields: dict[str, tuple[Any, bool]], by_keys: bool) -> None:
+    def __init__(self, structure: Any, fields: dict[str, Field], by_keys: bool) -> None:
         self.structure = structure  # the object itself: type, required, closed, other keywords
-        self.fields = fields  # key -> (validator, whether its schema nests objects or arrays)
+        self.fields = fields
         self.by_keys = by_keys
 
     @classmethod
@@ -252,27 +253,55 @@ class Split:
         if not isinstance(properties, dict):
             return None
         structure = {**schema, "properties": {key: {} for key in properties}}
-        fields = {key: (compile_(sub), _nests(sub)) for key, sub in properties.items()}
+        fields = {key: Field.of(sub, compile_) for key, sub in properties.items()}
         return cls(compile_(structure), fields, set(schema) <= _KEY_ONLY)
 
     def check(self, schemas: SchemaSet, body: dict[str, Any]) -> list[str]:
         structure = self.structure
         if self.by_keys:
             keys = frozenset(body)
-            errors = list(schemas.memo((id(structure), keys), structure, body))
+            errors = schemas.memo((id(structure), keys), structure, body)
         else:
             errors = _errors(structure, body)
         for key, value in body.items():
             field = self.fields.get(key)
-            if field is None:
-                continue
-            validator, nests = field
-            memo = _memo_key(key, value, nests)
-            if memo is None:
-                errors.extend(_errors(validator, value, key))
-            else:
-                errors.extend(schemas.memo((id(validator), memo), validator, value, key))
+            if field is not None:
+                errors.extend(field.check(schemas, key, value))
         return errors
+
+
+class Field:
+    """One top-level field's schema; an array of objects is checked item by item (one changed
+    port of sixty re-checks that port)."""
+
+    def __init__(self, validator: Any, nests: bool, items: tuple[Any, Any] | None) -> None:
+        self.validator = validator
+        self.nests = nests  # whether the schema describes objects or arrays inside
+        self.items = items  # (the array without its items, each item) for an array of objects
+
+    @classmethod
+    def of(cls, schema: Any, compile_: Callable[[Any], Any]) -> Field:
+        items = schema.get("items") if isinstance(schema, dict) else None
+        by_item = None
+        if isinstance(items, dict) and _nests(items):
+            by_item = (compile_({k: v for k, v in schema.items() if k != "items"}), compile_(items))
+        return cls(compile_(schema), _nests(schema), by_item)
+
+    def check(self, schemas: SchemaSet, key: str, value: Any) -> list[str]:
+        if self.items is not None and isinstance(value, list):
+            array, item = self.items
+            errors = _errors(array, value, key)
+            for index, member in enumerate(value):
+                memo = _memo_key("", member, True)
+                errors.extend(schemas.memo((id(item), memo), item, member, f"{key}[{index}]"))
+            return errors
+        memo = _memo_key(key, value, self.nests)
+        if memo is None:
+            return _errors(self.validator, value, key)
+        return schemas.memo((id(self.validator), memo), self.validator, value, key)
+
+
+_HERE = "\x00"  # where a memoized field sits, in its cached error texts
 
 
 def _errors(validator: Any, value: Any, prefix: str = "") -> list[str]:
