@@ -246,8 +246,11 @@ class Sandbox:
             f"Starting Neutron (API on {' and '.join(self.layout.neutron_urls)}, periodic "
             f"worker) and Ironic ({ironic_shape})"
         )
-        # Side by side: each spends most of its start-up importing, and there are two cores.
-        with ThreadPoolExecutor(2) as pool:
+        # Side by side: each spends most of its start-up importing, and there are two cores;
+        # Nova's peers (RabbitMQ, Placement, Glance, Nova's databases) need neither to answer.
+        if self.nova_plan is not None:
+            self.say("Starting RabbitMQ, Placement and Glance, and creating Nova's databases")
+        with ThreadPoolExecutor(3) as pool:
             starts = [
                 pool.submit(services.start_neutron, self.supervisor, self.layout,
                             self.files["neutron.conf"], timeout=self.options.timeout,
@@ -257,8 +260,17 @@ class Sandbox:
                 pool.submit(services.start_ironic, self.supervisor, self.layout,
                             self.files["ironic.conf"], timeout=self.options.timeout),
             ]  # fmt: skip
+            nova_peers = (
+                pool.submit(nova_front_door.start_peers, self.supervisor, self.nova_plan,
+                            ironic_url=self.layout.ironic_url,
+                            neutron_url=self.layout.neutron_url, databases=self.databases,
+                            timeout=self.options.timeout)
+                if self.nova_plan is not None
+                else None
+            )  # fmt: skip
             for started in starts:
                 started.result()
+            peers = nova_peers.result() if nova_peers is not None else None
         self.conn = os_connection.Connection(
             auth_type="none",
             baremetal_endpoint_override=self.layout.ironic_url,
@@ -271,15 +283,11 @@ class Sandbox:
         if self.options.agents and self.ironic_oneview:
             self.say("Starting the agent watcher (an ironic-python-agent per server it boots)")
             self.start_agents()
-        if self.nova_plan is not None:
-            self.say(
-                "Starting RabbitMQ, Placement, Glance and Nova (API, conductor, scheduler, compute)"
+        if peers is not None:
+            self.say("Starting Nova (API, conductor, scheduler, compute)")
+            self.nova = nova_front_door.start_nova(
+                self.supervisor, peers, timeout=self.options.timeout
             )
-            self.nova = nova_front_door.start_with_peers(
-                self.supervisor, self.nova_plan, ironic_url=self.layout.ironic_url,
-                neutron_url=self.layout.neutron_url, databases=self.databases,
-                timeout=self.options.timeout,
-            )  # fmt: skip
 
     def start_agents(self) -> None:
         """The watcher that plays each server's deploy ramdisk with a real ironic-python-agent."""

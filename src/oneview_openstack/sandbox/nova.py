@@ -1,9 +1,9 @@
 """Nova with its ironic driver in the sandbox: cells set up, then API, conductor, scheduler, compute.
 
 ``plan`` picks Nova's (and its peers') ports before Ironic's config is written, so Ironic can be
-told where Glance is; ``start_with_peers`` runs once Ironic and Neutron answer: RabbitMQ,
-Placement and Glance (their own modules) and Nova's databases side by side, then Nova's
-processes. Each is started the way an operator starts it (console scripts; the API under
+told where Glance is; ``start_peers`` (RabbitMQ, Placement and Glance, their own modules, and
+Nova's databases side by side) runs beside Ironic's and Neutron's start, and ``start_nova``
+(Nova's processes) once those answer. Each is started the way an operator starts it (console scripts; the API under
 gunicorn on Nova's WSGI module), on 127.0.0.1, with its output in the state folder, and stopped
 by the sandbox's Supervisor.
 """
@@ -259,7 +259,18 @@ def database_urls(databases: Databases) -> tuple[NovaDatabases, str, str]:
     )
 
 
-def start_with_peers(
+@dataclass
+class NovaPeers:
+    """RabbitMQ, Placement and Glance running, Nova's databases and cell1 made: what Nova's own
+    processes need to start (``start_nova``)."""
+
+    plan: NovaPlan
+    conf: Path
+    clouds_yaml: Path
+    seconds: float
+
+
+def start_peers(
     supervisor: Supervisor,
     nova_plan: NovaPlan,
     *,
@@ -267,10 +278,11 @@ def start_with_peers(
     neutron_url: str,
     databases: Databases,
     timeout: float = 300.0,
-) -> Nova:
-    """RabbitMQ, Placement, Glance and Nova's databases side by side, then Nova's processes.
+) -> NovaPeers:
+    """RabbitMQ, Placement, Glance and Nova's databases side by side, then cell1 mapped.
 
-    Ironic and Neutron must already answer. Returns once nova-compute is up.
+    None of them needs Ironic or Neutron to answer yet (their URLs are only written into
+    nova.conf and clouds.yaml), so the sandbox runs this beside their start.
 
     :raises SandboxError: a step failed or a process did not answer within ``timeout``.
     """
@@ -306,11 +318,20 @@ def start_with_peers(
         ironic_url=ironic_url,
     )
     create_cell(conf, nova_dbs, transport_url, out)
-    prepared = time.monotonic()
-    nova = Nova(nova_plan, conf, clouds)
-    nova.services = start_processes(supervisor, nova_plan, conf, timeout=timeout)
+    return NovaPeers(nova_plan, conf, clouds, time.monotonic() - began)
+
+
+def start_nova(supervisor: Supervisor, peers: NovaPeers, *, timeout: float = 300.0) -> Nova:
+    """Nova's API, conductor, scheduler and compute on ``peers``; Ironic and Neutron must
+    answer by now (nova-compute reads Ironic's nodes as it starts). Returns once compute is up.
+
+    :raises SandboxError: a process exited or did not answer within ``timeout``.
+    """
+    began = time.monotonic()
+    nova = Nova(peers.plan, peers.conf, peers.clouds_yaml)
+    nova.services = start_processes(supervisor, peers.plan, peers.conf, timeout=timeout)
     wait_compute_up(nova, timeout=timeout)
-    nova.timings = {"peers and databases": prepared - began, "nova": time.monotonic() - prepared}
+    nova.timings = {"peers and databases": peers.seconds, "nova": time.monotonic() - began}
     return nova
 
 
