@@ -16,7 +16,7 @@ import orjson
 
 from .errors import ApplianceError, ServiceUnavailable
 from .faults import Fault
-from .http import BODY_METHODS, body_resources, resource_of
+from .http import BODY_METHODS, JSON, body_resources, resource_of
 from .state import SimulatorState
 
 TRANSPORT_KEY = "oneview_sim.transport"
@@ -126,7 +126,7 @@ class FaultGate:
                 "type": "http.response.start",
                 "status": error.status,
                 "headers": [
-                    (b"content-type", b"application/json"),
+                    (b"content-type", JSON.encode()),
                     (b"content-length", str(len(body)).encode()),
                 ],
             }
