@@ -338,9 +338,14 @@ def test_pre_existing_networks(inv: Inventory) -> None:
 def test_blade_port_map_shape(inv: Inventory) -> None:
     uris = by_uri(inv)
     for sh in blades(inv):
-        mezz, flb = sh["portMap"]["deviceSlots"]
-        assert (mezz["location"], mezz["slotNumber"], flb["location"]) == ("Mezz", 3, "Flb")
-        assert flb["physicalPorts"] == []
+        # A Synergy 480 has three mezzanine slots (1 and 2 empty here) and no FlexibleLOM.
+        mezz, *empty = sh["portMap"]["deviceSlots"]
+        assert (mezz["location"], mezz["slotNumber"]) == ("Mezz", 3)
+        assert [(e["location"], e["slotNumber"], e["deviceName"]) for e in empty] == [
+            ("Mezz", 1, ""),
+            ("Mezz", 2, ""),
+        ]
+        assert all(e["physicalPorts"] == [] for e in empty)
         frame = uris[sh["locationUri"]]
         li = uris[frame["logicalInterconnectUris"][0]]
         assert sh["name"] == f"{frame['name']}, bay {sh['position']}"

@@ -73,6 +73,26 @@ def physical_port(
     }
 
 
+def empty_mezz_slot(number: int) -> dict[str, Any]:
+    """An empty mezzanine slot of a Synergy compute module, as OneView lists it (real SY 480
+    bodies list Mezz 1 and 2 with ``deviceName`` "" and no ports beside the Mezz 3 adapter)."""
+    return {
+        "location": "Mezz",
+        "slotNumber": number,
+        "deviceNumber": number,
+        "deviceName": "",
+        "physicalPorts": [],
+    }
+
+
+def blade_device_slots(slots: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A blade's slots: its adapters as laid out, the empty mezzanine slots instead of the
+    FlexibleLOM slot (a Synergy 480 has three mezzanine slots and no FlexibleLOM)."""
+    kept = [slot for slot in slots if slot["location"] != "Flb"]
+    used = {slot["slotNumber"] for slot in kept if slot["location"] == "Mezz"}
+    return kept + [empty_mezz_slot(n) for n in (1, 2, 3) if n not in used]
+
+
 def server_fields(server: dict[str, Any], sht: dict[str, Any]) -> dict[str, Any]:
     """The server-hardware fields a real appliance reports beyond the layout's, for ``server``
     of type ``sht``: generation and platform (its type's), the Intelligent Provisioning version

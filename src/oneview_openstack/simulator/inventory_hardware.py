@@ -31,6 +31,9 @@ def finish(inventory: dict[str, list[dict[str, Any]]], seed: int) -> None:
     types = {sht["uri"]: sht for sht in inventory["server-hardware-types"]}
     for server in inventory["server-hardware"]:
         server.update(hardware_shapes.server_fields(server, types[server["serverHardwareTypeUri"]]))
+        if server["locationUri"] is not None:
+            slots = server["portMap"]["deviceSlots"]
+            server["portMap"]["deviceSlots"] = hardware_shapes.blade_device_slots(slots)
     for template in inventory["server-profile-templates"]:
         if template["name"] == RACK_TEMPLATE:
             template["boot"] = {"manageBoot": True, "order": list(RACK_BOOT_ORDER)}
