@@ -82,12 +82,20 @@ def simulator(simulator_server: SimulatorServer) -> Iterator[SimulatorServer]:
     yield simulator_server
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    conformance_mode()  # a misspelt OV_SIM_CONFORMANCE stops the run before any test
+
+
+def _conformance_fails() -> bool:
+    if conformance_mode() != "enforce" or not _conformance_reports:
+        return False
+    report = _conformance_reports[-1]
+    return bool(report["violations"] or report["unknown"] or report["schemaProblems"])
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Enforce mode: a session simulator answer that broke its schema fails the run."""
-    if conformance_mode() != "enforce" or not _conformance_reports:
-        return
-    report = _conformance_reports[-1]
-    if report["violations"] or report["unknown"] or report["schemaProblems"]:
+    if _conformance_fails():
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
@@ -100,6 +108,8 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     )
     for line in summary_lines(_conformance_reports[-1], enforce=mode == "enforce"):
         terminalreporter.write_line(line)
+    if _conformance_fails():
+        terminalreporter.write_line("the run fails: OV_SIM_CONFORMANCE=enforce", red=True)
 
 
 @pytest.fixture

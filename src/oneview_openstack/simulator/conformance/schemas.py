@@ -450,8 +450,12 @@ def _nests(schema: Any) -> bool:
 # nothing else): timestamps and eTags. Their digits are zeroed in cache keys only, which keeps
 # each value's shape, so a verdict holds for both.
 _VOLATILE = re.compile(
-    rb'"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})"|"eTag":"[^"]*"'
+    rb'"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?!\.\d{3}Z")(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})"'
+    rb'|"eTag":"[^"]*"'
 )
+# OneView's own timestamp form, by far the most frequent: zeroed without a callback.
+_STAMP = re.compile(rb'"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z"')
+_ZERO_STAMP = b'"0000-00-00T00:00:00.000Z"'
 _DIGIT = re.compile(rb"\d")
 _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})")
 _DIGIT_TEXT = re.compile(r"\d")
@@ -459,6 +463,7 @@ _DIGIT_TEXT = re.compile(r"\d")
 
 def cache_key(raw: bytes) -> bytes:
     """``raw`` JSON with the digits of every timestamp and eTag zeroed."""
+    raw = _STAMP.sub(_ZERO_STAMP, raw)
     return _VOLATILE.sub(lambda match: _DIGIT.sub(b"0", match.group()), raw)
 
 
