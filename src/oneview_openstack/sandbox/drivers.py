@@ -7,9 +7,11 @@ type, the interfaces it supports by entry-point name (what ironic.conf must enab
 
 from __future__ import annotations
 
+import copy
 import json
 import subprocess
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -70,9 +72,24 @@ def _run(code: str, timeout: float) -> Probe:
         return Probe(False, "unexpected probe output: " + done.stdout[-200:])
 
 
+# Both drivers' probes once they have loaded: the installed code does not change under a running
+# process, and each probe is two interpreters importing Ironic and Neutron (a test run starts
+# seven sandboxes and real Ironics in one process). A failed probe is never kept: asked again.
+_loaded: tuple[Probe, Probe] | None = None
+_loaded_lock = threading.Lock()
+
+
 def probe_drivers(timeout: float = 120.0) -> tuple[Probe, Probe]:
-    """(Ironic hardware type ``oneview``, ML2 mechanism driver ``oneview``), in parallel."""
-    with ThreadPoolExecutor(2) as pool:
-        ironic = pool.submit(_run, PROBE_IRONIC, timeout)
-        neutron = pool.submit(_run, PROBE_NEUTRON, timeout)
-        return ironic.result(), neutron.result()
+    """(Ironic hardware type ``oneview``, ML2 mechanism driver ``oneview``), in parallel; once
+    both loaded, this process's later calls get that answer (copies) without probing again."""
+    global _loaded
+    with _loaded_lock:
+        if _loaded is None:
+            with ThreadPoolExecutor(2) as pool:
+                ironic = pool.submit(_run, PROBE_IRONIC, timeout)
+                neutron = pool.submit(_run, PROBE_NEUTRON, timeout)
+                found = ironic.result(), neutron.result()
+            if not (found[0].ok and found[1].ok):
+                return found
+            _loaded = found
+        return copy.deepcopy(_loaded)
