@@ -109,7 +109,8 @@ def test_profile_create_update_delete(hpe: HpeClient, witness: Witness) -> None:
 
 
 def test_profile_connection_bandwidth_as_a_number(hpe: HpeClient, api: ApplianceClient) -> None:
-    """An SDK user writes ``requestedMbps`` as the number a real appliance sends."""
+    """An SDK user may write ``requestedMbps`` as a number: it is taken, and read back as the
+    same value (answers carry it as appliances do, a string of digits)."""
     template = hpe.server_profile_templates.get_by_name(TEMPLATE)
     body = template.get_new_profile()
     body["name"] = "sdk-bandwidth"
