@@ -44,7 +44,7 @@ TEST_TIME_SCALE = 0.0005
 # What the session simulator's conformance check does at the end of the run: off (no check),
 # report (print a summary) or enforce (any violation or body without a schema fails the run).
 CONFORMANCE_MODES = ("off", "report", "enforce")
-CONFORMANCE_DEFAULT = "report"
+CONFORMANCE_DEFAULT = "enforce"
 _conformance_reports: list[dict[str, Any]] = []
 
 
