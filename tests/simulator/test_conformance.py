@@ -38,25 +38,7 @@ from oneview_openstack.simulator.routes.generic import READABLE
 from oneview_openstack.simulator.server import SimulatorServer
 from oneview_openstack.simulator.testing import ApplianceClient, running_simulator
 
-# versions.py's list (PROTOCOL); this one only if it is missing.
-FALLBACK_VERSIONS = (
-    120,
-    200,
-    300,
-    500,
-    600,
-    800,
-    1000,
-    1200,
-    1600,
-    1800,
-    2000,
-    2200,
-    2400,
-    2600,
-    2800,
-)
-CLAIMED_VERSIONS: tuple[int, ...] = tuple(getattr(versions, "CLAIMED_VERSIONS", FALLBACK_VERSIONS))
+CLAIMED_VERSIONS: tuple[int, ...] = versions.CLAIMED_VERSIONS
 TIME_SCALE = 0.0005
 ENFORCE = os.environ.get("OV_SIM_CONFORMANCE", "report").strip().lower() == "enforce"
 SERVED_TEMPLATES = get_routes(build_routes())

@@ -9,28 +9,9 @@ import sys
 from .. import versions as api_versions
 from .counts import counts
 
-# versions.py's CLAIMED_VERSIONS (PROTOCOL's); this list only if it is missing.
-FALLBACK_VERSIONS = (
-    120,
-    200,
-    300,
-    500,
-    600,
-    800,
-    1000,
-    1200,
-    1600,
-    1800,
-    2000,
-    2200,
-    2400,
-    2600,
-    2800,
-)
-
 
 def claimed_versions() -> list[int]:
-    return list(getattr(api_versions, "CLAIMED_VERSIONS", FALLBACK_VERSIONS))
+    return list(api_versions.CLAIMED_VERSIONS)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
