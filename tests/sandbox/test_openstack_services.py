@@ -1,9 +1,8 @@
 """Placement and Glance for the sandbox's Nova, as real gunicorn processes on 127.0.0.1.
 
 Both run on the sandbox's MariaDB (``database.start(..., more=...)``) as ``--db mariadb`` has
-them; each is asked what Nova and Ironic ask of it. On their sqlite files (the embedded default)
-they run in the Nova e2e sandbox, which checks the files (``tests/e2e/test_nova.py``) instead of
-starting both a second time here.
+them, and once on their sqlite files (the embedded default); each is asked what Nova and Ironic
+ask of it.
 """
 
 from __future__ import annotations
@@ -198,6 +197,27 @@ def test_both_listen_on_loopback_only(stack: Stack) -> None:
         assert service.url is not None
         assert ("127.0.0.1", urlsplit(service.url).port) in sockets, service.name
         assert {ip for ip, _port in sockets} <= LOOPBACK, (service.name, sockets)
+
+
+@pytest.mark.slow
+def test_on_sqlite_each_keeps_its_own_file_in_the_state_folder(tmp_path: Path) -> None:
+    supervisor = Supervisor()
+    try:
+        found = database.start(supervisor, tmp_path, "sqlite", more=("placement", "glance"))
+        placement, glance = start_both(supervisor, tmp_path, found)
+        with session() as client:
+            providers = client.get(
+                f"{placement.url}/resource_providers", headers=PLACEMENT_HEADERS, timeout=10
+            )
+            images = client.get(f"{glance.url}/v2/images", timeout=10)
+    finally:
+        supervisor.stop_all()
+    assert not any(service.running for service in supervisor.services)
+    assert providers.status_code == 200 and providers.json() == {"resource_providers": []}
+    assert images.status_code == 200 and images.json()["images"] == []
+    for name in ("placement", "glance"):
+        assert found.url(name) == f"sqlite:///{tmp_path / name}.db"
+        assert (tmp_path / f"{name}.db").stat().st_size > 0
 
 
 def test_a_database_not_asked_for_is_refused_naming_the_ones_that_were(tmp_path: Path) -> None:

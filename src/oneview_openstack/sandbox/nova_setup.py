@@ -109,12 +109,20 @@ def prepare(
             f"{k}={v}" for k, v in properties.items()
         )
     main_class = str(nodes[0].resource_class)
+    # The scenario's servers all come from the first node's class (the blades): other classes
+    # (the DL360 rack's) get their flavor but no server.
+    main_nodes = [n for n in nodes if str(n.resource_class) == main_class]
+    if len(main_nodes) < 3:
+        raise SandboxError(
+            f"the Nova scenario needs 3 available nodes of resource class {main_class}; "
+            f"Ironic has {len(main_nodes)}"
+        )
     enrolled_uri = str(inventory_caps(nodes[0]).get("server_profile_template_uri"))
     template = alt_template(sandbox, enrolled_uri)
     trait = inventory.template_trait(template)
     conn.baremetal.create_deploy_template(**inventory.deploy_template(trait, template))
-    # One node may take the trait's template: the NoValidHost path needs it busy.
-    trait_node = nodes[-1]
+    # One node of that class may take the trait's template: the NoValidHost path needs it busy.
+    trait_node = main_nodes[-1]
     conn.baremetal.add_node_trait(trait_node, trait)
     trait_flavor = flavor_name(main_class) + ALT_SUFFIX
     properties = flavor_properties(main_class, trait)
