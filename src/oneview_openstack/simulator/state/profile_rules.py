@@ -72,6 +72,20 @@ def normalise_boot_mode(raw: Any, sht: Resource) -> dict[str, Any] | None:
     return {"manageMode": manage, "mode": mode, "pxeBootPolicy": policy, "secureBoot": secure}
 
 
+def connection_id(conn: dict[str, Any], where: str, used: set[Any]) -> int:
+    """A connection's id: the one it carries, or the lowest one not ``used`` (then taken).
+
+    :raises BadRequest: the id is not a positive integer.
+    """
+    conn_id = conn.get("id")
+    if conn_id is None:
+        conn_id = next(n for n in range(1, len(used) + 2) if n not in used)
+        used.add(conn_id)
+    if not isinstance(conn_id, int) or isinstance(conn_id, bool) or conn_id < 1:
+        raise invalid_field(f"{where}.id", conn_id, "a positive integer")
+    return conn_id
+
+
 def normalise_connections(
     core: Core,
     body: dict[str, Any],
@@ -101,19 +115,11 @@ def normalise_connections(
     }
     result: list[dict[str, Any]] = []
     priorities: dict[str, int] = {}
-    next_id = 1
     for index, conn in enumerate(raw):
         where = f"connections[{index}]"
         if not isinstance(conn, dict):
             raise invalid_field(where, conn, "a connection object")
-        conn_id = conn.get("id")
-        if conn_id is None:
-            while next_id in used_ids:
-                next_id += 1
-            conn_id = next_id
-            used_ids.add(conn_id)
-        if not isinstance(conn_id, int) or isinstance(conn_id, bool) or conn_id < 1:
-            raise invalid_field(f"{where}.id", conn_id, "a positive integer")
+        conn_id = connection_id(conn, where, used_ids)
         if sum(1 for c in result if c["id"] == conn_id):
             raise invalid_field(f"{where}.id", conn_id, "an id not used by another connection")
         function = conn.get("functionType", "Ethernet")

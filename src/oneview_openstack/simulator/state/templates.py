@@ -20,7 +20,7 @@ from .profile_apply import apply_to_server, busy_state, extra_work, sections_to_
 from .profile_checks import CHECKED, CHECKED_COLLECTION, SectionRefused
 from .profile_config import check_secure_boot, normalise_sections, stored
 from .profile_preconditions import checked_settings, ensure_idle, refuse_powered_on
-from .profile_rules import BOOT_PRIORITIES, normalise_boot, normalise_boot_mode
+from .profile_rules import BOOT_PRIORITIES, connection_id, normalise_boot, normalise_boot_mode
 
 if TYPE_CHECKING:
     from .profiles import Profiles
@@ -267,19 +267,12 @@ def template_connections(raw: list[Any]) -> list[dict[str, Any]]:
     bandwidth a string of digits (a number sent is accepted), unknown fields dropped.
     Ports and bandwidth are checked when a profile made from the template is applied."""
     used = {c.get("id") for c in raw if isinstance(c, dict) and isinstance(c.get("id"), int)}
-    result, next_id = [], 1
+    result: list[dict[str, Any]] = []
     for index, conn in enumerate(raw):
         where = f"connectionSettings.connections[{index}]"
         if not isinstance(conn, dict):
             raise invalid_field(where, conn, "a connection object")
-        conn_id = conn.get("id")
-        if conn_id is None:
-            while next_id in used:
-                next_id += 1
-            conn_id = next_id
-            used.add(conn_id)
-        if not isinstance(conn_id, int) or isinstance(conn_id, bool) or conn_id < 1:
-            raise invalid_field(f"{where}.id", conn_id, "a positive integer")
+        conn_id = connection_id(conn, where, used)
         raw_boot = conn.get("boot")
         boot: dict[str, Any] = raw_boot if isinstance(raw_boot, dict) else {}
         priority = boot.get("priority", "NotBootable")
